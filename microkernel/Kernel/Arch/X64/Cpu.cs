@@ -1,0 +1,38 @@
+// Privileged instructions, imported from cpu.S by symbol name. RuntimeImport makes these direct
+// calls (no P/Invoke transition). Each is one instruction or a few; see cpu.S for the contracts.
+using System.Runtime;
+using System.Runtime.CompilerServices;
+
+namespace Biscuit.Kernel.Arch.X64
+{
+    internal static unsafe class Cpu
+    {
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_outb")] public static extern void OutByte(ushort port, byte value);
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_outw")] public static extern void OutWord(ushort port, ushort value);
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_outl")] public static extern void OutDword(ushort port, uint value);
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_inb")] public static extern byte InByte(ushort port);
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_inw")] public static extern ushort InWord(ushort port);
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_inl")] public static extern uint InDword(ushort port);
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_read_cr0")] public static extern ulong ReadCr0();
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_read_cr2")] public static extern ulong ReadCr2();
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_read_cr3")] public static extern ulong ReadCr3();
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_write_cr3")] public static extern void WriteCr3(ulong value);
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_read_cr4")] public static extern ulong ReadCr4();
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_read_msr")] public static extern ulong ReadMsr(uint msr);
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_write_msr")] public static extern void WriteMsr(uint msr, ulong value);
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_read_tsc")] public static extern ulong ReadTimestampCounter();
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_read_rflags")] public static extern ulong ReadFlags();
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_read_rsp")] public static extern ulong ReadStackPointer();
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_invlpg")] public static extern void InvalidatePage(ulong virtualAddress);
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_load_gdt")] public static extern void LoadGdt(void* pointer, ulong codeSelector, ulong dataSelector);
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_load_idt")] public static extern void LoadIdt(void* pointer);
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_load_task_register")] public static extern void LoadTaskRegister(ushort selector);
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_disable_interrupts")] public static extern void DisableInterrupts();
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_wait_for_interrupt")] public static extern void WaitForInterrupt();
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_halt_forever")] public static extern void HaltForever();
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_execute_ud2")] public static extern void ExecuteUndefinedInstruction();
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_load_bad_segment")] public static extern void LoadBadSegment();
+
+        public const uint MsrEfer = 0xC000_0080;
+    }
+}

@@ -1,0 +1,167 @@
+// One x86-64 4-level page table (PML4 -> PDPT -> PD -> PT), edited through the kernel's window on
+// physical memory. Maps 4 KiB and 2 MiB pages, unmaps, and translates.
+// Hardware rules followed (Intel SDM Vol. 3A §5.5 "4-Level Paging", Tables 5-15..5-20):
+//   bits 12..51 of an entry hold the physical address; bit 0 P, 1 R/W, 2 U/S, 7 PS (large page in
+//   a PD entry), 63 XD (no-execute, needs IA32_EFER.NXE). Access is the AND of R/W and U/S and the OR
+//   of XD over the walk, so intermediate entries are made writable (and user where the leaf is
+//   user) and leaves carry the real permissions.
+// Invariants: virtual page 0 is never mapped (null dereferences fault); addresses are canonical;
+// a failed Map leaves no half-built mapping visible (intermediate tables may remain, empty); frames
+// for tables come from the FramePool and running out is a result, not a panic.
+// Pure data-structure code: compiled into the kernel and into the host unit tests.
+namespace Biscuit.Kernel.Memory
+{
+    public enum PageFlags : ulong
+    {
+        None = 0, Present = 1, Writable = 2, User = 4, WriteThrough = 8, CacheDisable = 16,
+        Accessed = 32, Dirty = 64, Large = 128, Global = 256, NoExecute = 1UL << 63,
+    }
+
+    public enum MapResult { Ok, NotAligned, NonCanonical, NullPage, AlreadyMapped, OutOfFrames, NotMapped, LargePageInTheWay }
+
+    // Physical memory seen through a linear window: virtual = physical + Offset.
+    public unsafe struct PhysicalWindow
+    {
+        public ulong Offset;
+        public PhysicalWindow(ulong offset) { Offset = offset; }
+        public ulong* Table(ulong physical) => (ulong*)(physical + Offset);
+    }
+
+    public unsafe struct PageTable
+    {
+        public const ulong PageSize = 4096, LargePageSize = 2UL << 20;
+        private const ulong AddressMask = 0x000F_FFFF_FFFF_F000;
+
+        private FramePool* _frames;       // where table frames come from and go back to
+        private PhysicalWindow _window;
+        private ulong _root;              // physical address of the PML4
+
+        public ulong Root => _root;
+
+        public static MapResult Create(FramePool* frames, PhysicalWindow window, out PageTable table)
+        {
+            table = default;
+            ulong root = frames->Take();
+            if (root == 0) return MapResult.OutOfFrames;
+            Zero(window.Table(root));
+            table._frames = frames;
+            table._window = window;
+            table._root = root;
+            return MapResult.Ok;
+        }
+
+        public static bool IsCanonical(ulong va) => va < 0x0000_8000_0000_0000 || va >= 0xFFFF_8000_0000_0000;
+
+        public MapResult Map(ulong virtualAddress, ulong physical, PageFlags flags)
+        {
+            MapResult check = CheckAddresses(virtualAddress, physical, PageSize);
+            if (check != MapResult.Ok) return check;
+            ulong* pt;
+            MapResult walk = Walk(virtualAddress, flags, 3, out pt);
+            if (walk != MapResult.Ok) return walk;
+            ulong* entry = &pt[Index(virtualAddress, 0)];
+            if ((*entry & (ulong)PageFlags.Present) != 0) return MapResult.AlreadyMapped;
+            *entry = physical | (ulong)flags | (ulong)PageFlags.Present;
+            return MapResult.Ok;
+        }
+
+        public MapResult MapLarge(ulong virtualAddress, ulong physical, PageFlags flags)
+        {
+            MapResult check = CheckAddresses(virtualAddress, physical, LargePageSize);
+            if (check != MapResult.Ok) return check;
+            ulong* pd;
+            MapResult walk = Walk(virtualAddress, flags, 2, out pd);
+            if (walk != MapResult.Ok) return walk;
+            ulong* entry = &pd[Index(virtualAddress, 1)];
+            if ((*entry & (ulong)PageFlags.Present) != 0) return MapResult.AlreadyMapped;
+            *entry = physical | (ulong)flags | (ulong)PageFlags.Present | (ulong)PageFlags.Large;
+            return MapResult.Ok;
+        }
+
+        // Removes the 4 KiB mapping of `virtualAddress`; the caller flushes the TLB.
+        public MapResult Unmap(ulong virtualAddress, out ulong physical)
+        {
+            physical = 0;
+            ulong* entry;
+            bool large;
+            if (!Find(virtualAddress, out entry, out large)) return MapResult.NotMapped;
+            if (large) return MapResult.LargePageInTheWay;
+            physical = *entry & AddressMask;
+            *entry = 0;
+            return MapResult.Ok;
+        }
+
+        public bool Translate(ulong virtualAddress, out ulong physical, out PageFlags flags)
+        {
+            physical = 0;
+            flags = PageFlags.None;
+            ulong* entry;
+            bool large;
+            if (!Find(virtualAddress, out entry, out large)) return false;
+            ulong offsetMask = large ? LargePageSize - 1 : PageSize - 1;
+            physical = (*entry & AddressMask & ~offsetMask) | (virtualAddress & offsetMask);
+            flags = (PageFlags)(*entry & ~AddressMask);
+            return true;
+        }
+
+        private MapResult CheckAddresses(ulong virtualAddress, ulong physical, ulong size)
+        {
+            if ((virtualAddress & (size - 1)) != 0 || (physical & (size - 1)) != 0) return MapResult.NotAligned;
+            if (!IsCanonical(virtualAddress)) return MapResult.NonCanonical;
+            if (virtualAddress < PageSize) return MapResult.NullPage;
+            if ((physical & ~AddressMask) != 0) return MapResult.NotAligned;
+            return MapResult.Ok;
+        }
+
+        // Walks from the PML4 down to the table at `depth` (3 = PT, 2 = PD), creating tables.
+        private MapResult Walk(ulong virtualAddress, PageFlags leafFlags, int depth, out ulong* table)
+        {
+            table = _window.Table(_root);
+            ulong upper = (ulong)PageFlags.Present | (ulong)PageFlags.Writable | ((ulong)leafFlags & (ulong)PageFlags.User);
+            for (int level = 3; level > 3 - depth; level--)
+            {
+                ulong* entry = &table[Index(virtualAddress, level)];
+                if ((*entry & (ulong)PageFlags.Present) == 0)
+                {
+                    ulong frame = _frames->Take();
+                    if (frame == 0) return MapResult.OutOfFrames;
+                    Zero(_window.Table(frame));
+                    *entry = frame | upper;
+                }
+                else if ((*entry & (ulong)PageFlags.Large) != 0) return MapResult.LargePageInTheWay;
+                else *entry |= upper;
+                table = _window.Table(*entry & AddressMask);
+            }
+            return MapResult.Ok;
+        }
+
+        private bool Find(ulong virtualAddress, out ulong* leaf, out bool large)
+        {
+            leaf = null;
+            large = false;
+            if (!IsCanonical(virtualAddress)) return false;
+            ulong* table = _window.Table(_root);
+            for (int level = 3; level >= 0; level--)
+            {
+                ulong* entry = &table[Index(virtualAddress, level)];
+                if ((*entry & (ulong)PageFlags.Present) == 0) return false;
+                if (level == 0 || (level == 1 && (*entry & (ulong)PageFlags.Large) != 0))
+                {
+                    leaf = entry;
+                    large = level == 1;
+                    return true;
+                }
+                table = _window.Table(*entry & AddressMask);
+            }
+            return false;
+        }
+
+        // level 3 = PML4 index (bits 39..47), 2 = PDPT, 1 = PD, 0 = PT (bits 12..20).
+        private static int Index(ulong virtualAddress, int level) => (int)((virtualAddress >> (12 + 9 * level)) & 511);
+
+        private static void Zero(ulong* table)
+        {
+            for (int i = 0; i < 512; i++) table[i] = 0;
+        }
+    }
+}

@@ -1,0 +1,93 @@
+// ICMP for a host (RFC 792, RFC 1122 3.2.2): answers echo requests (3.2.2.6), sends destination
+// unreachable errors for UDP ports and IP protocols nobody serves, and counts received errors.
+// Errors are never sent about ICMP errors, broadcasts, non-initial fragments or from invalid
+// sources (RFC 1122 3.2.2), and are rate limited by a token bucket (IcmpErrorsPerSecond).
+using System.Buffers.Binary;
+
+namespace Biscuit.Net;
+
+internal sealed class IcmpLayer
+{
+    public const byte TypeEchoReply = 0;
+    public const byte TypeDestinationUnreachable = 3;
+    public const byte TypeEchoRequest = 8;
+    public const byte TypeTimeExceeded = 11;
+    public const byte CodeProtocolUnreachable = 2;
+    public const byte CodePortUnreachable = 3;
+    const int HeaderLength = 8;
+
+    readonly NetStack stack;
+    double tokens;          // error-rate bucket (owner: event loop)
+    long tokensUpdatedAt;
+
+    public IcmpLayer(NetStack stack)
+    {
+        this.stack = stack;
+        tokens = stack.Options.IcmpErrorsPerSecond;
+        tokensUpdatedAt = stack.Now;
+    }
+
+    public void Input(Ipv4Packet packet)
+    {
+        var m = packet.Payload;
+        if (m.Length < HeaderLength) { stack.Stats.Drop(DropReason.IcmpMalformed); return; }
+        if (InternetChecksum.Compute(m) != 0) { stack.Stats.Drop(DropReason.IcmpBadChecksum); return; }
+        switch (m[0])
+        {
+            case TypeEchoRequest:
+                // RFC 1122 3.2.2.6: an echo request to a broadcast address MAY be silently discarded.
+                if (packet.Destination != stack.Address) { stack.Stats.Drop(DropReason.IpNotForUs); return; }
+                if (m.Length > stack.Ip.MaxPayload) { stack.Stats.Drop(DropReason.PacketTooLarge); return; }
+                var reply = stack.Ip.PayloadBuffer;
+                m.CopyTo(reply);
+                reply[0] = TypeEchoReply;
+                reply[1] = 0;
+                reply[2] = 0; reply[3] = 0;
+                BinaryPrimitives.WriteUInt16BigEndian(reply.Slice(2), InternetChecksum.Compute(reply.Slice(0, m.Length)));
+                if (stack.Ip.Send(packet.Source, Ipv4Packet.ProtocolIcmp, m.Length)) stack.Stats.IcmpEchoReplies++;
+                break;
+            case TypeDestinationUnreachable:
+            case TypeTimeExceeded:
+            case 4: case 5: case 12:
+                // Soft and hard errors are counted; TCP does not act on them (see README: missing).
+                stack.Stats.IcmpErrorsReceived++;
+                break;
+            default:
+                stack.Stats.Drop(DropReason.IcmpUnhandledType);
+                break;
+        }
+    }
+
+    /// <summary>Sends an ICMP error quoting the offending datagram's header and first 8 data bytes (RFC 792).</summary>
+    public void SendError(byte type, byte code, Ipv4Packet offending)
+    {
+        if (offending.FragmentOffset != 0) return;
+        if (stack.Ip.IsBroadcastOrMulticast(offending.Destination) || stack.Ip.IsBroadcastOrMulticast(offending.Source)
+            || offending.Source == Ipv4Address.Any) return;
+        if (offending.Protocol == Ipv4Packet.ProtocolIcmp)
+        {
+            var p = offending.Payload;
+            if (p.Length < 1 || p[0] is not (TypeEchoRequest or TypeEchoReply)) return; // never an error about an error
+        }
+        if (!TakeToken()) { stack.Stats.Drop(DropReason.IcmpRateLimited); return; }
+        int quoted = Math.Min(offending.Whole.Length, offending.HeaderLength + 8);
+        var m = stack.Ip.PayloadBuffer;
+        m.Slice(0, HeaderLength).Clear();
+        m[0] = type;
+        m[1] = code;
+        offending.Whole.Slice(0, quoted).CopyTo(m.Slice(HeaderLength));
+        int length = HeaderLength + quoted;
+        BinaryPrimitives.WriteUInt16BigEndian(m.Slice(2), InternetChecksum.Compute(m.Slice(0, length)));
+        if (stack.Ip.Send(offending.Source, Ipv4Packet.ProtocolIcmp, length)) stack.Stats.IcmpErrorsSent++;
+    }
+
+    bool TakeToken()
+    {
+        double rate = stack.Options.IcmpErrorsPerSecond;
+        tokens = Math.Min(rate, tokens + (stack.Now - tokensUpdatedAt) * rate / 1000.0);
+        tokensUpdatedAt = stack.Now;
+        if (tokens < 1) return false;
+        tokens -= 1;
+        return true;
+    }
+}

@@ -1,0 +1,160 @@
+// Segment output for a connection: what to send now given the peer's window, the congestion window,
+// Nagle's algorithm (RFC 896, RFC 9293 3.7.4; off with TCP_NODELAY) and sender-side silly window
+// avoidance (RFC 9293 3.8.6.2.1); the window we advertise, with receiver-side silly window avoidance
+// (3.8.6.2.2) and window scaling (RFC 7323); and the control segments (ACK, RST, challenge ACK).
+namespace Biscuit.Net;
+
+internal sealed partial class TcpConnection
+{
+    /// <summary>Sends every segment the windows and Nagle allow. force: send a short segment even if
+    /// Nagle or SWS avoidance would hold it (used by the persist timer's override, RFC 9293 3.8.6.2.1).</summary>
+    void Output(bool force = false)
+    {
+        if (State is TcpState.Closed or TcpState.Listen or TcpState.TimeWait) return;
+        if (sndUna == iss)
+        {
+            // The SYN (or SYN-ACK) is not acknowledged yet: it is the only thing we may send.
+            if (sndNxt == iss && State is TcpState.SynSent or TcpState.SynReceived)
+            {
+                var flags = State == TcpState.SynSent ? TcpFlags.Syn : TcpFlags.Syn | TcpFlags.Ack;
+                if (Seq.Lt(sndNxt, sndMax)) stack.Stats.TcpRetransmissions++;
+                SendSegment(iss, flags, 0, 0);
+                sndNxt = iss + 1;
+                if (Seq.Gt(sndNxt, sndMax)) sndMax = sndNxt;
+                ArmRetransmitTimer();
+            }
+            return;
+        }
+        while (true)
+        {
+            int offset = (int)(sndNxt - dataStart);            // bytes of the queue already sent
+            if (offset < 0) offset = 0;
+            int available = Math.Max(sendQueue.Count - offset, 0);
+            long window = Math.Min(sndWnd, congestion.Cwnd);
+            long usable = window - (long)(sndNxt - sndUna);
+            int length = (int)Math.Clamp(Math.Min(available, usable), 0, smss);
+            bool finPending = finQueued && Seq.Le(sndNxt, dataStart + (uint)sendQueue.Count);
+            bool withFin = finPending && length == available && usable > length;
+            if (length == 0 && !withFin)
+            {
+                ArmPersistTimerIfStalled(available > 0 || finPending);
+                return;
+            }
+            if (length < smss && !withFin && !force)
+            {
+                bool retransmission = Seq.Lt(sndNxt, sndMax);
+                bool drainsQueue = length == available;
+                bool idle = sndNxt == sndUna;
+                bool bigEnough = maxSndWnd > 0 && length >= maxSndWnd / 2;
+                if (!(retransmission || bigEnough || (drainsQueue && (idle || NoDelay))))
+                {
+                    ArmPersistTimerIfStalled(true);
+                    return;
+                }
+            }
+            var flags = TcpFlags.Ack;
+            if (length > 0 && length == available) flags |= TcpFlags.Psh;
+            if (withFin) flags |= TcpFlags.Fin;
+            uint seq = sndNxt;
+            if (Seq.Lt(seq, sndMax)) stack.Stats.TcpRetransmissions++;
+            else if (!timing && length > 0) { timing = true; timedSeq = seq; timedAt = stack.Now; }
+            SendSegment(seq, flags, offset, length);
+            sndNxt = seq + (uint)length + (withFin ? 1u : 0u);
+            if (Seq.Gt(sndNxt, sndMax)) sndMax = sndNxt;
+            ArmRetransmitTimer();
+            force = false;
+            if (withFin) return;
+        }
+    }
+
+    void ArmRetransmitTimer()
+    {
+        if (retransmitAt == Never) retransmitAt = stack.Now + rto.Rto;   // RFC 6298 5.1
+        persistAt = Never;
+    }
+
+    /// <summary>Data (or a FIN) waits but nothing is in flight to bring an ACK back: only the persist timer
+    /// can restart the flow (RFC 9293 3.8.6.1 zero-window probing; 3.8.6.2.1 SWS override).</summary>
+    void ArmPersistTimerIfStalled(bool somethingWaits)
+    {
+        if (somethingWaits && sndUna == sndMax && retransmitAt == Never && persistAt == Never)
+            persistAt = stack.Now + Math.Max(persistInterval, rto.Rto);
+    }
+
+    /// <summary>Resends the segment at SND.UNA (fast retransmit, NewReno partial ACK) without moving SND.NXT.</summary>
+    void RetransmitFirstUnacknowledged()
+    {
+        int available = sendQueue.Count - (int)(sndUna - dataStart);
+        int length = Math.Clamp(available, 0, smss);
+        var flags = TcpFlags.Ack;
+        if (finQueued && length == available && Seq.Gt(sndMax, dataStart + (uint)sendQueue.Count)) flags |= TcpFlags.Fin;
+        if (length == 0 && (flags & TcpFlags.Fin) == 0) return;
+        stack.Stats.TcpRetransmissions++;
+        if (timing) timing = false;                                      // Karn: no sample from this range
+        SendSegment(sndUna, flags, (int)(sndUna - dataStart), length);
+        retransmitAt = stack.Now + rto.Rto;
+    }
+
+    /// <summary>The window field to advertise (RFC 9293 3.8.6.2.2 receiver SWS avoidance; RFC 7323 scaling).</summary>
+    ushort WindowField(bool syn)
+    {
+        long free = receiveQueue.Free;
+        if (syn)
+        {
+            uint w = (uint)Math.Min(free, 65535);
+            rcvAdvertisedEdge = rcvNxt + w;
+            return (ushort)w;
+        }
+        uint edge = rcvNxt + (uint)free;
+        // Move the right edge only by a useful amount, and never back (a window must not shrink).
+        if (Seq.Le(edge, rcvAdvertisedEdge) || (edge - rcvAdvertisedEdge) < Math.Min(receiveQueue.Capacity / 2, rmss))
+            edge = Seq.Max(rcvAdvertisedEdge, rcvNxt);
+        long window = Math.Min((long)(edge - rcvNxt) >> rcvShift, 65535);
+        uint newEdge = rcvNxt + (uint)(window << rcvShift);
+        if (Seq.Gt(newEdge, rcvAdvertisedEdge)) rcvAdvertisedEdge = newEdge;
+        return (ushort)window;
+    }
+
+    void SendSegment(uint seq, TcpFlags flags, int queueOffset, int length)
+    {
+        bool syn = (flags & TcpFlags.Syn) != 0;
+        int mss = syn ? rmss : 0;
+        int windowScale = syn && (State == TcpState.SynSent || windowScaleEnabled) ? rcvShiftOffered : -1;
+        int headerLength = TcpSegment.HeaderLengthFor(mss > 0, windowScale >= 0);
+        var buffer = stack.Ip.PayloadBuffer;
+        if (length > 0) sendQueue.CopyOut(queueOffset, buffer.Slice(headerLength, length));
+        bool withAck = (flags & TcpFlags.Ack) != 0;
+        ushort window = WindowField(syn);
+        TcpSegment.Write(buffer, LocalPort, RemotePort, seq, withAck ? rcvNxt : 0, flags, window, mss, windowScale, length,
+            LocalAddress, RemoteAddress);
+        stack.Ip.Send(RemoteAddress, Ipv4Packet.ProtocolTcp, headerLength + length);
+        stack.Stats.TcpSegmentsOut++;
+        if (withAck)
+        {
+            delayedAckAt = Never;
+            unackedReceivedBytes = 0;
+            ackNow = false;
+        }
+    }
+
+    /// <summary>An ACK with no data: &lt;SEQ=SND.NXT&gt;&lt;ACK=RCV.NXT&gt;.</summary>
+    void SendAck()
+    {
+        if (State is TcpState.Closed or TcpState.SynSent or TcpState.Listen) return;
+        SendSegment(sndNxt, TcpFlags.Ack, 0, 0);
+    }
+
+    /// <summary>RFC 5961 3.2/4.2/5.2 challenge ACK.</summary>
+    void SendChallengeAck()
+    {
+        stack.Stats.TcpChallengeAcks++;
+        SendAck();
+    }
+
+    /// <summary>A control segment without data at seq (RST, or an ACK-bearing probe).</summary>
+    void SendControl(uint seq, TcpFlags flags)
+    {
+        if ((flags & TcpFlags.Rst) != 0) stack.Stats.TcpResetsSent++;
+        SendSegment(seq, flags, 0, 0);
+    }
+}

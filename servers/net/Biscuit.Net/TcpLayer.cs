@@ -1,0 +1,183 @@
+// TCP demultiplexing and the endpoint tables: connections by (remote address, remote port, local
+// port) (the local address is the stack's one address), listeners by port, port allocation
+// (ephemeral range, SO_REUSEADDR), segments for no connection (answered with RST, RFC 9293 3.10.7.1),
+// SYNs for listeners (3.10.7.2), TIME-WAIT reuse by a new SYN (RFC 1122 4.2.2.13), and initial
+// sequence numbers (RFC 6528). Invariant: connections.Count <= TcpMaxConnections.
+namespace Biscuit.Net;
+
+internal sealed class TcpLayer
+{
+    public readonly record struct ConnectionKey(Ipv4Address RemoteAddress, ushort RemotePort, ushort LocalPort);
+
+    readonly NetStack stack;
+    readonly Dictionary<ConnectionKey, TcpConnection> connections = new();
+    readonly Dictionary<ushort, TcpListener> listeners = new();
+    readonly Dictionary<ushort, TcpSocket> boundPorts = new();   // ports held by a socket (bound, listening or connecting)
+    readonly List<TcpConnection> tickScratch = new();
+    ushort nextEphemeral;
+
+    public TcpLayer(NetStack stack) { this.stack = stack; nextEphemeral = stack.Options.EphemeralPortFirst; }
+
+    public int ConnectionCount => connections.Count;
+    public bool Contains(TcpConnection c) => connections.TryGetValue(c.Key, out var found) && found == c;
+    public void Remove(TcpConnection c) { if (Contains(c)) connections.Remove(c.Key); }
+    public IEnumerable<TcpConnection> Connections => connections.Values;
+
+    public void Input(Ipv4Packet packet)
+    {
+        if (!TcpSegment.TryParse(packet.Payload, packet.Source, packet.Destination, out var seg, out var why))
+        { stack.Stats.Drop(why); return; }
+        // RFC 1122 4.2.3.10 / RFC 9293 3.9.1: TCP is for unicast only.
+        if (packet.Destination != stack.Address || stack.Ip.IsBroadcastOrMulticast(packet.Source))
+        { stack.Stats.Drop(DropReason.IpNotForUs); return; }
+        var key = new ConnectionKey(packet.Source, seg.SourcePort, seg.DestinationPort);
+        if (connections.TryGetValue(key, out var c))
+        {
+            // RFC 1122 4.2.2.13: a new SYN with a higher sequence number may reopen a TIME-WAIT pair.
+            bool reopen = c.State == TcpState.TimeWait && seg.Has(TcpFlags.Syn) && !seg.Has(TcpFlags.Ack)
+                && listeners.ContainsKey(seg.DestinationPort) && Seq.Gt(seg.Seq, c.ReceiveNext);
+            if (!reopen) { c.Input(seg); return; }
+            c.Destroy();
+        }
+        if (listeners.TryGetValue(seg.DestinationPort, out var listener)) { ListenInput(listener, key, seg); return; }
+        stack.Stats.TcpSegmentsIn++;
+        stack.Stats.Drop(DropReason.TcpNoConnection);
+        ResetForNoConnection(packet.Source, seg);
+    }
+
+    /// <summary>RFC 9293 3.10.7.2: a segment for a listening port.</summary>
+    void ListenInput(TcpListener listener, ConnectionKey key, in TcpSegment seg)
+    {
+        stack.Stats.TcpSegmentsIn++;
+        if (seg.Has(TcpFlags.Rst)) { stack.Stats.Drop(DropReason.TcpRstIgnored); return; }
+        if (seg.Has(TcpFlags.Ack)) { stack.Stats.Drop(DropReason.TcpNoConnection); ResetForNoConnection(key.RemoteAddress, seg); return; }
+        if (!seg.Has(TcpFlags.Syn)) { stack.Stats.Drop(DropReason.TcpInvalidInState); return; }
+        if (!listener.HasRoomForSyn || connections.Count >= stack.Options.TcpMaxConnections)
+        { stack.Stats.Drop(DropReason.TcpBacklogFull); return; }
+        listener.SynReceivedCount++;
+        var c = TcpConnection.Accept(stack, this, key, listener, seg);
+        connections[key] = c;
+    }
+
+    /// <summary>RFC 9293 3.10.7.1: the reply to a segment for which no connection exists.</summary>
+    void ResetForNoConnection(Ipv4Address remote, in TcpSegment seg)
+    {
+        if (seg.Has(TcpFlags.Rst)) return;
+        var buffer = stack.Ip.PayloadBuffer;
+        if (seg.Has(TcpFlags.Ack))
+            TcpSegment.Write(buffer, seg.DestinationPort, seg.SourcePort, seg.Ack, 0, TcpFlags.Rst, 0, 0, -1, 0, stack.Address, remote);
+        else
+            TcpSegment.Write(buffer, seg.DestinationPort, seg.SourcePort, 0, seg.Seq + (uint)seg.Length,
+                TcpFlags.Rst | TcpFlags.Ack, 0, 0, -1, 0, stack.Address, remote);
+        stack.Stats.TcpResetsSent++;
+        stack.Stats.TcpSegmentsOut++;
+        stack.Ip.Send(remote, Ipv4Packet.ProtocolTcp, TcpSegment.MinHeaderLength);
+    }
+
+    public void Tick()
+    {
+        tickScratch.Clear();
+        long now = stack.Now;
+        foreach (var c in connections.Values) if (c.NextDeadline() <= now) tickScratch.Add(c);
+        foreach (var c in tickScratch) if (c.State != TcpState.Closed) c.OnTick();
+        tickScratch.Clear();
+    }
+
+    public long NextDeadline()
+    {
+        long t = long.MaxValue;
+        foreach (var c in connections.Values) t = Math.Min(t, c.NextDeadline());
+        return t;
+    }
+
+    public IReadOnlyDictionary<TcpState, int> CountByState()
+    {
+        var counts = new Dictionary<TcpState, int>();
+        foreach (var c in connections.Values) counts[c.State] = counts.GetValueOrDefault(c.State) + 1;
+        if (listeners.Count > 0) counts[TcpState.Listen] = listeners.Count;
+        return counts;
+    }
+
+    // ------------------------------------------------------------------ ports and endpoints
+
+    /// <summary>bind(): a port is free unless a socket holds it, or (without SO_REUSEADDR) a live connection uses it.</summary>
+    public Errno Bind(TcpSocket socket, ushort port, out ushort bound)
+    {
+        bound = 0;
+        if (port == 0)
+        {
+            int span = stack.Options.EphemeralPortLast - stack.Options.EphemeralPortFirst + 1;
+            for (int i = 0; i < span && bound == 0; i++)
+            {
+                ushort candidate = nextEphemeral;
+                nextEphemeral = candidate >= stack.Options.EphemeralPortLast ? stack.Options.EphemeralPortFirst : (ushort)(candidate + 1);
+                if (!boundPorts.ContainsKey(candidate) && !PortUsedByConnection(candidate)) bound = candidate;
+            }
+            if (bound == 0) return Errno.EADDRINUSE;
+        }
+        else
+        {
+            if (boundPorts.ContainsKey(port)) return Errno.EADDRINUSE;
+            if (!socket.ReuseAddress && PortUsedByConnection(port)) return Errno.EADDRINUSE;
+            bound = port;
+        }
+        boundPorts[bound] = socket;
+        return Errno.None;
+    }
+
+    bool PortUsedByConnection(ushort port)
+    {
+        foreach (var k in connections.Keys) if (k.LocalPort == port) return true;
+        return false;
+    }
+
+    public void Unbind(TcpSocket socket, ushort port)
+    {
+        if (boundPorts.TryGetValue(port, out var s) && s == socket) boundPorts.Remove(port);
+    }
+
+    public Errno Listen(TcpSocket socket, ushort port, int backlog, out TcpListener? listener)
+    {
+        listener = null;
+        if (listeners.ContainsKey(port)) return Errno.EADDRINUSE;
+        listener = new TcpListener(socket, port, Math.Clamp(backlog, 1, stack.Options.TcpMaxBacklog));
+        listeners[port] = listener;
+        return Errno.None;
+    }
+
+    public void CloseListener(TcpListener listener)
+    {
+        listener.Closed = true;
+        listeners.Remove(listener.Port);
+        // Connections never accepted are reset (as Linux does); half-open children are forgotten.
+        while (listener.TakeAccepted() is { } c) { c.Socket = null; c.Abort(); }
+        tickScratch.Clear();
+        foreach (var c in connections.Values) if (c.Listener == listener) tickScratch.Add(c);
+        foreach (var c in tickScratch) c.Abort();
+        tickScratch.Clear();
+    }
+
+    public Errno Connect(TcpSocket socket, ushort localPort, Ipv4Address remote, ushort remotePort, out TcpConnection? connection)
+    {
+        connection = null;
+        var key = new ConnectionKey(remote, remotePort, localPort);
+        if (connections.ContainsKey(key)) return Errno.EADDRINUSE;
+        if (connections.Count >= stack.Options.TcpMaxConnections) return Errno.ENOBUFS;
+        connection = TcpConnection.Connect(stack, this, key, socket);
+        connections[key] = connection;
+        return Errno.None;
+    }
+
+    /// <summary>RFC 6528: ISN = M + F(local address, local port, remote address, remote port, secret),
+    /// M a 4-microsecond clock. F here is a keyed 64-bit mix (splitmix64 finaliser), not MD5.</summary>
+    public uint NewInitialSequenceNumber(ConnectionKey key)
+    {
+        if (stack.Options.TcpIssOverride is { } chosen) return chosen();
+        ulong x = stack.Options.TcpIssSecret ^ ((ulong)key.RemoteAddress.Value << 32 | (ulong)key.RemotePort << 16 | key.LocalPort);
+        x ^= (ulong)stack.Address.Value * 0x9E3779B97F4A7C15UL;
+        x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL;
+        x = (x ^ (x >> 27)) * 0x94D049BB133111EBUL;
+        x ^= x >> 31;
+        return (uint)x + (uint)(stack.Now * 250);
+    }
+}

@@ -1,0 +1,71 @@
+// The receive side of a connection's data: in-order bytes the application has not read yet, followed
+// in the same ring by out-of-order bytes held until the gap before them fills (RFC 9293 3.10.7.4,
+// "segments with higher beginning sequence numbers may be held"). Out-of-order data is tracked as
+// ranges of offsets counted from the next expected byte (RCV.NXT). Invariants: ranges are sorted,
+// disjoint, start above 0, and end within Free; there are at most maxRanges of them.
+namespace Biscuit.Net;
+
+internal sealed class TcpReceiveQueue
+{
+    readonly ByteRing ring;
+    readonly List<(int Start, int End)> outOfOrder = new();
+    readonly int maxRanges;
+
+    public TcpReceiveQueue(int capacity, int maxRanges) { ring = new ByteRing(capacity); this.maxRanges = maxRanges; }
+
+    /// <summary>Bytes ready for the application.</summary>
+    public int Readable => ring.Count;
+    /// <summary>Room past the readable bytes: the receive window we can offer.</summary>
+    public int Free => ring.Free;
+    public int Capacity => ring.Capacity;
+    public bool HasOutOfOrder => outOfOrder.Count > 0;
+    public int StorageBytes => ring.StorageBytes;
+    public void SetCapacity(int c) => ring.SetCapacity(c);
+
+    /// <summary>Stores data that starts offset bytes after RCV.NXT (caller trimmed it to Free).
+    /// Returns how far RCV.NXT advances (0 when the data is out of order), or -1 if it had to be
+    /// dropped because too many out-of-order ranges exist.</summary>
+    public int Store(int offset, ReadOnlySpan<byte> data)
+    {
+        if (data.Length == 0) return 0;
+        if (offset > 0)
+        {
+            if (!AddRange(offset, offset + data.Length)) return -1;
+            ring.WriteAt(ring.Count + offset, data);
+            return 0;
+        }
+        ring.WriteAt(ring.Count, data);
+        int advance = data.Length;
+        // Absorb out-of-order ranges that now touch the in-order data.
+        while (outOfOrder.Count > 0 && outOfOrder[0].Start <= advance)
+        {
+            advance = Math.Max(advance, outOfOrder[0].End);
+            outOfOrder.RemoveAt(0);
+        }
+        for (int i = 0; i < outOfOrder.Count; i++)
+            outOfOrder[i] = (outOfOrder[i].Start - advance, outOfOrder[i].End - advance);
+        ring.Extend(advance);
+        return advance;
+    }
+
+    bool AddRange(int start, int end)
+    {
+        int i = 0;
+        while (i < outOfOrder.Count && outOfOrder[i].End < start) i++;
+        int j = i;
+        while (j < outOfOrder.Count && outOfOrder[j].Start <= end)
+        {
+            start = Math.Min(start, outOfOrder[j].Start);
+            end = Math.Max(end, outOfOrder[j].End);
+            j++;
+        }
+        if (i == j && outOfOrder.Count >= maxRanges) return false;
+        outOfOrder.RemoveRange(i, j - i);
+        outOfOrder.Insert(i, (start, end));
+        return true;
+    }
+
+    public int Read(Span<byte> dst) => ring.Read(dst);
+
+    public void Clear() { ring.Clear(); outOfOrder.Clear(); }
+}

@@ -210,6 +210,7 @@ public sealed class BlockCache
         else
         {
             Misses++;
+            TrimToCapacity(reserve: 1); // before inserting, so the new entry itself is never the victim
             entry = new Entry { Number = number, Data = RentBuffer() };
             if (read)
                 _device.ReadBlocks(number * _deviceBlocksPerBlock, entry.Data);
@@ -217,17 +218,18 @@ public sealed class BlockCache
                 Array.Clear(entry.Data);
             entry.LruNode = _lru.AddFirst(entry);
             _entries[number] = entry;
-            TrimToCapacity();
         }
         if (pin && _currentOperation != 0)
             entry.PinnedBy = _currentOperation;
         return entry;
     }
 
-    private void TrimToCapacity()
+    /// <summary>Evicts unpinned, non-undoable blocks (least recently used first) until `reserve` more
+    /// would fit. Pinned blocks may make the cache exceed its capacity until their operation ends.</summary>
+    private void TrimToCapacity(int reserve = 0)
     {
         var node = _lru.Last;
-        while (_entries.Count > _capacityBlocks && node != null)
+        while (_entries.Count + reserve > _capacityBlocks && node != null)
         {
             var previous = node.Previous;
             var entry = node.Value;

@@ -39,6 +39,19 @@ namespace Biscuit.Kernel.Boot
                 || InGuard(address, s_layout->PageFaultStackGuard);
         }
 
+        // True if [address, address + 16) lies inside one of the boot-time kernel stacks (above its
+        // guard page): the only memory a fault-time backtrace may read without risking a fault.
+        public static bool IsOnKernelStack(ulong address)
+        {
+            if (s_layout == null) return false;
+            return OnStack(address, s_layout->BootStackGuard, s_layout->BootStackTop)
+                || OnStack(address, s_layout->DoubleFaultStackGuard, s_layout->DoubleFaultStackTop)
+                || OnStack(address, s_layout->PageFaultStackGuard, s_layout->PageFaultStackTop);
+        }
+
+        private static bool OnStack(ulong address, ulong guard, ulong top) =>
+            address >= guard + GuardPageSize && address + 16 <= top;
+
         private static bool InGuard(ulong address, ulong guard) => address >= guard && address < guard + GuardPageSize;
     }
 }

@@ -50,6 +50,7 @@ namespace Biscuit.Kernel.Diagnostics
                 else if (KernelImage.IsGuardPage(cr2)) Console.Write(" (kernel stack overflow into a guard page)");
                 Console.NewLine();
             }
+            WriteBacktrace(frame->Rbp);
             WriteRegisters(frame);
             Panic.Stop(KernelExitCode.CpuException);
         }
@@ -62,6 +63,25 @@ namespace Biscuit.Kernel.Diagnostics
             if ((error & 16) != 0) Console.Write(", instruction fetch");
             if ((error & 8) != 0) Console.Write(", reserved bit set");
             Console.Write((error & 4) != 0 ? ", user]" : ", supervisor]");
+        }
+
+        // Follows the frame-pointer chain (ILC keeps RBP frames: [rbp] = caller's rbp, [rbp+8] =
+        // return address), reading only addresses inside the kernel stacks, at most 12 frames.
+        private static void WriteBacktrace(ulong rbp)
+        {
+            for (int depth = 0; depth < 12 && KernelImage.IsOnKernelStack(rbp); depth++)
+            {
+                ulong returnAddress = ((ulong*)rbp)[1];
+                if (returnAddress == 0) break;
+                Console.Write("  called from ");
+                Console.WriteHex(returnAddress, 16);
+                Console.Write(" in ");
+                SymbolTable.WriteLocation(returnAddress);
+                Console.NewLine();
+                ulong next = ((ulong*)rbp)[0];
+                if (next <= rbp) break;
+                rbp = next;
+            }
         }
 
         private static void WriteRegisters(InterruptFrame* f)

@@ -1,0 +1,29 @@
+// One boot of the kernel under QEMU (TCG), with the flags of `./biscuit run` less the network:
+// serial console captured, isa-debug-exit for the kernel's exit status, -no-reboot so that a
+// triple fault ends QEMU (status 0) instead of looping. A boot that outlives its timeout is killed.
+namespace Biscuit.Boot.Tests;
+
+public sealed record QemuRun(int ExitStatus, string Serial, bool TimedOut)
+{
+    // QEMU's exit status for each KernelExitCode (microkernel/Kernel/Diagnostics/QemuExit.cs):
+    // isa-debug-exit turns a write of V into (V << 1) | 1.
+    public const int KernelSuccess = 1, KernelPanic = 3, KernelCpuException = 5;
+    public const int TripleFaultOrPowerOff = 0;
+
+    public static QemuRun Boot(string memory, string options, int timeoutSeconds = 60)
+    {
+        string image = Repository.KernelImage;
+        string symbols = Path.Combine(Repository.Build, "kernel.syms");
+        string args = $"-m {memory} -smp 1 -display none -monitor none -serial stdio -no-reboot -nic none " +
+                      "-device isa-debug-exit,iobase=0xf4,iosize=0x04 " +
+                      $"-kernel \"{image}\" -initrd \"{symbols}\" -append \"{options}\"";
+        var (code, output) = Repository.Run("qemu-system-x86_64", args, TimeSpan.FromSeconds(timeoutSeconds));
+        return new QemuRun(code, output, code == -1);
+    }
+
+    public string Line(string prefix) =>
+        Serial.Split('\n').FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal))?.TrimEnd('\r')
+        ?? throw new Xunit.Sdk.XunitException($"no line starting with '{prefix}' in the serial log:\n{Serial}");
+
+    public override string ToString() => $"exit {ExitStatus}{(TimedOut ? " (timed out)" : "")}, serial log:\n{Serial}";
+}

@@ -1,0 +1,71 @@
+// ./biscuit bench [NAME...] [--repeat N]: runs the named benchmarks (default: all that exist),
+// writes bench/results/<date>-<commit>/results.json and report.md, prints a summary.
+// Benchmarks that compare with the Linux guest arrive with the issues that define them; the
+// report says which ones exist.
+using System.Diagnostics;
+using System.Text.Json;
+using Biscuit.Bench;
+
+string root = FindRoot();
+string build = Path.Combine(root, "build");
+int repeat = 5;
+var names = new List<string>();
+for (int i = 0; i < args.Length; i++)
+{
+    if (args[i] == "--repeat" && i + 1 < args.Length && int.TryParse(args[i + 1], out repeat) && repeat > 0) { i++; continue; }
+    if (args[i].StartsWith("-")) { Console.Error.WriteLine($"bench: unknown option '{args[i]}'"); return 2; }
+    names.Add(args[i]);
+}
+
+var available = new Dictionary<string, Func<Dictionary<string, object>>>
+{
+    ["boot"] = () => BootBenchmark.Run(build, repeat, s => Console.Error.Write($"\rbench: boot: {s}   ")),
+};
+if (names.Count == 0) names.AddRange(available.Keys);
+foreach (var n in names)
+    if (!available.ContainsKey(n))
+    {
+        Console.Error.WriteLine($"bench: no benchmark named '{n}'; available: {string.Join(", ", available.Keys)}");
+        return 2;
+    }
+
+string commit = Git(root, "rev-parse --short HEAD");
+string dirty = Git(root, "status --porcelain").Length > 0 ? "-dirty" : "";
+string stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss");
+string outDir = Path.Combine(root, "bench", "results", $"{stamp}-{commit}{dirty}");
+Directory.CreateDirectory(outDir);
+
+var results = new Dictionary<string, object>
+{
+    ["commit"] = commit + dirty,
+    ["date_utc"] = DateTime.UtcNow.ToString("o"),
+    ["host"] = new Dictionary<string, object> { ["cores"] = Environment.ProcessorCount, ["os"] = Environment.OSVersion.ToString() },
+};
+foreach (var n in names)
+{
+    results[n] = available[n]();
+    Console.Error.WriteLine();
+}
+
+var json = JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower });
+File.WriteAllText(Path.Combine(outDir, "results.json"), json);
+string report = Report.Markdown(results);
+File.WriteAllText(Path.Combine(outDir, "report.md"), report);
+Console.WriteLine(report);
+Console.WriteLine($"bench: results in {Path.GetRelativePath(root, outDir)}/ (results.json, report.md)");
+return 0;
+
+static string FindRoot()
+{
+    for (var d = new DirectoryInfo(AppContext.BaseDirectory); d != null; d = d.Parent)
+        if (File.Exists(Path.Combine(d.FullName, "Biscuit.sln"))) return d.FullName;
+    return Directory.GetCurrentDirectory();
+}
+
+static string Git(string root, string args)
+{
+    var p = Process.Start(new ProcessStartInfo("git", args) { WorkingDirectory = root, RedirectStandardOutput = true })!;
+    string s = p.StandardOutput.ReadToEnd().Trim();
+    p.WaitForExit();
+    return s;
+}

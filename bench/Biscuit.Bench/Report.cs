@@ -1,0 +1,29 @@
+// The human-readable report (Markdown) of one bench run.
+namespace Biscuit.Bench;
+
+public static class Report
+{
+    public static string Markdown(Dictionary<string, object> results)
+    {
+        var w = new System.Text.StringBuilder();
+        w.AppendLine($"# Biscuit benchmarks — commit {results["commit"]}, {results["date_utc"]}");
+        w.AppendLine();
+        if (results.TryGetValue("boot", out var b) && b is Dictionary<string, object> boot)
+        {
+            var ready = (Summary)boot["qemu_spawn_to_ready_s"];
+            var banner = (Summary)boot["qemu_spawn_to_banner_s"];
+            w.AppendLine($"## Boot (QEMU TCG, -m {boot["memory"]}, {boot["repetitions"]} boots)");
+            w.AppendLine();
+            w.AppendLine("| measure | median | min | max |");
+            w.AppendLine("|---|---|---|---|");
+            w.AppendLine($"| QEMU spawn → kernel banner | {banner.Median:F3} s | {banner.Min:F3} s | {banner.Max:F3} s |");
+            w.AppendLine($"| QEMU spawn → `biscuit: ready` | {ready.Median:F3} s | {ready.Min:F3} s | {ready.Max:F3} s |");
+            w.AppendLine();
+            w.AppendLine($"Kernel image: kernel.bin {boot["kernel_bin_bytes"]} bytes (loaded by Multiboot), kernel.elf {boot["kernel_elf_bytes"]} bytes (with symbols).");
+            w.AppendLine();
+        }
+        w.AppendLine("Not measured yet: IPC, page faults, fork, fs, net, nginx, fault injection, and the Linux guest");
+        w.AppendLine("they are compared with — each arrives with the issue that builds the part it measures.");
+        return w.ToString();
+    }
+}

@@ -1,0 +1,32 @@
+// Object shapes whose sizes the tests compute by hand (tools/maxlive/README.md, size model).
+namespace MaxLiveFixtures;
+
+/// <summary>No fields: 16 header bytes, padded to the 24-byte minimum.</summary>
+public sealed class Empty { }
+
+/// <summary>A reference and an int: 16 + (8 + 4 padded to 16) = 32.</summary>
+public sealed class Node
+{
+    public Node Next;
+    public int Value;
+}
+
+/// <summary>Two references: 16 + 16 = 32.</summary>
+public sealed class Pair
+{
+    public object A;
+    public object B;
+}
+
+/// <summary>One reference, stored by the constructor: 16 + 8 = 24.</summary>
+public sealed class Holder
+{
+    public object Item;
+    public Holder(object item) { Item = item; }
+}
+
+public static class Limits
+{
+    public const int MaxPath = 7;
+    public const int MaxNames = 12;
+}

@@ -1,0 +1,84 @@
+// Straight-line handlers: stack-only, escaping, returned, stored through constructors and helpers.
+using Biscuit.Annotations;
+
+namespace MaxLiveFixtures;
+
+public sealed class StraightLine
+{
+    private object _state;          // the server's long-lived state
+    private static object s_cache;  // a static: long-lived too
+
+    [RequestHandler("StackOnly")]
+    public void StackOnly()
+    {
+        var a = new Empty();
+        var b = new byte[16];
+        var c = new Node();
+        GC.KeepAlive(a); GC.KeepAlive(b); GC.KeepAlive(c);
+    }
+
+    [RequestHandler("Escapes")]
+    public void Escapes()
+    {
+        _state = new Node();
+        s_cache = new byte[8];
+        var scratch = new Pair();
+        GC.KeepAlive(scratch);
+    }
+
+    [RequestHandler("ContainedEscapes")]
+    public void ContainedEscapes()
+    {
+        var inner = new Node();
+        var outer = new Pair { A = inner };
+        _state = outer;
+    }
+
+    private static Node Make() => new Node();
+
+    [RequestHandler("ViaHelper")]
+    public void ViaHelper()
+    {
+        var keep = Make();
+        var drop = Make();
+        _state = keep;
+        GC.KeepAlive(drop);
+    }
+
+    private static int Scratch()
+    {
+        var buffer = new byte[100];
+        return buffer.Length;
+    }
+
+    [RequestHandler("CalleePeak")]
+    public int CalleePeak()
+    {
+        var a = new Empty();
+        GC.KeepAlive(a);
+        return Scratch() + Scratch();
+    }
+
+    [RequestHandler("ConstructorStores")]
+    public void ConstructorStores() => _state = new Holder(new Empty());
+
+    [RequestHandler("ConstructorStackOnly")]
+    public void ConstructorStackOnly()
+    {
+        var holder = new Holder(new Empty());
+        GC.KeepAlive(holder);
+    }
+
+    [RequestHandler("Boxing")]
+    public void Boxing(int value)
+    {
+        object boxed = value;
+        GC.KeepAlive(boxed);
+    }
+
+    [RequestHandler("Reply")]
+    public Node Reply() => new Node { Next = new Node() };
+
+    [RequestHandler("Concat")]
+    public string Concat([MaxCount(10)] string name) => string.Concat("Hello, ", name);
+}

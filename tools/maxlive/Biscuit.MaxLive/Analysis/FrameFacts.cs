@@ -1,0 +1,125 @@
+// The flow-insensitive facts the interpreter gathers about one frame, and the escape
+// classification computed from them. Facts only grow (the fixpoint in MethodFlow relies on it):
+//   Locals/Args  union of every value stored into each variable;
+//   Contents     union of every value stored into each node's fields or elements;
+//   ContainedIn  child -> containers: the child is reachable from the container;
+//   Escaping     nodes stored into statics, into untracked objects, or thrown;
+//   Returning    nodes the method returns.
+// Classification (Classify): a node's fate is its own facts joined with the fates of every
+// container it is stored in; a container that is parameter j gives "stored into argument j".
+namespace Biscuit.MaxLive.Analysis;
+
+public sealed class FrameFacts
+{
+    public AbstractValue[] Locals { get; }
+    public AbstractValue[] Args { get; }
+    public Dictionary<int, AbstractValue> Contents { get; } = new();
+    public Dictionary<int, HashSet<int>> ContainedIn { get; } = new();
+    public HashSet<int> Escaping { get; } = new();
+    public HashSet<int> Returning { get; } = new();
+    /// <summary>Nodes handed to code that may do anything with them (an analysed callee, a non-receiver library argument).</summary>
+    public HashSet<int> PassedAway { get; } = new();
+    /// <summary>Set whenever a fact grows; MethodFlow iterates until a pass leaves it false.</summary>
+    public bool Changed { get; set; }
+
+    private readonly List<Node> _nodes;
+
+    public FrameFacts(int locals, AbstractValue[] args, List<Node> nodes)
+    {
+        Locals = Enumerable.Repeat(AbstractValue.Nothing, locals).ToArray();
+        Args = args;
+        _nodes = nodes;
+    }
+
+    public AbstractValue ReadSlot(int slot) => slot >= 0 ? Locals[slot] : Args[-1 - slot];
+
+    public void WriteSlot(int slot, AbstractValue value)
+    {
+        var current = ReadSlot(slot);
+        var joined = AbstractValue.Join(current, value.Slot != null ? value.WithUntracked() : value);
+        if (joined.SameAs(current)) return;
+        if (slot >= 0) Locals[slot] = joined; else Args[-1 - slot] = joined;
+        Changed = true;
+    }
+
+    /// <summary>The value an address or object denotes for the purpose of fates (a local's address denotes the local's value).</summary>
+    public AbstractValue Resolve(AbstractValue value) =>
+        value.Slot is { } slot ? AbstractValue.Join(ReadSlot(slot), new AbstractValue(value.Nodes, value.Untracked)) : value;
+
+    /// <summary>What a load through `container` (a field, element or indirection) may produce.</summary>
+    public AbstractValue Load(AbstractValue container)
+    {
+        if (container.Slot is { } slot) return ReadSlot(slot);
+        var result = container.Untracked ? AbstractValue.Unknown : AbstractValue.Nothing;
+        foreach (var id in container.Nodes)
+        {
+            if (Contents.TryGetValue(id, out var stored)) result = AbstractValue.Join(result, stored);
+            if (_nodes[id].Kind is NodeKind.Parameter or NodeKind.CallResult) result = result.WithUntracked();
+        }
+        return new AbstractValue(result.Nodes, result.Untracked);
+    }
+
+    /// <summary>Records `value` stored into a field, element or indirection of `container`.</summary>
+    public void Store(AbstractValue container, AbstractValue value)
+    {
+        var stored = Resolve(value);
+        if (container.Slot is { } slot) { WriteSlot(slot, stored); return; }
+        if (container.Untracked) Escape(stored);
+        foreach (var id in container.Nodes)
+        {
+            var current = Contents.GetValueOrDefault(id, AbstractValue.Nothing);
+            var joined = AbstractValue.Join(current, new AbstractValue(stored.Nodes, stored.Untracked));
+            if (!joined.SameAs(current)) { Contents[id] = joined; Changed = true; }
+            foreach (var child in stored.Nodes) Contain(child, id);
+        }
+    }
+
+    public void Contain(int child, int container)
+    {
+        if (child == container) return;
+        if (!ContainedIn.TryGetValue(child, out var set)) ContainedIn[child] = set = new HashSet<int>();
+        if (set.Add(container)) Changed = true;
+    }
+
+    public void Escape(AbstractValue value)
+    {
+        foreach (var id in Resolve(value).Nodes)
+            if (Escaping.Add(id)) Changed = true;
+    }
+
+    public void Return(AbstractValue value)
+    {
+        foreach (var id in Resolve(value).Nodes)
+            if (Returning.Add(id)) Changed = true;
+    }
+
+    public void PassAway(AbstractValue value)
+    {
+        foreach (var id in Resolve(value).Nodes)
+            if (PassedAway.Add(id)) Changed = true;
+    }
+
+    /// <summary>Computes every node's fate from the facts (a fixpoint over the containment graph).</summary>
+    public void Classify(Func<int, int?> parameterIndexOf)
+    {
+        foreach (var node in _nodes)
+            node.Fate = new FateSet(Escaping.Contains(node.Id), Returning.Contains(node.Id), 0);
+        bool changed = true;
+        while (changed)
+        {
+            changed = false;
+            foreach (var node in _nodes)
+            {
+                if (!ContainedIn.TryGetValue(node.Id, out var containers)) continue;
+                var fate = node.Fate;
+                foreach (var container in containers)
+                {
+                    fate = fate.Union(_nodes[container].Fate.Escapes ? FateSet.Escaping : FateSet.None);
+                    if (parameterIndexOf(container) is { } p) fate = fate.Union(FateSet.IntoParam(p));
+                    else fate = fate.Union(_nodes[container].Fate);
+                }
+                if (fate != node.Fate) { node.Fate = fate; changed = true; }
+            }
+        }
+    }
+}

@@ -30,3 +30,11 @@ public static class Limits
     public const int MaxPath = 7;
     public const int MaxNames = 12;
 }
+
+/// <summary>byte, long, byte in declaration order: 1 + 7 padding + 8 + 1 + 7 padding = 24 bytes.</summary>
+public struct Padded
+{
+    public byte A;
+    public long B;
+    public byte C;
+}

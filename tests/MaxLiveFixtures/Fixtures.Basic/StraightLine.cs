@@ -76,6 +76,13 @@ public sealed class StraightLine
         GC.KeepAlive(boxed);
     }
 
+    [RequestHandler("BoxPadded")]
+    public void BoxPadded()
+    {
+        object boxed = new Padded();
+        GC.KeepAlive(boxed);
+    }
+
     [RequestHandler("Reply")]
     public Node Reply() => new Node { Next = new Node() };
 

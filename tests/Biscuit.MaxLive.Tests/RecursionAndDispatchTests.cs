@@ -1,0 +1,54 @@
+// Recursion bounds ([MaxRecursion]) and virtual dispatch resolved over every implementation in
+// the analysed assemblies (the maximum is taken).
+using MaxLiveFixtures;
+using static Biscuit.MaxLive.Tests.SizeRules;
+
+namespace Biscuit.MaxLive.Tests;
+
+public class RecursionAndDispatchTests
+{
+    [Fact]
+    public void Bounded_recursion_keeps_depth_frames_of_stack_live_objects()
+    {
+        var budget = FixtureAnalysis.Clean("BoundedRecursion");
+        Assert.Equal(0, budget.Escaping);
+        Assert.Equal(5 * Array(1, 8), budget.Peak); // [MaxRecursion(5)], a byte[8] per frame
+    }
+
+    [Fact]
+    public void Branching_recursion_counts_every_invocation_of_the_call_tree_for_escaping_objects()
+    {
+        // [MaxRecursion(3)], two recursive calls per frame: 1 + 2 + 4 = 7 frames, each storing an Empty in a static.
+        Assert.Equal(7 * Object(typeof(Empty)), FixtureAnalysis.Clean("TreeRecursion").Escaping);
+    }
+
+    [Fact]
+    public void Allocating_recursion_without_a_bound_is_an_error_at_the_recursive_call()
+    {
+        var forever = FixtureAnalysis.Method(typeof(Calls), "Forever");
+        var offset = FixtureAnalysis.OffsetOf(forever, FixtureAnalysis.Call, forever.MetadataToken);
+        var budget = FixtureAnalysis.Request("UnboundedRecursion");
+        var error = Assert.Single(budget.Errors);
+        Assert.Contains($"MaxLiveFixtures.Calls::Forever(int) at {offset}", error);
+        Assert.Contains("[MaxRecursion", error);
+        Assert.Equal(-1, budget.Bytes);
+    }
+
+    [Fact]
+    public void Recursion_that_allocates_nothing_needs_no_bound()
+    {
+        Assert.Equal(0, FixtureAnalysis.Clean("RecursionWithoutAllocation").Bytes);
+    }
+
+    [Fact]
+    public void A_virtual_call_takes_the_maximum_over_all_four_implementations()
+    {
+        // Returned objects: Empty 24, Node 32, byte[64] 88, nothing; scratch peaks: 0, 0, 0, byte[200] 224.
+        var returned = new[] { Object(typeof(Empty)), Object(typeof(Node)), Array(1, 64), 0 }.Max();
+        var scratch = new[] { 0, 0, 0, Array(1, 200) }.Max();
+        var budget = FixtureAnalysis.Clean("Virtual");
+        Assert.Equal(returned, budget.Escaping); // the result is stored into this
+        Assert.Equal(scratch, budget.Peak);
+        Assert.Equal(88 + 224, budget.Bytes);
+    }
+}

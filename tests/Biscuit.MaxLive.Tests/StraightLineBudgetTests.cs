@@ -1,0 +1,90 @@
+// Straight-line handlers: which objects count for the whole request (escaping) and which only
+// while their frame is live (stack-only), following Biscuit's rule
+// max live = escaping + max over call paths of stack-live.
+using MaxLiveFixtures;
+using static Biscuit.MaxLive.Tests.SizeRules;
+
+namespace Biscuit.MaxLive.Tests;
+
+public class StraightLineBudgetTests
+{
+    [Fact]
+    public void Objects_that_never_leave_the_frame_count_as_stack_live_only()
+    {
+        var budget = FixtureAnalysis.Clean("StackOnly");
+        var expected = Object(typeof(Empty)) + Array(1, 16) + Object(typeof(Node));
+        Assert.Equal(96, expected); // 24 + 40 + 32, by the size rules
+        Assert.Equal(0, budget.Escaping);
+        Assert.Equal(expected, budget.Peak);
+        Assert.Equal(expected, budget.Bytes);
+    }
+
+    [Fact]
+    public void Objects_stored_into_this_or_a_static_field_escape_and_count_fully()
+    {
+        var budget = FixtureAnalysis.Clean("Escapes");
+        Assert.Equal(Object(typeof(Node)) + Array(1, 8), budget.Escaping);
+        Assert.Equal(Object(typeof(Pair)), budget.Peak);
+        Assert.Equal(budget.Escaping + budget.Peak, budget.Bytes);
+    }
+
+    [Fact]
+    public void An_object_stored_inside_an_escaping_object_escapes_too()
+    {
+        var budget = FixtureAnalysis.Clean("ContainedEscapes");
+        Assert.Equal(Object(typeof(Node)) + Object(typeof(Pair)), budget.Escaping);
+        Assert.Equal(0, budget.Peak);
+    }
+
+    [Fact]
+    public void A_helpers_returned_object_belongs_to_the_caller_and_escapes_only_if_the_caller_stores_it()
+    {
+        var budget = FixtureAnalysis.Clean("ViaHelper");
+        Assert.Equal(Object(typeof(Node)), budget.Escaping);
+        Assert.Equal(Object(typeof(Node)), budget.Peak);
+    }
+
+    [Fact]
+    public void A_callees_scratch_memory_counts_once_as_the_peak_of_the_deepest_path()
+    {
+        var budget = FixtureAnalysis.Clean("CalleePeak");
+        Assert.Equal(0, budget.Escaping);
+        Assert.Equal(Object(typeof(Empty)) + Array(1, 100), budget.Peak); // two calls, one at a time
+    }
+
+    [Fact]
+    public void A_constructor_argument_stored_in_the_new_object_follows_that_objects_fate()
+    {
+        var stored = FixtureAnalysis.Clean("ConstructorStores");
+        Assert.Equal(Object(typeof(Holder)) + Object(typeof(Empty)), stored.Escaping);
+        Assert.Equal(0, stored.Peak);
+        var local = FixtureAnalysis.Clean("ConstructorStackOnly");
+        Assert.Equal(0, local.Escaping);
+        Assert.Equal(Object(typeof(Holder)) + Object(typeof(Empty)), local.Peak);
+    }
+
+    [Fact]
+    public void Boxing_allocates_the_value_plus_the_object_header()
+    {
+        Assert.Equal(Box(typeof(int)), FixtureAnalysis.Clean("Boxing").Bytes);
+        Assert.Equal(24, Inline(typeof(Padded)));
+        Assert.Equal(Box(typeof(Padded)), FixtureAnalysis.Clean("BoxPadded").Bytes);
+        Assert.Equal(40, Box(typeof(Padded)));
+    }
+
+    [Fact]
+    public void The_reply_a_handler_returns_counts_as_returned()
+    {
+        var budget = FixtureAnalysis.Clean("Reply");
+        Assert.Equal(2 * Object(typeof(Node)), budget.Returned);
+        Assert.Equal(budget.Returned, budget.Bytes);
+    }
+
+    [Fact]
+    public void String_concatenation_of_a_literal_and_a_bounded_parameter_is_sized_from_both_lengths()
+    {
+        var budget = FixtureAnalysis.Clean("Concat");
+        Assert.Equal(String("Hello, ".Length + 10), budget.Returned);
+        Assert.Equal(56, budget.Bytes);
+    }
+}

@@ -1,6 +1,8 @@
 // The kernel command line (QEMU -append), parsed once at boot. The loader puts the kernel's file
 // name first; the options follow, separated by spaces:
 //   exit=ready     end QEMU with success (isa-debug-exit) right after "biscuit: ready" (tests)
+//   init=NAME      start the boot module NAME as the first process, with the DeviceManager capability
+//   exit=init      end QEMU when the first process ends: success if it exited with status 0
 //   fault=KIND     after boot, deliberately raise a CPU exception (tests of the fault reports):
 //                  null, gp, ud, divide, stack
 // An unknown option is kept (up to MaxUnknown) so boot can print a warning naming it; boot goes on.
@@ -14,6 +16,8 @@ namespace Biscuit.Kernel.Boot
         public const int MaxUnknown = 8;
 
         public bool ExitAfterReady;
+        public bool ExitWhenInitExits;
+        public int InitStart, InitLength;   // the init=NAME value, as a range of the command line
         public DeliberateFault Fault;
         public int UnknownCount;
         private fixed int _unknownStart[MaxUnknown];
@@ -42,6 +46,13 @@ namespace Biscuit.Kernel.Boot
         private void Apply(byte* option, int length, int offset)
         {
             if (Equals(option, length, "exit=ready")) { ExitAfterReady = true; return; }
+            if (Equals(option, length, "exit=init")) { ExitWhenInitExits = true; return; }
+            if (length > 5 && Equals(option, 5, "init="))
+            {
+                InitStart = offset + 5;
+                InitLength = length - 5;
+                return;
+            }
             if (Equals(option, length, "fault=null")) { Fault = DeliberateFault.NullDereference; return; }
             if (Equals(option, length, "fault=gp")) { Fault = DeliberateFault.GeneralProtection; return; }
             if (Equals(option, length, "fault=ud")) { Fault = DeliberateFault.InvalidOpcode; return; }

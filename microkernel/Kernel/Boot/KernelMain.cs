@@ -3,10 +3,15 @@
 //   console -> runtime failure hook -> GDT/TSS/IDT (faults now get diagnostics) -> Multiboot
 //   checks -> command line -> symbol table -> physical memory -> boot arena -> statics -> kernel
 //   page tables -> pools -> timer -> seal the arena -> "biscuit: ready".
-// After boot the CPU idles in `hlt` with interrupts on, taking timer ticks.
+//   -> SYSCALL, PCI, boot modules -> "biscuit: ready" -> init (option init=NAME) -> scheduler.
+// After boot the scheduler runs user threads; with none ready the CPU idles in `hlt`.
 using System.Runtime.InteropServices;
 using Biscuit.Kernel.Arch.X64;
+using Biscuit.Kernel.Capabilities;
+using Biscuit.Kernel.Devices;
 using Biscuit.Kernel.Diagnostics;
+using Biscuit.Kernel.Processes;
+using Biscuit.Kernel.Threads;
 using Biscuit.Kernel.Memory;
 using Biscuit.Kernel.Time;
 using Internal.Runtime;
@@ -64,11 +69,58 @@ namespace Biscuit.Kernel.Boot
             if (options.Fault != DeliberateFault.None)
                 DeliberateFaults.Raise(options.Fault);
 
+            SystemCallSetup.Enable();
+            ThreadControl.CaptureCleanFpuState();
+            Pci.Enumerate();
+            BootModules.Register(info);
+            Console.Write("devices: ");
+            Console.WriteDecimal((ulong)Pci.Count);
+            Console.Write(" PCI functions; boot modules: ");
+            Console.WriteDecimal((ulong)BootModules.Count);
+            Console.NewLine();
+
             Console.WriteLine("biscuit: ready");
             if (options.ExitAfterReady)
                 QemuExit.Exit(KernelExitCode.Success);
-            while (true)
-                Cpu.WaitForInterrupt();
+            s_exitWhenInitExits = options.ExitWhenInitExits;
+            if (options.InitLength > 0)
+                StartInit(KernelImage.PhysicalToVirtual(info->CommandLine) + options.InitStart, options.InitLength);
+            Scheduler.Start();
+        }
+
+        private static bool s_exitWhenInitExits;   // boot option exit=init
+
+        private static void StartInit(byte* name, int length)
+        {
+            BootModule* module = BootModules.Find(name, length);
+            if (module == null)
+            {
+                Console.Write("biscuit: init=");
+                Console.Write(name, length);
+                Console.WriteLine(": no boot module of that name");
+                if (s_exitWhenInitExits) QemuExit.Exit(KernelExitCode.InitFailed);
+                return;
+            }
+            Process* init;
+            long error = ProcessControl.Spawn(module, null, 0, Scheduler.MaxPriority, Scheduler.ServerPriority, out init);
+            if (error < 0)
+            {
+                Console.Write("biscuit: cannot start init, error ");
+                Console.WriteSigned(error);
+                Console.NewLine();
+                if (s_exitWhenInitExits) QemuExit.Exit(KernelExitCode.InitFailed);
+                return;
+            }
+            init->HandleTable->Insert(CapabilityType.DeviceManager, Rights.Control | Rights.Transfer | Rights.Duplicate, null, 0);
+            init->Handles++;                       // the kernel keeps init's status readable
+            ProcessControl.Init = init;
+        }
+
+        // Called when the first process ends. With exit=init, QEMU ends with its verdict.
+        public static void InitExited(int waitStatus)
+        {
+            if (!s_exitWhenInitExits) return;
+            QemuExit.Exit(waitStatus == 0 ? KernelExitCode.Success : KernelExitCode.InitFailed);
         }
 
         private static CommandLine ReadCommandLine(Multiboot.Info* info)

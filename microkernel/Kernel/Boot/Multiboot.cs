@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 
 namespace Biscuit.Kernel.Boot
 {
-    internal static unsafe class Multiboot
+    public static unsafe class Multiboot
     {
         public const uint LoaderMagic = 0x2BADB002;
         public const uint FlagMemory = 1 << 0, FlagCommandLine = 1 << 2, FlagModules = 1 << 3, FlagMemoryMap = 1 << 6;

@@ -11,6 +11,7 @@ namespace Biscuit.Kernel.Diagnostics
         Success = 0,        // QEMU exits with 1
         Panic = 1,          // QEMU exits with 3
         CpuException = 2,   // QEMU exits with 5
+        InitFailed = 3,     // QEMU exits with 7: the first process ended with a non-zero status
     }
 
     internal static class QemuExit

@@ -3,21 +3,21 @@
 // pools, so no kernel path allocates after boot: a full pool is an error returned to the caller.
 //   kernel stacks   16 KiB per thread (syscalls and interrupts from ring 3 run on them)
 //   IPC buffers      4 KiB per thread (the message payload; reserved when the thread is made)
-//   threads, endpoints, notifications, processes, capability slots: control blocks
+//   threads, endpoints, notifications, processes, grants: control blocks
+//   handle tables   one per process (HandleTable.Slots capabilities)
 // Capacities scale with memory (one thread per 512 KiB, clamped to [MinThreads, MaxThreads]); the
 // plan is refused when the pools and the minimum left for user space do not fit.
 // Pure arithmetic: compiled into the kernel and into the host unit tests.
 namespace Biscuit.Kernel.Memory
 {
-    public enum PoolKind { KernelStacks, IpcBuffers, Threads, Endpoints, Notifications, Processes, Capabilities, Count }
+    public enum PoolKind { KernelStacks, IpcBuffers, Threads, Endpoints, Notifications, Processes, HandleTables, Grants, Count }
 
     public unsafe struct PoolPlan
     {
         public const ulong MinThreads = 64, MaxThreads = 4096;
         public const ulong KernelStackBytes = 16 * 1024, IpcBufferBytes = 4096;
         public const ulong ThreadBlockBytes = 1024, EndpointBytes = 128, NotificationBytes = 64;
-        public const ulong ProcessBytes = 512, CapabilityBytes = 32;
-        public const ulong CapabilitiesPerProcess = 256;
+        public const ulong ProcessBytes = 512, HandleTableBytes = 256 * 24, GrantBytes = 64;
         // Memory that must remain for user space (servers' heaps, page tables) after the pools.
         public const ulong MinimumUserBytes = 16UL << 20;
 
@@ -39,7 +39,8 @@ namespace Biscuit.Kernel.Memory
             plan.Set(PoolKind.Endpoints, EndpointBytes, threads * 2);
             plan.Set(PoolKind.Notifications, NotificationBytes, threads);
             plan.Set(PoolKind.Processes, ProcessBytes, processes);
-            plan.Set(PoolKind.Capabilities, CapabilityBytes, processes * CapabilitiesPerProcess);
+            plan.Set(PoolKind.HandleTables, HandleTableBytes, processes);
+            plan.Set(PoolKind.Grants, GrantBytes, threads * 2);
             return plan;
         }
 
@@ -76,7 +77,8 @@ namespace Biscuit.Kernel.Memory
             PoolKind.Endpoints => "endpoints",
             PoolKind.Notifications => "notifications",
             PoolKind.Processes => "processes",
-            PoolKind.Capabilities => "capability slots",
+            PoolKind.HandleTables => "handle tables",
+            PoolKind.Grants => "grants",
             _ => "?",
         };
     }

@@ -15,6 +15,8 @@ namespace Biscuit.Kernel.Memory
     {
         None = 0, Present = 1, Writable = 2, User = 4, WriteThrough = 8, CacheDisable = 16,
         Accessed = 32, Dirty = 64, Large = 128, Global = 256, NoExecute = 1UL << 63,
+        // Bits 9-11 are ignored by the MMU and left to software (SDM Vol. 3A Table 5-20).
+        Owned = 1 << 9,      // the frame belongs to this address space: freed when it is unmapped
     }
 
     public enum MapResult { Ok, NotAligned, NonCanonical, NullPage, AlreadyMapped, OutOfFrames, NotMapped, LargePageInTheWay }
@@ -47,6 +49,67 @@ namespace Biscuit.Kernel.Memory
             table._frames = frames;
             table._window = window;
             table._root = root;
+            return MapResult.Ok;
+        }
+
+        // A user address space: a new PML4 whose upper half (entries 256-511) points at the same
+        // tables as `kernel`, so the kernel is mapped identically in every address space. The
+        // kernel's upper-level tables never change after boot, which keeps the copies valid.
+        public static MapResult CreateUser(FramePool* frames, PhysicalWindow window, ulong kernelRoot, out PageTable table)
+        {
+            MapResult r = Create(frames, window, out table);
+            if (r != MapResult.Ok) return r;
+            ulong* mine = window.Table(table._root), theirs = window.Table(kernelRoot);
+            for (int i = 256; i < 512; i++) mine[i] = theirs[i];
+            return MapResult.Ok;
+        }
+
+        // Frees the lower half: every table below the PML4 and every leaf frame marked Owned;
+        // then the PML4 itself. Frames not Owned (shared grants, device memory) are left alone.
+        // Returns the number of frames given back.
+        public ulong ReleaseUserHalf()
+        {
+            ulong released = 0;
+            ulong* pml4 = _window.Table(_root);
+            for (int i = 0; i < 256; i++)
+            {
+                if ((pml4[i] & (ulong)PageFlags.Present) == 0) continue;
+                released += ReleaseTable(pml4[i] & AddressMask, 2);
+                pml4[i] = 0;
+            }
+            _frames->Give(_root);
+            _root = 0;
+            return released + 1;
+        }
+
+        private ulong ReleaseTable(ulong table, int level)
+        {
+            ulong released = 0;
+            ulong* entries = _window.Table(table);
+            for (int i = 0; i < 512; i++)
+            {
+                ulong e = entries[i];
+                if ((e & (ulong)PageFlags.Present) == 0) continue;
+                bool leaf = level == 0 || (e & (ulong)PageFlags.Large) != 0;
+                if (!leaf) released += ReleaseTable(e & AddressMask, level - 1);
+                else if ((e & (ulong)PageFlags.Owned) != 0 && level == 0)
+                {
+                    _frames->Give(e & AddressMask);
+                    released++;
+                }
+            }
+            _frames->Give(table);
+            return released + 1;
+        }
+
+        // Changes the flags of an existing 4 KiB mapping (keeps its frame). Returns NotMapped if absent.
+        public MapResult Protect(ulong virtualAddress, PageFlags flags)
+        {
+            ulong* entry;
+            bool large;
+            if (!Find(virtualAddress, out entry, out large)) return MapResult.NotMapped;
+            if (large) return MapResult.LargePageInTheWay;
+            *entry = (*entry & AddressMask) | (ulong)flags | (ulong)PageFlags.Present;
             return MapResult.Ok;
         }
 

@@ -33,6 +33,14 @@ namespace Biscuit.Kernel.Arch.X64
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_execute_ud2")] public static extern void ExecuteUndefinedInstruction();
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_load_bad_segment")] public static extern void LoadBadSegment();
 
-        public const uint MsrEfer = 0xC000_0080;
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_cpuid_edx")] public static extern ulong CpuidEdx(uint leaf);
+        public static ulong FeatureFlagsEdx() => CpuidEdx(1);
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_fxsave")] public static extern void SaveFpu(byte* area);
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_fninit")] public static extern void InitializeFpu();
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "resume_first")] public static extern void ResumeFirst(InterruptFrame* frame);
+
+        // Model-specific registers (SDM Vol. 4): EFER, the SYSCALL MSRs, FS base.
+        public const uint MsrEfer = 0xC000_0080, MsrStar = 0xC000_0081, MsrLstar = 0xC000_0082;
+        public const uint MsrFmask = 0xC000_0084, MsrFsBase = 0xC000_0100;
     }
 }

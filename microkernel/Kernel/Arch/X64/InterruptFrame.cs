@@ -6,7 +6,7 @@ using System.Runtime.InteropServices;
 namespace Biscuit.Kernel.Arch.X64
 {
     [StructLayout(LayoutKind.Sequential)]
-    internal struct InterruptFrame
+    public struct InterruptFrame
     {
         public ulong Rax, Rbx, Rcx, Rdx, Rsi, Rdi, Rbp, R8, R9, R10, R11, R12, R13, R14, R15;
         public ulong Vector, ErrorCode;

@@ -125,3 +125,12 @@ FUNC cpu_load_bad_segment
         mov     eax, 0xFFF8                      /* a selector far beyond the GDT: #GP(selector) */
         mov     ds, ax
         ret
+        /* CPUID leaf edi: returns EDX (SDM Vol. 2A, CPUID; leaf 1 EDX = the feature flags Linux reports as AT_HWCAP). */
+FUNC cpu_cpuid_edx
+        push    rbx
+        mov     eax, edi
+        xor     ecx, ecx
+        cpuid
+        mov     eax, edx
+        pop     rbx
+        ret

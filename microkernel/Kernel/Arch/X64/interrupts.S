@@ -9,9 +9,13 @@
  * (5 + 2 + 15 = 22 quadwords), as the System V ABI requires at a call.
  *
  * Kernel entries run with interrupts off (IDT gates are interrupt gates, which clear IF), so the
- * C# handler runs to completion before the next interrupt.
+ * C# handler runs to completion before the next interrupt. The handler returns the frame to
+ * resume — the same one, or another thread's after a switch — and entry.S's resume_frame
+ * returns to it. From ring 3 the user's x87/SSE state is saved first (the kernel's C# code
+ * uses xmm registers), and resume_frame restores the resumed thread's.
  */
         .intel_syntax noprefix
+        .set    FRAME_CS, 18 * 8                 /* offset of CS in InterruptFrame */
         .section .text
 
         .macro STUB_NOERR vec
@@ -81,26 +85,14 @@ interrupt_common:
         push    rcx
         push    rbx
         push    rax
-        mov     rdi, rsp
+        test    qword ptr [rsp + FRAME_CS], 3
+        jz      1f
+        mov     rax, [rip + cpu_fpu_area]
+        fxsave64 [rax]
+1:      mov     rdi, rsp
         cld
         call    InterruptDispatch
-        pop     rax
-        pop     rbx
-        pop     rcx
-        pop     rdx
-        pop     rsi
-        pop     rdi
-        pop     rbp
-        pop     r8
-        pop     r9
-        pop     r10
-        pop     r11
-        pop     r12
-        pop     r13
-        pop     r14
-        pop     r15
-        add     rsp, 16                          /* vector and error code */
-        iretq
+        jmp     resume_frame
 
         /* The stubs' addresses, for Idt.cs. */
         .section .rodata

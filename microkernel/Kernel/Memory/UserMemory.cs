@@ -1,0 +1,71 @@
+// Every access the kernel makes to user memory goes through here. A user range is checked page by
+// page against the process's own page table — in the lower half, no wrap-around, every page
+// present, user-accessible, and writable when the kernel is to write it — and then copied through
+// the kernel's physical window, so a bad pointer is an EFAULT and never a kernel fault.
+// (Page permissions: Intel SDM Vol. 3A §5.6; no SMAP games are needed because the kernel never
+// dereferences a user address directly.)
+using Biscuit.Kernel.Boot;
+using Biscuit.Kernel.Syscalls;
+
+namespace Biscuit.Kernel.Memory
+{
+    public static unsafe class UserMemory
+    {
+        public const ulong UserTop = 0x0000_8000_0000_0000;
+
+        public static bool RangeIsUser(ulong address, ulong length) =>
+            address + length >= address && address + length <= UserTop;
+
+        // Copies `length` bytes from user `source` into kernel memory. Returns 0 or -EFAULT.
+        public static long CopyIn(PageTable* space, byte* destination, ulong source, ulong length) =>
+            Copy(space, source, length, destination, toUser: false);
+
+        // Copies `length` bytes of kernel memory to user `destination`. Returns 0 or -EFAULT.
+        public static long CopyOut(PageTable* space, ulong destination, byte* source, ulong length) =>
+            Copy(space, destination, length, source, toUser: true);
+
+        // Checks a whole range before any byte moves, so a failed copy changes nothing.
+        public static bool Accessible(PageTable* space, ulong address, ulong length, bool write)
+        {
+            if (!RangeIsUser(address, length)) return false;
+            if (length == 0) return true;
+            for (ulong page = address & ~0xFFFUL; page < address + length; page += 4096)
+            {
+                ulong physical;
+                PageFlags flags;
+                if (!space->Translate(page, out physical, out flags)) return false;
+                if ((flags & PageFlags.User) == 0) return false;
+                if (write && (flags & PageFlags.Writable) == 0) return false;
+            }
+            return true;
+        }
+
+        private static long Copy(PageTable* space, ulong user, ulong length, byte* kernel, bool toUser)
+        {
+            if (!Accessible(space, user, length, toUser)) return -Errno.EFAULT;
+            ulong done = 0;
+            while (done < length)
+            {
+                ulong va = user + done;
+                ulong physical;
+                PageFlags flags;
+                space->Translate(va, out physical, out flags);
+                ulong chunk = 4096 - (va & 0xFFF);
+                if (chunk > length - done) chunk = length - done;
+                byte* mapped = KernelImage.PhysicalToVirtual(physical);
+                if (toUser) Internal.Runtime.Memory.Move(mapped, kernel + done, (nuint)chunk);
+                else Internal.Runtime.Memory.Move(kernel + done, mapped, (nuint)chunk);
+                done += chunk;
+            }
+            return 0;
+        }
+
+        public static long ReadU64(PageTable* space, ulong address, out ulong value)
+        {
+            ulong v = 0;
+            long r = CopyIn(space, (byte*)&v, address, 8);
+            value = v;
+            return r;
+        }
+    }
+}

@@ -1,0 +1,37 @@
+// A process: an address space (its own PML4, whose upper half is the kernel's), a handle table,
+// its threads, and what happens when it ends: its exit status (Linux wait-status encoding) and the
+// notifications to signal. A dead process keeps its slot (a zombie) while handles to it remain,
+// so its status can still be read; everything else is freed at death.
+// Ownership: processes live in the Processes pool; all fields are guarded by the kernel being
+// single-threaded with interrupts off.
+using Biscuit.Kernel.Capabilities;
+using Biscuit.Kernel.Ipc;
+using Biscuit.Kernel.Memory;
+using Biscuit.Kernel.Threads;
+
+namespace Biscuit.Kernel.Processes
+{
+    public enum ProcessState : byte { Free = 0, Alive, Zombie }
+
+    public unsafe struct Process
+    {
+        public const int NameBytes = 32, MaxWatchers = 4;
+
+        public ulong Id;
+        public ProcessState State;
+        public byte MaxPriority;              // no thread of this process may run above it
+        public int ThreadCount;
+        public Thread* Threads;               // list through Thread.ProcessNext
+        public int Handles;                   // capabilities naming this process, held anywhere
+        public int WaitStatus;                // Linux encoding: exit code << 8, or the signal number
+        public PageTable Space;
+        public HandleTable* HandleTable;      // from the HandleTables pool
+        public ulong NextIpcBuffer;           // where the next thread's IPC buffer is mapped
+        public Grant* Grants;                 // grants this process made (list through Grant.SourceNext)
+        public fixed byte Name[NameBytes];
+        public fixed ulong WatcherObjects[MaxWatchers];   // Notification*
+        public fixed ulong WatcherBits[MaxWatchers];
+
+        public bool IsAlive => State == ProcessState.Alive;
+    }
+}

@@ -1,0 +1,156 @@
+// pci_info, device_claim, irq_bind, irq_ack, mmio_map, ioport_read/write, dma_alloc.
+// Device access is by capability only: the DeviceManager capability (given to the first
+// process) claims a PCI device once and yields Mmio/IoPorts capabilities for its BARs and an Irq
+// capability for its interrupt line, which can then be handed to a driver.
+using Biscuit.Kernel.Arch.X64;
+using Biscuit.Kernel.Boot;
+using Biscuit.Kernel.Capabilities;
+using Biscuit.Kernel.Devices;
+using Biscuit.Kernel.Ipc;
+using Biscuit.Kernel.Memory;
+using Biscuit.Kernel.Threads;
+
+namespace Biscuit.Kernel.Syscalls
+{
+    internal static unsafe class DeviceCalls
+    {
+        // pci_info(index, buffer): copies PciDevice `index` out; returns the device count.
+        public static long PciInfo(Thread* t, ulong index, ulong buffer)
+        {
+            if (index >= (ulong)Pci.Count) return -Errno.ENOENT;
+            if (buffer != 0)
+            {
+                long r = UserMemory.CopyOut(&t->Process->Space, buffer, (byte*)Pci.Device((int)index), (ulong)sizeof(PciDevice));
+                if (r != 0) return r;
+            }
+            return Pci.Count;
+        }
+
+        // device_claim(manager, index, handles_out, max): Mmio/IoPorts handles for each BAR in order,
+        // then the Irq handle (if the device has a line); returns how many were written.
+        public static long Claim(Thread* t, ulong manager, ulong index, ulong handlesOut, ulong max)
+        {
+            Capability* c;
+            long error = HandleCalls.Lookup(t, manager, CapabilityType.DeviceManager, Rights.Control, out c);
+            if (error != 0) return error;
+            if (index >= (ulong)Pci.Count) return -Errno.ENOENT;
+            PciDevice* d = Pci.Device((int)index);
+            if (d->Claimed != 0) return -Errno.EBUSY;
+            uint* made = stackalloc uint[PciDevice.Bars + 1];
+            int n = 0;
+            for (int i = 0; i < PciDevice.Bars; i++)
+            {
+                if (d->BarSize[i] == 0) continue;
+                DeviceRange* range = DeviceRanges.Add(d->BarBase[i], d->BarSize[i], d->BarIsPort[i] != 0);
+                if (range == null) break;
+                made[n++] = t->Process->HandleTable->Insert(d->BarIsPort[i] != 0 ? CapabilityType.IoPorts : CapabilityType.Mmio,
+                    Rights.Control | Rights.Transfer | Rights.Duplicate, range, 0);
+            }
+            if (IrqLines.Assignable(d->InterruptLine))
+                made[n++] = t->Process->HandleTable->Insert(CapabilityType.Irq, Rights.Control | Rights.Transfer | Rights.Duplicate,
+                    IrqLines.Line(d->InterruptLine), 0);
+            if ((ulong)n > max) n = (int)max;
+            long r = UserMemory.CopyOut(&t->Process->Space, handlesOut, (byte*)made, (ulong)n * 4);
+            if (r != 0) return r;
+            d->Claimed = 1;
+            return n;
+        }
+
+        public static long BindIrq(Thread* t, ulong irq, ulong notification, ulong bits)
+        {
+            Capability* ic, nc;
+            long error = HandleCalls.Lookup(t, irq, CapabilityType.Irq, Rights.Control, out ic);
+            if (error != 0) return error;
+            error = HandleCalls.Lookup(t, notification, CapabilityType.Notification, Rights.Signal, out nc);
+            if (error != 0) return error;
+            if ((bits & ~Notification.UsableBits) != 0 || bits == 0) return -Errno.EINVAL;
+            IrqLines.Bind((IrqLine*)ic->Object, (Notification*)nc->Object, bits);
+            return 0;
+        }
+
+        public static long AcknowledgeIrq(Thread* t, ulong irq)
+        {
+            Capability* c;
+            long error = HandleCalls.Lookup(t, irq, CapabilityType.Irq, Rights.Control, out c);
+            if (error != 0) return error;
+            IrqLines.Acknowledge((IrqLine*)c->Object);
+            return 0;
+        }
+
+        // Maps a device's registers uncached (PCD|PWT, SDM Vol. 3A §13.12) at `address`.
+        public static long MapMmio(Thread* t, ulong mmio, ulong address)
+        {
+            Capability* c;
+            long error = HandleCalls.Lookup(t, mmio, CapabilityType.Mmio, Rights.Control, out c);
+            if (error != 0) return error;
+            DeviceRange* r = (DeviceRange*)c->Object;
+            ulong pages = (r->Size + 4095) / 4096;
+            if (address % 4096 != 0 || address == 0 || !UserMemory.RangeIsUser(address, pages * 4096)) return -Errno.EFAULT;
+            PageTable* space = &t->Process->Space;
+            for (ulong i = 0; i < pages; i++)
+            {
+                ulong f;
+                PageFlags fl;
+                if (space->Translate(address + i * 4096, out f, out fl)) return -Errno.EEXIST;
+            }
+            PageFlags flags = PageFlags.User | PageFlags.Writable | PageFlags.NoExecute | PageFlags.CacheDisable | PageFlags.WriteThrough;
+            for (ulong i = 0; i < pages; i++)
+                if (space->Map(address + i * 4096, (r->Base & ~0xFFFUL) + i * 4096, flags) != MapResult.Ok) return -Errno.ENOMEM;
+            return 0;
+        }
+
+        public static long PortRead(Thread* t, ulong io, ulong port, ulong width)
+        {
+            long error = CheckPort(t, io, port, width);
+            if (error != 0) return error;
+            return width == 1 ? Cpu.InByte((ushort)port) : width == 2 ? Cpu.InWord((ushort)port) : Cpu.InDword((ushort)port);
+        }
+
+        public static long PortWrite(Thread* t, ulong io, ulong port, ulong width, ulong value)
+        {
+            long error = CheckPort(t, io, port, width);
+            if (error != 0) return error;
+            if (width == 1) Cpu.OutByte((ushort)port, (byte)value);
+            else if (width == 2) Cpu.OutWord((ushort)port, (ushort)value);
+            else Cpu.OutDword((ushort)port, (uint)value);
+            return 0;
+        }
+
+        private static long CheckPort(Thread* t, ulong io, ulong port, ulong width)
+        {
+            Capability* c;
+            long error = HandleCalls.Lookup(t, io, CapabilityType.IoPorts, Rights.Control, out c);
+            if (error != 0) return error;
+            if (width != 1 && width != 2 && width != 4) return -Errno.EINVAL;
+            DeviceRange* r = (DeviceRange*)c->Object;
+            if (port < r->Base || port + width > r->Base + r->Size) return -Errno.EPERM;
+            return 0;
+        }
+
+        // dma_alloc(address, pages): physically contiguous, zeroed pages the process owns, mapped
+        // at `address`; returns their physical address for the device to use.
+        public static long AllocateDma(Thread* t, ulong address, ulong pages)
+        {
+            if (pages == 0 || pages > 512) return -Errno.EINVAL;
+            if (address % 4096 != 0 || address == 0 || !UserMemory.RangeIsUser(address, pages * 4096)) return -Errno.EFAULT;
+            PageTable* space = &t->Process->Space;
+            for (ulong i = 0; i < pages; i++)
+            {
+                ulong f;
+                PageFlags fl;
+                if (space->Translate(address + i * 4096, out f, out fl)) return -Errno.EEXIST;
+            }
+            ulong physical = BootMemory.Frames->TakeContiguous(pages, 1);
+            if (physical == 0) return -Errno.ENOMEM;
+            Internal.Runtime.Memory.Zero(KernelImage.PhysicalToVirtual(physical), (nuint)(pages * 4096));
+            for (ulong i = 0; i < pages; i++)
+                if (space->Map(address + i * 4096, physical + i * 4096, PageFlags.User | PageFlags.Writable | PageFlags.NoExecute | PageFlags.Owned) != MapResult.Ok)
+                {
+                    for (ulong j = 0; j < i; j++) { ulong f; space->Unmap(address + j * 4096, out f); Cpu.InvalidatePage(address + j * 4096); }
+                    for (ulong j = 0; j < pages; j++) BootMemory.Frames->Give(physical + j * 4096);
+                    return -Errno.ENOMEM;
+                }
+            return (long)physical;
+        }
+    }
+}

@@ -1,0 +1,104 @@
+// memory_map, memory_unmap (anonymous memory the process owns), grant_create.
+// memory_map is all-or-nothing: on any failure the pages mapped so far are unmapped and freed.
+using Biscuit.Kernel.Arch.X64;
+using Biscuit.Kernel.Boot;
+using Biscuit.Kernel.Capabilities;
+using Biscuit.Kernel.Memory;
+using Biscuit.Kernel.Processes;
+using Biscuit.Kernel.Threads;
+
+namespace Biscuit.Kernel.Syscalls
+{
+    internal static unsafe class MemoryCalls
+    {
+        public const ulong MaxPagesPerCall = 64 * 1024;   // 256 MiB
+
+        private static long CheckRange(ulong address, ulong pages)
+        {
+            if (pages == 0 || pages > MaxPagesPerCall) return -Errno.EINVAL;
+            if (address % 4096 != 0) return -Errno.EINVAL;
+            if (address == 0 || !UserMemory.RangeIsUser(address, pages * 4096)) return -Errno.EFAULT;
+            if (address >= ThreadControl.IpcBufferRegion && address < ProcessControl.StackTop) return -Errno.EFAULT;
+            return 0;
+        }
+
+        public static long Map(Thread* t, ulong address, ulong pages, ulong writable)
+        {
+            long error = CheckRange(address, pages);
+            if (error != 0) return error;
+            PageTable* space = &t->Process->Space;
+            for (ulong i = 0; i < pages; i++)
+            {
+                ulong f;
+                PageFlags fl;
+                if (space->Translate(address + i * 4096, out f, out fl)) return -Errno.EEXIST;
+            }
+            PageFlags flags = PageFlags.User | PageFlags.NoExecute | PageFlags.Owned | (writable != 0 ? PageFlags.Writable : PageFlags.None);
+            for (ulong i = 0; i < pages; i++)
+            {
+                ulong frame = BootMemory.Frames->Take();
+                if (frame == 0 || space->Map(address + i * 4096, frame, flags) != MapResult.Ok)
+                {
+                    if (frame != 0) BootMemory.Frames->Give(frame);
+                    Unmap(t, address, i);
+                    return -Errno.ENOMEM;
+                }
+                Internal.Runtime.Memory.Zero(KernelImage.PhysicalToVirtual(frame), 4096);
+            }
+            return 0;
+        }
+
+        // Unmaps pages the process owns (frames freed) — not granted or device pages.
+        public static long Unmap(Thread* t, ulong address, ulong pages)
+        {
+            if (pages == 0) return 0;
+            long error = CheckRange(address, pages);
+            if (error != 0) return error;
+            PageTable* space = &t->Process->Space;
+            for (ulong i = 0; i < pages; i++)
+            {
+                ulong frame;
+                PageFlags flags;
+                ulong va = address + i * 4096;
+                if (!space->Translate(va, out frame, out flags) || (flags & PageFlags.Owned) == 0) continue;
+                if (GrantsCover(t->Process, va)) return -Errno.EBUSY;
+            }
+            for (ulong i = 0; i < pages; i++)
+            {
+                ulong frame;
+                PageFlags flags;
+                ulong va = address + i * 4096;
+                if (!space->Translate(va, out frame, out flags) || (flags & PageFlags.Owned) == 0) continue;
+                space->Unmap(va, out frame);
+                Cpu.InvalidatePage(va);
+                BootMemory.Frames->Give(frame);
+            }
+            return 0;
+        }
+
+        // A page another process can see through a grant must stay until the grant is revoked.
+        private static bool GrantsCover(Process* p, ulong va)
+        {
+            for (Grant* g = p->Grants; g != null; g = g->SourceNext)
+                if (g->Mapped && va >= g->SourceAddress && va < g->SourceAddress + g->Pages * 4096) return true;
+            return false;
+        }
+
+        public static long CreateGrant(Thread* t, ulong process, ulong sourceAddress, ulong pages, ulong targetAddress, ulong writable)
+        {
+            Capability* c;
+            long error = HandleCalls.Lookup(t, process, CapabilityType.Process, Rights.Control, out c);
+            if (error != 0) return error;
+            Process* target = (Process*)c->Object;
+            if (target == t->Process) return -Errno.EINVAL;
+            if (targetAddress >= ThreadControl.IpcBufferRegion && targetAddress < ProcessControl.StackTop) return -Errno.EFAULT;
+            Grant* g;
+            error = GrantControl.Create(t->Process, target, sourceAddress, pages, targetAddress, writable != 0, out g);
+            if (error != 0) return error;
+            // One handle, no Transfer or Duplicate: the grant's life is its source's to end.
+            uint h = t->Process->HandleTable->Insert(CapabilityType.Grant, Rights.Control, g, 0);
+            if (h == 0) { GrantControl.Revoke(g, free: true); return -Errno.EMFILE; }
+            return h;
+        }
+    }
+}

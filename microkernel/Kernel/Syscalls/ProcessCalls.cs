@@ -1,0 +1,83 @@
+// process_spawn, process_watch, process_status, process_kill.
+using Biscuit.Kernel.Capabilities;
+using Biscuit.Kernel.Ipc;
+using Biscuit.Kernel.Memory;
+using Biscuit.Kernel.Processes;
+using Biscuit.Kernel.Threads;
+
+namespace Biscuit.Kernel.Syscalls
+{
+    internal static unsafe class ProcessCalls
+    {
+        public const int MaxArgs = 2048, MaxInitialHandles = 8;
+
+        public static long Spawn(Thread* t, ulong name, ulong nameLength, ulong args, ulong argsLength, ulong handles, ulong handleCount)
+        {
+            Process* parent = t->Process;
+            if (nameLength == 0 || nameLength > BootModule.NameBytes) return -Errno.ENAMETOOLONG;
+            if (argsLength > MaxArgs) return -Errno.E2BIG;
+            if (handleCount > MaxInitialHandles) return -Errno.EINVAL;
+            byte* nameBuffer = stackalloc byte[BootModule.NameBytes];
+            byte* argsBuffer = stackalloc byte[MaxArgs];
+            uint* handleBuffer = stackalloc uint[MaxInitialHandles];
+            if (UserMemory.CopyIn(&parent->Space, nameBuffer, name, nameLength) != 0) return -Errno.EFAULT;
+            if (UserMemory.CopyIn(&parent->Space, argsBuffer, args, argsLength) != 0) return -Errno.EFAULT;
+            if (UserMemory.CopyIn(&parent->Space, (byte*)handleBuffer, handles, handleCount * 4) != 0) return -Errno.EFAULT;
+            for (ulong i = 0; i < handleCount; i++)
+            {
+                Capability* c;
+                long error = parent->HandleTable->Lookup(handleBuffer[i], CapabilityType.None, Rights.Transfer, out c);
+                if (error != 0) return error;
+            }
+            BootModule* module = BootModules.Find(nameBuffer, (int)nameLength);
+            if (module == null) return -Errno.ENOENT;
+
+            Process* child;
+            long r = ProcessControl.Spawn(module, argsBuffer, (int)argsLength, parent->MaxPriority, Scheduler.ApplicationPriority, out child);
+            if (r < 0) return r;
+            for (ulong i = 0; i < handleCount; i++)
+            {
+                Capability* c;
+                parent->HandleTable->Lookup(handleBuffer[i], CapabilityType.None, Rights.Transfer, out c);
+                child->HandleTable->Insert(c->Type, c->Rights, c->Object, c->Badge);   // slots 0..n-1 of a new table
+                KernelObjects.Retain(c->Type, c->Object);
+            }
+            uint handle = parent->HandleTable->Insert(CapabilityType.Process, Rights.Control | Rights.Transfer | Rights.Duplicate, child, 0);
+            if (handle == 0)
+            {
+                ProcessControl.Exit(child, 9);      // cannot be named by anyone: do not leave it running
+                return -Errno.EMFILE;
+            }
+            child->Handles++;
+            return handle;
+        }
+
+        public static long Watch(Thread* t, ulong process, ulong notification, ulong bits)
+        {
+            Capability* pc, nc;
+            long error = HandleCalls.Lookup(t, process, CapabilityType.Process, Rights.Control, out pc);
+            if (error != 0) return error;
+            error = HandleCalls.Lookup(t, notification, CapabilityType.Notification, Rights.Signal, out nc);
+            if (error != 0) return error;
+            return ProcessControl.Watch((Process*)pc->Object, (Notification*)nc->Object, bits & Notification.UsableBits);
+        }
+
+        public static long Status(Thread* t, ulong process)
+        {
+            Capability* c;
+            long error = HandleCalls.Lookup(t, process, CapabilityType.Process, 0, out c);
+            if (error != 0) return error;
+            Process* p = (Process*)c->Object;
+            return p->State == ProcessState.Alive ? -Errno.EAGAIN : p->WaitStatus;
+        }
+
+        public static long Kill(Thread* t, ulong process)
+        {
+            Capability* c;
+            long error = HandleCalls.Lookup(t, process, CapabilityType.Process, Rights.Control, out c);
+            if (error != 0) return error;
+            ProcessControl.Exit((Process*)c->Object, 9);   // SIGKILL
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,66 @@
+// A thread: the unit the scheduler runs. Each has its own kernel stack (its saved user registers
+// sit in an InterruptFrame at the stack's top whenever it is not in ring 3), its own x87/SSE save
+// area, its own IPC buffer (a page mapped into its process at IpcBufferUser), a priority, and the
+// state of whatever it is blocked on.
+// Ownership: threads live in the Threads pool; the scheduler and the IPC code link them through
+// Next (one queue at a time: a run queue or one wait queue). All fields are guarded by the kernel
+// being single-threaded with interrupts off.
+using Biscuit.Kernel.Arch.X64;
+using Biscuit.Kernel.Ipc;
+using Biscuit.Kernel.Processes;
+
+namespace Biscuit.Kernel.Threads
+{
+    public enum ThreadState : byte
+    {
+        Free = 0, Ready, Running,
+        BlockedSend,        // queued on an endpoint to send or call
+        BlockedReceive,     // queued on an endpoint to receive
+        BlockedReply,       // called and waiting for the reply
+        BlockedNotification,
+        Sleeping,
+        Dead,
+    }
+
+    public unsafe struct Thread
+    {
+        public const int FpuAreaBytes = 512;
+
+        public Thread* Next;                  // link in the one queue this thread is on
+        public ThreadQueue* Queue;            // which queue that is (null if none)
+        public Thread* ProcessNext;           // link in the process's list of threads
+        public Process* Process;
+        public ulong Id;
+        public ThreadState State;
+        public byte Priority;
+        public byte SliceLeft;                // timer ticks left in the current time slice
+
+        public byte* KernelStack;             // from the KernelStacks pool
+        public ulong KernelStackTop;
+        public byte* IpcBuffer;               // kernel's view (physical window) of the IPC buffer page
+        public ulong IpcBufferPhysical;
+        public ulong IpcBufferUser;           // where the process sees it
+        public ulong FsBase;                  // IA32_FS_BASE (thread-local storage), set by arch_prctl
+        public ulong ClearChildTid;           // set_tid_address
+
+        public ulong WakeTick;                // 0 = no timeout; else the tick at which to give up
+        public Thread* TimeoutNext;           // link in the timeout list
+
+        // IPC: what this thread waits for or owes.
+        public void* BlockedOn;               // the Endpoint or Notification
+        public bool IsCall;                   // queued as call (expects a reply) rather than send
+        public ulong SendBadge;               // badge of the capability used to send
+        public Thread* ReplyTo;               // caller owed a reply (after receiving a call)
+        public Thread* ServedBy;              // the thread whose reply we wait for
+
+        public fixed byte FpuBytes[FpuAreaBytes + 16];   // FpuArea is the aligned part
+
+        // fxsave64 needs a 16-byte aligned 512-byte area (SDM Vol. 1 §10.5.1).
+        public byte* FpuArea
+        {
+            get { fixed (byte* b = FpuBytes) return (byte*)(((ulong)b + 15) & ~15UL); }
+        }
+
+        public InterruptFrame* Frame => (InterruptFrame*)(KernelStackTop - (ulong)sizeof(InterruptFrame));
+    }
+}

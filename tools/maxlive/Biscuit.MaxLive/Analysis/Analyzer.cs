@@ -31,7 +31,12 @@ public sealed record AnalysisResult(string Server, IReadOnlyList<RequestBudget> 
 
 public static class Analyzer
 {
-    public static AnalysisResult Analyze(IEnumerable<string> assemblyPaths, string server)
+    /// <summary>
+    /// Analyses the assemblies. Handlers are the methods with [RequestHandler], unless
+    /// `requestNameOf` is given: then it names the request of each method (null: not a handler),
+    /// for servers whose handlers come from a dispatch table rather than attributes.
+    /// </summary>
+    public static AnalysisResult Analyze(IEnumerable<string> assemblyPaths, string server, Func<MethodDef, string?>? requestNameOf = null)
     {
         using var assemblies = new AssemblySet(assemblyPaths);
         var context = new AnalysisContext(assemblies);
@@ -43,7 +48,7 @@ public static class Analyzer
             {
                 var def = new MethodDef(module, handle);
                 string? request;
-                try { request = context.Annotations.RequestName(def); }
+                try { request = requestNameOf != null ? requestNameOf(def) : context.Annotations.RequestName(def); }
                 catch (MaxLiveException e) { errors.Add(e.Message); continue; }
                 if (request == null) continue;
                 if (def.DeclaringType.GenericArity > 0 || def.Definition.GetGenericParameters().Count > 0)

@@ -15,14 +15,18 @@ internal sealed class NewRenoCongestion
     public long Ssthresh { get; private set; } = int.MaxValue; // RFC 5681 3.1: initially arbitrarily high
     public int DuplicateAcks { get; private set; }
     public bool InFastRecovery { get; private set; }
-    /// <summary>RFC 6582 "recover": the highest sequence number sent when recovery began.</summary>
+    /// <summary>RFC 6582 "recover": the highest sequence number sent when recovery (or a timeout) began.</summary>
     public uint Recover { get; private set; }
+    /// <summary>False once an ACK covered more than Recover: from then on any third duplicate ACK may start
+    /// a recovery. (Keeping this flag instead of comparing with a stale Recover stays right across 2^32 wrap.)</summary>
+    bool recoverPending;
 
     public NewRenoCongestion(int smss, uint iss)
     {
         SetMss(smss);
         Cwnd = InitialWindow(smss);
         Recover = iss;
+        recoverPending = false;
     }
 
     /// <summary>RFC 5681 equation 1 (the RFC 3390 initial window).</summary>
@@ -42,14 +46,14 @@ internal sealed class NewRenoCongestion
                 // Full acknowledgment (RFC 6582 3.2 step 3): deflate the window and leave recovery.
                 Cwnd = Math.Max(Math.Min(Ssthresh, Math.Max(flightBefore - acked, 0) + smss), smss);
                 InFastRecovery = false;
+                recoverPending = !Seq.Gt(ack - 1, Recover);
                 return false;
             }
             // Partial acknowledgment (step 4): retransmit, deflate by the amount acked, add back one SMSS.
             Cwnd = Math.Max(Cwnd - acked + (acked >= smss ? smss : 0), smss);
             return true;
         }
-        // Keep "recover" trailing the ACKs, so that it stays comparable across sequence-number wrap.
-        if (Seq.Gt(ack - 1, Recover)) Recover = ack - 1;
+        if (recoverPending && Seq.Gt(ack - 1, Recover)) recoverPending = false;
         if (Cwnd < Ssthresh) Cwnd += Math.Min(acked, smss);      // slow start (RFC 5681 equation 2)
         else
         {
@@ -67,9 +71,10 @@ internal sealed class NewRenoCongestion
         if (InFastRecovery) { Cwnd += smss; return false; }       // RFC 5681 3.2 step 4: inflate
         if (DuplicateAcks != 3) return false;
         // RFC 6582 3.2 step 2: only start a new recovery if the ACK covers more than "recover".
-        if (!Seq.Gt(ack - 1, Recover)) return false;
+        if (recoverPending && !Seq.Gt(ack - 1, Recover)) return false;
         Ssthresh = Math.Max(flight / 2, 2L * smss);               // RFC 5681 equation 4
         Recover = sndMax;
+        recoverPending = true;
         Cwnd = Ssthresh + 3L * smss;
         InFastRecovery = true;
         return true;
@@ -83,6 +88,7 @@ internal sealed class NewRenoCongestion
         DuplicateAcks = 0;
         InFastRecovery = false;
         Recover = sndMax;
+        recoverPending = true;
         bytesAckedInAvoidance = 0;
     }
 }

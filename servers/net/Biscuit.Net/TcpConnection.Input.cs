@@ -251,6 +251,7 @@ internal sealed partial class TcpConnection
             stack.Stats.TcpFastRetransmits++;
             RetransmitFirstUnacknowledged();
         }
+        // Output() runs after input processing: inflated cwnd (fast recovery) or limited transmit may send new data.
     }
 
     void StoreText(uint seq, ReadOnlySpan<byte> data)

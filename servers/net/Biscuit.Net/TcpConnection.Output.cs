@@ -30,7 +30,7 @@ internal sealed partial class TcpConnection
             int offset = (int)(sndNxt - dataStart);            // bytes of the queue already sent
             if (offset < 0) offset = 0;
             int available = Math.Max(sendQueue.Count - offset, 0);
-            long window = Math.Min(sndWnd, congestion.Cwnd);
+            long window = Math.Min(sndWnd, congestion.Cwnd + LimitedTransmitAllowance());
             long usable = window - (long)(sndNxt - sndUna);
             int length = (int)Math.Clamp(Math.Min(available, usable), 0, smss);
             bool finPending = finQueued && Seq.Le(sndNxt, dataStart + (uint)sendQueue.Count);
@@ -66,6 +66,12 @@ internal sealed partial class TcpConnection
             if (withFin) return;
         }
     }
+
+    /// <summary>RFC 3042 limited transmit: on the first two duplicate ACKs, one new segment each may be
+    /// sent beyond cwnd, so that a small window still produces the three duplicates fast retransmit needs.</summary>
+    long LimitedTransmitAllowance() =>
+        !congestion.InFastRecovery && congestion.DuplicateAcks is 1 or 2 && sndNxt == sndMax
+            ? (long)congestion.DuplicateAcks * smss : 0;
 
     void ArmRetransmitTimer()
     {

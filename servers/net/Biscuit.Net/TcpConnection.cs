@@ -251,6 +251,14 @@ internal sealed partial class TcpConnection
         Destroy();
     }
 
+    /// <summary>A one-line picture of the control block, for diagnostics and the Stats request.</summary>
+    public string Describe() =>
+        $"{RemoteAddress}:{RemotePort}->{LocalPort} {State} una={sndUna - iss} nxt={sndNxt - iss} max={sndMax - iss} " +
+        $"queued={sendQueue.Count} fin={finQueued} sndWnd={sndWnd} cwnd={congestion.Cwnd} ssthresh={congestion.Ssthresh} " +
+        $"recovery={congestion.InFastRecovery} rto={rto.Rto} rexmitAt={retransmitAt} persistAt={persistAt} " +
+        $"rcvNxt={rcvNxt - irs} readable={receiveQueue.Readable} free={receiveQueue.Free} ooo={receiveQueue.HasOutOfOrder} " +
+        $"advEdge={rcvAdvertisedEdge - rcvNxt} finRcvd={finReceived} now={stack.Now}";
+
     // ------------------------------------------------------------------ life cycle
 
     void SetState(TcpState next)

@@ -199,7 +199,7 @@ internal sealed class PatternClient : IStackApp
         if (finished) return;
         var ready = socket.Readiness;
         if ((ready & Readiness.Error) != 0) { Finish("error " + socket.TakeError()); return; }
-        if (!connected) { if ((ready & Readiness.Writable) == 0) return; connected = true; }
+        if (!connected) { if ((ready & (Readiness.Writable | Readiness.HangUp)) == 0) return; connected = true; }
         while (requestSent < request.Length)
         {
             int w = socket.Send(request.AsSpan(requestSent));
@@ -231,6 +231,10 @@ internal sealed class PatternClient : IStackApp
             else { hash.AppendData(buffer, 0, r); received += r; }
         }
     }
+
+    public string Describe() =>
+        $"{(upload ? "up" : "down")} connected={connected} requestSent={requestSent} sent={sent} received={received} " +
+        $"reply='{reply}' finished={finished} state={socket.State} readiness={socket.Readiness} conn={socket.Connection?.Describe()}";
 
     void Finish(string result)
     {

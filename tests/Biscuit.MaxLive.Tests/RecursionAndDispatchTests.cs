@@ -51,4 +51,23 @@ public class RecursionAndDispatchTests
         Assert.Equal(scratch, budget.Peak);
         Assert.Equal(88 + 224, budget.Bytes);
     }
+
+    [Fact]
+    public void An_interface_call_takes_the_maximum_over_its_three_implementations_including_explicit_ones()
+    {
+        // Returned arrays: byte[4] 32, byte[16] 40, byte[48] 72; LargeCodec also keeps a Node (32) while it runs.
+        var budget = FixtureAnalysis.Clean("Interface");
+        Assert.Equal(0, budget.Escaping);
+        Assert.Equal(new[] { Array(1, 4), Array(1, 16), Array(1, 48) }.Max() + Object(typeof(Node)), budget.Peak);
+        Assert.Equal(72 + 32, budget.Bytes);
+    }
+
+    [Fact]
+    public void A_closure_counts_its_display_class_and_its_delegate()
+    {
+        var closureClass = typeof(Dispatch).GetNestedTypes(System.Reflection.BindingFlags.NonPublic).Single(t => t.Name.Contains("DisplayClass"));
+        var budget = FixtureAnalysis.Clean("Closure");
+        Assert.Equal(Object(closureClass) + Object(typeof(Func<int>)), budget.Bytes);
+        Assert.Equal(24 + 64, budget.Bytes);
+    }
 }

@@ -140,7 +140,8 @@ public static class Analyzer
             flow.Run();
             var bounds = new LoopBounds(node, context.Annotations, report);
             loops[node.Key] = bounds;
-            var summary = FrameBudget.Summarize(node, flow, bounds, context, recursiveSites);
+            var summary = FrameBudget.Summarize(node, flow, bounds, context, recursiveSites,
+                target => !cycle.Contains(target) && summaries.TryGetValue(target, out var callee) ? callee.Peak : null);
             foreach (var d in flow.Diagnostics) report(d.Offset, d.Message);
             return summary;
         }

@@ -33,9 +33,9 @@ public sealed class BclSummaries(AssemblySet assemblies, TypeLayout layout)
         "System.String::op_Inequality", "System.String::CompareOrdinal", "System.String::IsNullOrEmpty", "System.String::GetHashCode",
         "System.String::op_Implicit",
         "System.Span`1::get_Item", "System.Span`1::get_Length", "System.Span`1::Slice", "System.Span`1::.ctor", "System.Span`1::op_Implicit",
-        "System.Span`1::CopyTo", "System.Span`1::Clear", "System.Span`1::Fill", "System.Span`1::get_IsEmpty",
+        "System.Span`1::Clear", "System.Span`1::Fill", "System.Span`1::get_IsEmpty",
         "System.ReadOnlySpan`1::get_Item", "System.ReadOnlySpan`1::get_Length", "System.ReadOnlySpan`1::Slice", "System.ReadOnlySpan`1::.ctor",
-        "System.ReadOnlySpan`1::op_Implicit", "System.ReadOnlySpan`1::CopyTo", "System.ReadOnlySpan`1::get_IsEmpty",
+        "System.ReadOnlySpan`1::op_Implicit", "System.ReadOnlySpan`1::get_IsEmpty",
         "System.MemoryExtensions::AsSpan", "System.MemoryExtensions::SequenceEqual", "System.MemoryExtensions::IndexOf",
         "System.MemoryExtensions::StartsWith", "System.MemoryExtensions::EndsWith", "System.MemoryExtensions::Contains",
         "System.Collections.Generic.List`1::get_Count", "System.Collections.Generic.List`1::get_Item",
@@ -61,13 +61,14 @@ public sealed class BclSummaries(AssemblySet assemblies, TypeLayout layout)
         "System.Int64::CompareTo", "System.Int64::Equals", "System.Int64::GetHashCode",
     ];
 
-    // Types whose constructors only store their arguments (exception messages, inner exceptions).
+    // Types whose constructors only store their arguments (exception messages, inner exceptions, tuple items).
     private static readonly HashSet<string> StoringConstructors =
     [
         "System.Exception", "System.SystemException", "System.InvalidOperationException", "System.ArgumentException",
         "System.ArgumentOutOfRangeException", "System.ArgumentNullException", "System.NotSupportedException",
         "System.FormatException", "System.IO.IOException", "System.IO.InvalidDataException", "System.InvalidCastException",
         "System.OverflowException", "System.ObjectDisposedException", "System.TimeoutException",
+        "System.ValueTuple`2", "System.ValueTuple`3", "System.ValueTuple`4", "System.Collections.Generic.KeyValuePair`2",
     ];
 
     /// <summary>The summary of a library call, or null when the method has none.</summary>
@@ -83,6 +84,15 @@ public sealed class BclSummaries(AssemblySet assemblies, TypeLayout layout)
         var typeArgs = method.TypeArgs;
         switch (key)
         {
+            case "System.Span`1::CopyTo" or "System.ReadOnlySpan`1::CopyTo" or "System.Span`1::TryCopyTo" or "System.ReadOnlySpan`1::TryCopyTo"
+                or "System.MemoryExtensions::CopyTo" when arity == 2:
+                return CopiesInto(arity, key);
+            case "System.Text.Encoding::get_UTF8" or "System.Text.Encoding::get_ASCII":
+                return Pure(method, arity, key); // cached singletons
+            case "System.ObjectDisposedException::ThrowIf" or "System.ArgumentNullException::ThrowIfNull"
+                or "System.ArgumentOutOfRangeException::ThrowIfNegative" or "System.ArgumentOutOfRangeException::ThrowIfGreaterThan"
+                or "System.ArgumentOutOfRangeException::ThrowIfLessThan" or "System.ArgumentOutOfRangeException::ThrowIfNegativeOrZero":
+                return Throws(arity, key);
             case "System.Collections.Generic.List`1::set_Item":
                 return Stores(arity, key);
             case "System.Collections.Generic.List`1::Add" or "System.Collections.Generic.List`1::Insert":
@@ -167,6 +177,22 @@ public sealed class BclSummaries(AssemblySet assemblies, TypeLayout layout)
         if (method.ReturnType.IsReference || method.ReturnType is NamedSig { IsValueType: true })
             for (int i = 0; i < arity; i++) fates[i] = FateSet.ToReturn;
         return new CallEffect { ArgumentFates = fates, Deposited = new long[arity], Description = $"{key}: summary, allocates nothing" };
+    }
+
+    private static CallEffect CopiesInto(int arity, string key)
+    {
+        var fates = new FateSet[arity];
+        fates[0] = FateSet.IntoParam(1); // the source's elements end up in the destination
+        return new CallEffect { ArgumentFates = fates, Deposited = new long[arity], Description = $"{key}: summary, copies argument 0 into argument 1" };
+    }
+
+    /// <summary>Guard helpers: allocate nothing unless they throw, and a throw ends the request with its exception escaping.</summary>
+    private CallEffect Throws(int arity, string key)
+    {
+        var exception = assemblies.FindCoreType("System.ArgumentOutOfRangeException");
+        long bytes = exception is { } e ? layout.ObjectSize(new NamedSig(e, e.FullName, false, System.Collections.Immutable.ImmutableArray<TypeSig>.Empty)) : 0;
+        var fates = Enumerable.Repeat(FateSet.Escaping, arity).ToArray();
+        return new CallEffect { ArgumentFates = fates, Deposited = new long[arity], Escaping = bytes, Description = $"{key}: summary, may throw an exception object ({bytes} B, escaping)" };
     }
 
     private static CallEffect Stores(int arity, string key)

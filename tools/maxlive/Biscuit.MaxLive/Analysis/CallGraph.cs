@@ -176,16 +176,26 @@ public sealed class CallGraph
 
     private void ResolveDelegate(CallSite site, MethodRef invoke, Stack<MethodRef> work)
     {
-        int parameters = invoke.Signature.ParameterTypes.Length;
-        var candidates = AddressTakenMethods().Where(m => _assemblies.Signatures.MethodSignature(m).ParameterTypes.Length == parameters).ToList();
+        var parameters = invoke.ParameterTypes.ToList();
+        var candidates = AddressTakenMethods().Where(m => Compatible(_assemblies.Signatures.MethodSignature(m).ParameterTypes, parameters)).ToList();
         if (candidates.Count == 0)
         {
-            site.Unresolvable = $"delegate call {invoke}: no analysed method with {parameters} parameter(s) has its address taken, so the target is outside the analysed code; wrap the call in a method with [AssumeAllocation]";
+            site.Unresolvable = $"delegate call {invoke}: no analysed method with a matching signature has its address taken, so the target is outside the analysed code; wrap the call in a method with [AssumeAllocation]";
             return;
         }
         foreach (var candidate in candidates)
             AddTarget(site, _resolver.FromDefinition(candidate, ImmutableArray<TypeSig>.Empty, ImmutableArray<TypeSig>.Empty), work);
     }
+
+    /// <summary>
+    /// Could a method with these parameters be the target of a delegate with those? Same count;
+    /// value-type parameters must match exactly, reference-type ones may differ (delegate
+    /// variance, ECMA-335 §II.14.6), and generic ones match anything (sound over-approximation).
+    /// </summary>
+    private static bool Compatible(ImmutableArray<TypeSig> method, List<TypeSig> invoke) =>
+        method.Length == invoke.Count
+        && method.Zip(invoke).All(p => p.First.IsOpen || p.Second.IsOpen || (p.First.IsReference && p.Second.IsReference)
+                                       || p.First.ToString() == p.Second.ToString());
 
     private static bool IsSealed(MethodDef method) =>
         (method.Definition.Attributes & System.Reflection.MethodAttributes.Final) != 0

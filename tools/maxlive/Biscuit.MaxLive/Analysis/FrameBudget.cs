@@ -14,7 +14,8 @@ namespace Biscuit.MaxLive.Analysis;
 
 public static class FrameBudget
 {
-    public static MethodSummary Summarize(MethodNode method, MethodFlow flow, LoopBounds loops, AnalysisContext context, HashSet<int> recursiveSites)
+    public static MethodSummary Summarize(MethodNode method, MethodFlow flow, LoopBounds loops, AnalysisContext context, HashSet<int> recursiveSites,
+        Func<string, long?> peakOf)
     {
         int arity = (method.Method.HasThis ? 1 : 0) + method.Method.Signature.ParameterTypes.Length;
         var summary = new MethodSummary
@@ -97,7 +98,8 @@ public static class FrameBudget
             if (effect.Peak > 0)
             {
                 summary.Derivation.Add($"{Instruction.Label(offset)} call {site.Declared.Name}: stack-live peak {effect.Peak} B while it runs");
-                foreach (var target in site.Targets) summary.Calls.Add((offset, target, effect.Peak));
+                foreach (var target in site.Targets)
+                    if (peakOf(target) is { } targetPeak) summary.Calls.Add((offset, target, targetPeak));
             }
             worstCall = Math.Max(worstCall, effect.Peak);
         }

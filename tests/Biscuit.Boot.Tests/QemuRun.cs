@@ -10,13 +10,18 @@ public sealed record QemuRun(int ExitStatus, string Serial, bool TimedOut)
     public const int KernelSuccess = 1, KernelPanic = 3, KernelCpuException = 5;
     public const int TripleFaultOrPowerOff = 0;
 
-    public static QemuRun Boot(string memory, string options, int timeoutSeconds = 60)
+    public const int InitFailed = 7;
+
+    // `modules` are guest programs from build/guest, passed as Multiboot modules after the symbols.
+    // A second serial port (COM2, unconnected) exists for the IRQ tests.
+    public static QemuRun Boot(string memory, string options, int timeoutSeconds = 60, params string[] modules)
     {
         string image = Repository.KernelImage;
-        string symbols = Path.Combine(Repository.Build, "kernel.syms");
-        string args = $"-m {memory} -smp 1 -display none -monitor none -serial stdio -no-reboot -nic none " +
+        string initrd = string.Join(",", new[] { Path.Combine(Repository.Build, "kernel.syms") }
+            .Concat(modules.Select(m => Path.Combine(Repository.Build, "guest", m))));
+        string args = $"-m {memory} -smp 1 -display none -monitor none -serial stdio -serial null -no-reboot -nic none " +
                       "-device isa-debug-exit,iobase=0xf4,iosize=0x04 " +
-                      $"-kernel \"{image}\" -initrd \"{symbols}\" -append \"{options}\"";
+                      $"-kernel \"{image}\" -initrd \"{initrd}\" -append \"{options}\"";
         var (code, output) = Repository.Run("qemu-system-x86_64", args, TimeSpan.FromSeconds(timeoutSeconds));
         return new QemuRun(code, output, code == -1);
     }

@@ -33,6 +33,11 @@ namespace Biscuit.Kernel.Devices
 
         public static bool Assignable(int irq) => irq > 0 && irq < Lines && irq != 2;
 
+        // PCI devices may share a line; a legacy line is claimed once (irq_claim).
+        private static ushort s_claimed;
+        public static bool Claimed(int irq) => (s_claimed & (1 << irq)) != 0;
+        public static void MarkClaimed(int irq) => s_claimed |= (ushort)(1 << irq);
+
         public static void Bind(IrqLine* line, Notification* target, ulong bits)
         {
             Unbind(line);

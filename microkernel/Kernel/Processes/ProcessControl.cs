@@ -175,8 +175,7 @@ namespace Biscuit.Kernel.Processes
             p->HandleTable = null;
 
             // Leave the dying address space before freeing it (the kernel half is the same everywhere).
-            Cpu.WriteCr3(KernelAddressSpace.Root);
-            Scheduler.ForgetSpace(p->Space.Root);
+            Scheduler.LeaveSpace(p->Space.Root);
             p->Space.ReleaseUserHalf();
 
             Report(p);

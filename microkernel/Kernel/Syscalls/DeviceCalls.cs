@@ -46,7 +46,7 @@ namespace Biscuit.Kernel.Syscalls
                 made[n++] = t->Process->HandleTable->Insert(d->BarIsPort[i] != 0 ? CapabilityType.IoPorts : CapabilityType.Mmio,
                     Rights.Control | Rights.Transfer | Rights.Duplicate, range, 0);
             }
-            if (IrqLines.Assignable(d->InterruptLine))
+            if (IrqLines.Assignable(d->InterruptLine) && !IrqLines.Claimed(d->InterruptLine))
                 made[n++] = t->Process->HandleTable->Insert(CapabilityType.Irq, Rights.Control | Rights.Transfer | Rights.Duplicate,
                     IrqLines.Line(d->InterruptLine), 0);
             if ((ulong)n > max) n = (int)max;
@@ -55,6 +55,39 @@ namespace Biscuit.Kernel.Syscalls
             d->Claimed = 1;
             return n;
         }
+
+        // irq_claim(manager, line): an Irq capability for a legacy interrupt line (ISA devices).
+        public static long ClaimIrq(Thread* t, ulong manager, ulong line)
+        {
+            Capability* c;
+            long error = HandleCalls.Lookup(t, manager, CapabilityType.DeviceManager, Rights.Control, out c);
+            if (error != 0) return error;
+            if (line >= IrqLines.Lines || !IrqLines.Assignable((int)line)) return -Errno.EPERM;
+            if (IrqLines.Claimed((int)line)) return -Errno.EBUSY;
+            uint h = t->Process->HandleTable->Insert(CapabilityType.Irq, Rights.Control | Rights.Transfer | Rights.Duplicate, IrqLines.Line((int)line), 0);
+            if (h == 0) return -Errno.EMFILE;
+            IrqLines.MarkClaimed((int)line);
+            return h;
+        }
+
+        // ioport_claim(manager, base, count): an IoPorts capability for legacy ports. The ports the
+        // kernel drives itself (PIC, PIT, COM1, PCI configuration, QEMU's debug exit) are refused.
+        public static long ClaimPorts(Thread* t, ulong manager, ulong basePort, ulong count)
+        {
+            Capability* c;
+            long error = HandleCalls.Lookup(t, manager, CapabilityType.DeviceManager, Rights.Control, out c);
+            if (error != 0) return error;
+            if (count == 0 || basePort + count > 0x10000) return -Errno.EINVAL;
+            if (Overlaps(basePort, count, 0x20, 2) || Overlaps(basePort, count, 0xA0, 2) || Overlaps(basePort, count, 0x40, 4)
+                || Overlaps(basePort, count, 0x3F8, 8) || Overlaps(basePort, count, 0xCF8, 8) || Overlaps(basePort, count, 0xF4, 4))
+                return -Errno.EPERM;
+            DeviceRange* range = DeviceRanges.Add(basePort, count, isPort: true);
+            if (range == null) return -Errno.ENOMEM;
+            uint h = t->Process->HandleTable->Insert(CapabilityType.IoPorts, Rights.Control | Rights.Transfer | Rights.Duplicate, range, 0);
+            return h == 0 ? -Errno.EMFILE : h;
+        }
+
+        private static bool Overlaps(ulong a, ulong n, ulong b, ulong m) => a < b + m && b < a + n;
 
         public static long BindIrq(Thread* t, ulong irq, ulong notification, ulong bits)
         {

@@ -41,6 +41,7 @@ namespace Biscuit.Kernel.Syscalls
         public static long ConsoleWrite(Thread* t, ulong fd, ulong buffer, ulong count)
         {
             if (fd != 1 && fd != 2) return -Errno.EBADF;
+            if (!UserMemory.RangeIsUser(buffer, count)) return -Errno.EFAULT;
             if (count > MaxConsoleWrite) count = MaxConsoleWrite;
             if (!UserMemory.Accessible(&t->Process->Space, buffer, count, write: false)) return -Errno.EFAULT;
             byte* chunk = stackalloc byte[256];

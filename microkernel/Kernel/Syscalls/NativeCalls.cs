@@ -56,6 +56,8 @@ namespace Biscuit.Kernel.Syscalls
                 case 0x865: return DeviceCalls.PortRead(t, a0, a1, a2);
                 case 0x866: return DeviceCalls.PortWrite(t, a0, a1, a2, a3);
                 case 0x867: return DeviceCalls.AllocateDma(t, a0, a1);
+                case 0x868: return DeviceCalls.ClaimIrq(t, a0, a1);
+                case 0x869: return DeviceCalls.ClaimPorts(t, a0, a1, a2);
                 default: return -Errno.ENOSYS;
             }
         }

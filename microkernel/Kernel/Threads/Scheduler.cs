@@ -150,10 +150,13 @@ namespace Biscuit.Kernel.Threads
             return f;
         }
 
-        // When a thread's address space goes away while loaded, forget it so the next switch reloads CR3.
-        public static void ForgetSpace(ulong root)
+        // An address space is about to be freed: if the CPU is using it, move to the kernel's own
+        // (whose upper half is the same), so no freed table is ever walked by the MMU.
+        public static void LeaveSpace(ulong root)
         {
-            if (s_loadedSpace == root) s_loadedSpace = 0;
+            if (s_loadedSpace != root) return;
+            Cpu.WriteCr3(Memory.KernelAddressSpace.Root);
+            s_loadedSpace = Memory.KernelAddressSpace.Root;
         }
     }
 }

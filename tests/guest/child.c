@@ -1,0 +1,94 @@
+/* child — the helper processes ktest spawns, one behaviour per mode (argv[1]):
+     echo       serve the endpoint in initial handle 0: label 1 echoes the payload (reply label =
+                the badge the call came with), label 2 signals the notification passed in the
+                message with the bits in the payload, label 3 exits
+     dying      receive one call on endpoint 0, then exit without replying
+     grantee    serve endpoint 0: label 10 sums `length` bytes at `address`, label 11 writes a
+                pattern there, label 3 exits (payload: address, length)
+     fault KIND raise a CPU exception in ring 3: null, ud, divide, gp, kernel
+     spin       loop forever without a system call
+     sleep      sleep forever
+     threadhog  make threads until the kernel refuses, report the count and error on endpoint 0,
+                then wait to be killed */
+#include "biscuit.h"
+#include <string.h>
+#include <stdio.h>
+
+static void serve_echo(uint32_t ep)
+{
+    struct ipc_message *m = ipc_buffer();
+    long r = bsys2(SYS_ipc_recv, ep, FOREVER);
+    for (;;) {
+        if (r < 0) { printf("child echo: receive failed %ld\n", r); return; }
+        if (m->label == 3) { m->label = 0; m->length = 0; m->handle_count = 0; bsys0(SYS_ipc_reply); return; }
+        if (m->label == 2 && m->handle_count == 1) {
+            uint64_t bits;
+            memcpy(&bits, m->payload, 8);
+            long s = bsys2(SYS_notify_signal, m->handles[0], bits);
+            bsys1(SYS_handle_close, m->handles[0]);
+            m->label = (uint64_t)s;
+            m->length = 0;
+        } else {
+            m->label = m->badge;        /* the payload stays: echoed back as it came */
+        }
+        m->handle_count = 0;
+        r = bsys2(SYS_ipc_reply_recv, ep, FOREVER);
+    }
+}
+
+static void serve_grantee(uint32_t ep)
+{
+    struct ipc_message *m = ipc_buffer();
+    long r = bsys2(SYS_ipc_recv, ep, FOREVER);
+    while (r >= 0) {
+        uint64_t address, length, sum = 0;
+        memcpy(&address, m->payload, 8);
+        memcpy(&length, m->payload + 8, 8);
+        if (m->label == 3) { m->length = 0; bsys0(SYS_ipc_reply); return; }
+        if (m->label == 10) for (uint64_t i = 0; i < length; i++) sum += ((volatile uint8_t *)address)[i];
+        if (m->label == 11) for (uint64_t i = 0; i < length; i++) ((volatile uint8_t *)address)[i] = (uint8_t)(i * 7);
+        m->label = sum;
+        m->length = 0;
+        m->handle_count = 0;
+        r = bsys2(SYS_ipc_reply_recv, ep, FOREVER);
+    }
+}
+
+/* A thread body that needs no stack: sleep forever. */
+__asm__(".globl hog_entry\nhog_entry:\n mov $0x804, %eax\n mov $-1, %rdi\n syscall\n jmp hog_entry\n");
+extern void hog_entry(void);
+
+static void threadhog(uint32_t ep)
+{
+    long count = 0, r;
+    while ((r = bsys4(SYS_thread_create, (long)hog_entry, 0, 0, 2)) > 0) count++;
+    struct ipc_message *m = ipc_buffer();
+    m->label = 20;
+    m->length = 16;
+    m->handle_count = 0;
+    memcpy(m->payload, &count, 8);
+    memcpy(m->payload + 8, &r, 8);
+    bsys2(SYS_ipc_call, ep, FOREVER);
+    for (;;) bsys1(SYS_thread_sleep, FOREVER);
+}
+
+int main(int argc, char **argv)
+{
+    const char *mode = argc > 1 ? argv[1] : "";
+    if (!strcmp(mode, "echo")) serve_echo(initial_handle(0));
+    else if (!strcmp(mode, "dying")) { bsys2(SYS_ipc_recv, initial_handle(0), FOREVER); return 0; }
+    else if (!strcmp(mode, "grantee")) serve_grantee(initial_handle(0));
+    else if (!strcmp(mode, "spin")) for (;;) __asm__ volatile("");
+    else if (!strcmp(mode, "sleep")) for (;;) bsys1(SYS_thread_sleep, FOREVER);
+    else if (!strcmp(mode, "threadhog")) threadhog(initial_handle(0));
+    else if (!strcmp(mode, "fault") && argc > 2) {
+        const char *kind = argv[2];
+        if (!strcmp(kind, "null")) *(volatile int *)0 = 1;
+        if (!strcmp(kind, "kernel")) *(volatile int *)0xffffffff80100000UL = 1;
+        if (!strcmp(kind, "ud")) __asm__ volatile("ud2");
+        if (!strcmp(kind, "gp")) __asm__ volatile("hlt");
+        if (!strcmp(kind, "divide")) { volatile int zero = 0; volatile int x = 10 / zero; (void)x; }
+        return 99;
+    }
+    return 0;
+}

@@ -79,6 +79,8 @@ public sealed partial class Ext2FileSystem
     public long ReadDirectory(uint inodeNumber, long position, List<DirEntry> output, int max) =>
         Run(modifies: false, () =>
         {
+            if (max <= 0 || position < 0)
+                throw new FsException(FsError.EINVAL, "readdir needs room for an entry and a position >= 0");
             var dir = ReadLiveInode(inodeNumber);
             if (!dir.IsDirectory)
                 throw new FsException(FsError.ENOTDIR, $"inode {inodeNumber} is not a directory");

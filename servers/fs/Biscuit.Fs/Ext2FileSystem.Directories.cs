@@ -204,6 +204,7 @@ public sealed partial class Ext2FileSystem
     private long ListEntries(Inode dir, long position, List<DirEntry> output, int max)
     {
         long blocks = DirectoryBlocks(dir);
+        int added = 0;
         for (long logical = position / _blockSize; logical < blocks; logical++)
         {
             var data = _cache.Get(DirectoryBlock(dir, logical));
@@ -214,11 +215,12 @@ public sealed partial class Ext2FileSystem
                 offset += e.RecLen;
                 if (e.Inode == 0 || here < position)
                     continue;
-                if (output.Count >= max)
+                if (added >= max)
                     return here;
                 string name = Encoding.UTF8.GetString(data, (int)(here - logical * _blockSize) + EntryHeader, e.NameLen);
                 var type = _sb.HasFiletype ? e.Type : ReadLiveInode(e.Inode).Type;
                 output.Add(new DirEntry(name, e.Inode, type));
+                added++;
             }
         }
         return -1;

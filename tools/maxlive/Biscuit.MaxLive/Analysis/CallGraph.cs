@@ -130,6 +130,11 @@ public sealed class CallGraph
     private void Resolve(CallSite site, TypeSig? constrained, Stack<MethodRef> work)
     {
         var declared = site.Declared;
+        if (declared.DeclaringType is MdArraySig)
+        {
+            site.Unresolvable = "multi-dimensional arrays are not supported; use a one-dimensional array";
+            return;
+        }
         if (declared.Def is not { } def)
         {
             site.Unresolvable = $"cannot find the definition of {declared} (is its assembly missing?)";

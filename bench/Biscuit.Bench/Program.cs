@@ -20,6 +20,7 @@ for (int i = 0; i < args.Length; i++)
 var available = new Dictionary<string, Func<Dictionary<string, object>>>
 {
     ["boot"] = () => BootBenchmark.Run(build, repeat, s => Console.Error.Write($"\rbench: boot: {s}   ")),
+    ["ipc"] = () => IpcBenchmark.Run(build, Math.Min(repeat, 3), s => Console.Error.Write($"\rbench: ipc: {s}   ")),
 };
 if (names.Count == 0) names.AddRange(available.Keys);
 foreach (var n in names)

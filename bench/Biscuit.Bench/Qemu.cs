@@ -8,12 +8,14 @@ public sealed record TimedLine(double Seconds, string Text);
 
 public static class Qemu
 {
-    public static (int ExitCode, List<TimedLine> Lines) Boot(string build, string memory, string options, TimeSpan timeout)
+    // `modules`: guest programs from build/guest, passed as Multiboot modules after the symbols.
+    public static (int ExitCode, List<TimedLine> Lines) Boot(string build, string memory, string options, TimeSpan timeout, params string[] modules)
     {
+        string initrd = string.Join(",", new[] { Path.Combine(build, "kernel.syms") }.Concat(modules.Select(m => Path.Combine(build, "guest", m))));
         var psi = new ProcessStartInfo("qemu-system-x86_64",
             $"-m {memory} -smp 1 -display none -monitor none -serial stdio -no-reboot -nic none " +
             "-device isa-debug-exit,iobase=0xf4,iosize=0x04 " +
-            $"-kernel \"{Path.Combine(build, "kernel.bin")}\" -initrd \"{Path.Combine(build, "kernel.syms")}\" -append \"{options}\"")
+            $"-kernel \"{Path.Combine(build, "kernel.bin")}\" -initrd \"{initrd}\" -append \"{options}\"")
         {
             RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true,
         };

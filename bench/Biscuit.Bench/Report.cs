@@ -22,7 +22,25 @@ public static class Report
             w.AppendLine($"Kernel image: kernel.bin {boot["kernel_bin_bytes"]} bytes (loaded by Multiboot), kernel.elf {boot["kernel_elf_bytes"]} bytes (with symbols).");
             w.AppendLine();
         }
-        w.AppendLine("Not measured yet: IPC, page faults, fork, fs, net, nginx, fault injection, and the Linux guest");
+        if (results.TryGetValue("ipc", out var i) && i is Dictionary<string, object> ipc)
+        {
+            w.AppendLine($"## Kernel core (QEMU TCG, guest ipcbench, {ipc["repetitions"]} boots; median over boots of the in-guest median / p99)");
+            w.AppendLine();
+            w.AppendLine("| operation | median cycles | p99 cycles | median ns | p99 ns |");
+            w.AppendLine("|---|---|---|---|---|");
+            foreach (var (name, value) in ipc)
+            {
+                if (value is not Dictionary<string, object> f) continue;
+                w.AppendLine($"| {name} | {((Summary)f["median_cycles"]).Median:F0} | {((Summary)f["p99_cycles"]).Median:F0} | " +
+                             $"{((Summary)f["median_ns"]).Median:F0} | {((Summary)f["p99_ns"]).Median:F0} |");
+            }
+            w.AppendLine();
+            w.AppendLine("Cycles are the guest's TSC under TCG emulation: they measure emulated work, not what the same code");
+            w.AppendLine("costs on hardware (seL4's ~400–600 cycles per call are hardware figures). Compare ratios to the");
+            w.AppendLine("Linux guest measured in the same run, not absolute values.");
+            w.AppendLine();
+        }
+        w.AppendLine("Not measured yet: page faults, fork, fs, net, nginx, fault injection, and the Linux guest");
         w.AppendLine("they are compared with — each arrives with the issue that builds the part it measures.");
         return w.ToString();
     }

@@ -9,7 +9,8 @@
      spin       loop forever without a system call
      sleep      sleep forever
      threadhog  make threads until the kernel refuses, report the count and error on endpoint 0,
-                then wait to be killed */
+                then wait to be killed
+     (none)     exit at once with status 0 (process spawn benchmark) */
 #include "biscuit.h"
 #include <string.h>
 #include <stdio.h>

@@ -173,6 +173,7 @@ internal sealed partial class TcpConnection
         TakeSynOptions(seg);
         irs = seg.Seq;
         rcvNxt = seg.Seq + 1;
+        rcvAdvertisedEdge = rcvNxt;            // our SYN's window was relative to nothing: start afresh
         sndWnd = seg.Window;                   // never scaled in a SYN (RFC 7323 2.2)
         maxSndWnd = sndWnd;
         sndWl1 = seg.Seq;

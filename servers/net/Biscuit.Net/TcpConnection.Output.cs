@@ -108,7 +108,7 @@ internal sealed partial class TcpConnection
         if (syn)
         {
             uint w = (uint)Math.Min(free, 65535);
-            rcvAdvertisedEdge = rcvNxt + w;
+            if (State != TcpState.SynSent) rcvAdvertisedEdge = rcvNxt + w;   // in SYN-SENT RCV.NXT is not known yet
             return (ushort)w;
         }
         uint edge = rcvNxt + (uint)free;

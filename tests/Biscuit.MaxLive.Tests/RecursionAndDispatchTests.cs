@@ -70,4 +70,22 @@ public class RecursionAndDispatchTests
         Assert.Equal(Object(closureClass) + Object(typeof(Func<int>)), budget.Bytes);
         Assert.Equal(24 + 64, budget.Bytes);
     }
+
+    [Fact]
+    public void An_argument_passed_through_a_static_method_delegate_follows_the_targets_parameter_fate()
+    {
+        // Keep(object) stores its argument in a static: the Empty escapes. The compiler caches the
+        // method-group delegate in a static field, so the delegate escapes too.
+        var budget = FixtureAnalysis.Clean("StaticDelegate");
+        Assert.Equal(Object(typeof(Func<object, int>)) + Object(typeof(Empty)), budget.Escaping);
+        Assert.Equal(0, budget.Peak);
+    }
+
+    [Fact]
+    public void Explain_names_the_worst_stack_path_through_the_target_with_the_largest_peak()
+    {
+        var derivation = FixtureAnalysis.Clean("Virtual").Derivation;
+        Assert.Contains($"worst stack path: Virtual (0 B) -> Make ({Array(1, 200)} B)", derivation);
+        Assert.Contains(derivation, line => line.Contains("new System.Byte[200] (224 B) = 224 B -> stack-only"));
+    }
 }

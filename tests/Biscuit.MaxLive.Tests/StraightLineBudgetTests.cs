@@ -87,4 +87,11 @@ public class StraightLineBudgetTests
         Assert.Equal(String("Hello, ".Length + 10), budget.Returned);
         Assert.Equal(56, budget.Bytes);
     }
+
+    [Fact]
+    public void Each_class_level_of_an_object_is_padded_to_eight_bytes()
+    {
+        Assert.Equal(Object(typeof(DerivedRecord)), FixtureAnalysis.Clean("Inheritance").Returned);
+        Assert.Equal(32, Object(typeof(DerivedRecord))); // 16 + int padded to 8 + int padded to 8
+    }
 }

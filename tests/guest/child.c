@@ -10,6 +10,8 @@
      sleep      sleep forever
      threadhog  make threads until the kernel refuses, report the count and error on endpoint 0,
                 then wait to be killed
+     endpointhog  make endpoints until the kernel refuses, report count and error on endpoint 0
+                (a call), then wait to be killed
      (none)     exit at once with status 0 (process spawn benchmark) */
 #include "biscuit.h"
 #include <string.h>
@@ -73,6 +75,20 @@ static void threadhog(uint32_t ep)
     for (;;) bsys1(SYS_thread_sleep, FOREVER);
 }
 
+static void endpointhog(uint32_t ep)
+{
+    long count = 0, r;
+    while ((r = bsys0(SYS_endpoint_create)) > 0) count++;
+    struct ipc_message *m = ipc_buffer();
+    m->label = 21;
+    m->length = 16;
+    m->handle_count = 0;
+    memcpy(m->payload, &count, 8);
+    memcpy(m->payload + 8, &r, 8);
+    bsys2(SYS_ipc_call, ep, FOREVER);
+    for (;;) bsys1(SYS_thread_sleep, FOREVER);
+}
+
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "";
@@ -82,6 +98,7 @@ int main(int argc, char **argv)
     else if (!strcmp(mode, "spin")) for (;;) __asm__ volatile("");
     else if (!strcmp(mode, "sleep")) for (;;) bsys1(SYS_thread_sleep, FOREVER);
     else if (!strcmp(mode, "threadhog")) threadhog(initial_handle(0));
+    else if (!strcmp(mode, "endpointhog")) endpointhog(initial_handle(0));
     else if (!strcmp(mode, "fault") && argc > 2) {
         const char *kind = argv[2];
         if (!strcmp(kind, "null")) *(volatile int *)0 = 1;

@@ -490,6 +490,81 @@ static int test_exhausting_the_thread_pool_is_ENOMEM_and_the_system_keeps_runnin
     return 1;
 }
 
+static int test_exhausting_the_endpoint_pool_is_ENOMEM_and_the_system_keeps_running(void)
+{
+    struct system_info before = info();
+    long ep = bsys0(SYS_endpoint_create);
+    uint32_t handles[1] = { (uint32_t)ep };
+    long hogs[16];
+    int n = 0, saw_enomem = 0;
+    /* Each hog fills its own handle table (EMFILE) or finds the kernel pool empty (ENOMEM). */
+    while (n < 16 && !saw_enomem) {
+        long p = spawn_child("endpointhog", NULL, handles, 1);
+        EXPECT(p > 0, "spawn: %ld", p);
+        hogs[n++] = p;
+        EXPECT_EQ(bsys2(SYS_ipc_recv, ep, 20000), 0);
+        long count, error;
+        memcpy(&count, msg->payload, 8);
+        memcpy(&error, msg->payload + 8, 8);
+        EXPECT(error == -EMFILE || error == -ENOMEM, "hog %d stopped with %ld after %ld", n, error, count);
+        if (error == -ENOMEM) saw_enomem = 1;
+        bsys0(SYS_ipc_reply);
+    }
+    EXPECT(saw_enomem, "the endpoint pool never ran out (%d hogs)", n);
+    EXPECT_EQ(info().free_endpoints, 0);
+    EXPECT_EQ(bsys0(SYS_endpoint_create), -ENOMEM);
+    message(1, "alive", 5);
+    EXPECT_EQ(bsys2(SYS_ipc_call, echo_endpoint, 2000), 0);     /* existing endpoints still work */
+    for (int i = 0; i < n; i++) {
+        EXPECT_EQ(bsys1(SYS_process_kill, hogs[i]), 0);
+        EXPECT_EQ(wait_exit(hogs[i], 5000), SIGKILL);
+        bsys1(SYS_handle_close, hogs[i]);
+    }
+    bsys1(SYS_handle_close, ep);
+    EXPECT_EQ(info().free_endpoints, before.free_endpoints);
+    return 1;
+}
+
+static uint32_t send_endpoint;
+static volatile long received_label;
+static void receiver_thread(long unused)
+{
+    long r = bsys2(SYS_ipc_recv, send_endpoint, 5000);
+    received_label = r == 0 ? (long)ipc_buffer()->label : r;
+    bsys2(SYS_notify_signal, thread_notification, 8);
+    bsys1(SYS_thread_exit, 0);
+}
+
+static int test_send_delivers_to_a_waiting_receiver_without_a_reply(void)
+{
+    send_endpoint = bsys0(SYS_endpoint_create);
+    thread_notification = bsys0(SYS_notification_create);
+    long t = bsys4(SYS_thread_create, receiver_thread, thread_stack[2] + sizeof thread_stack[2] - 8, 0, 6);
+    EXPECT(t > 0, "thread_create: %ld", t);
+    message(77, NULL, 0);
+    EXPECT_EQ(bsys2(SYS_ipc_send, send_endpoint, 2000), 0);
+    EXPECT_EQ(bsys2(SYS_notify_wait, thread_notification, 2000), 8);
+    EXPECT_EQ(received_label, 77);
+    bsys1(SYS_handle_close, send_endpoint);
+    bsys1(SYS_handle_close, thread_notification);
+    return 1;
+}
+
+static int test_death_watches_are_bounded_and_fire_for_every_watcher(void)
+{
+    long p = spawn_child("sleep", NULL, NULL, 0);
+    long n = bsys0(SYS_notification_create);
+    for (int i = 0; i < 4; i++) EXPECT_EQ(bsys3(SYS_process_watch, p, n, 1L << i), 0);
+    EXPECT_EQ(bsys3(SYS_process_watch, p, n, 16), -EBUSY);
+    EXPECT_EQ(bsys1(SYS_process_kill, p), 0);
+    EXPECT_EQ(bsys2(SYS_notify_wait, n, 2000), 0xF);
+    EXPECT_EQ(bsys3(SYS_process_watch, p, n, 32), 0);           /* already dead: signalled at once */
+    EXPECT_EQ(bsys1(SYS_notify_poll, n), 32);
+    bsys1(SYS_handle_close, p);
+    bsys1(SYS_handle_close, n);
+    return 1;
+}
+
 /* ---- user pointers ---------------------------------------------------------------------- */
 
 static const char text_constant[] = "read-only";
@@ -513,6 +588,8 @@ static int test_bad_user_pointers_are_EFAULT_never_a_kernel_fault(void)
     EXPECT_EQ(bsys6(SYS_process_spawn, (long)"hello-with-a-name-longer-than-32", 33, 0, 0, 0, 0), -ENAMETOOLONG);
     EXPECT_EQ(bsys0(0x7ff), -ENOSYS);
     EXPECT_EQ(bsys0(0x8ff), -ENOSYS);
+    EXPECT_EQ(bsys2(SYS_debug_write, "debug_write works\n", 18), 18);
+    EXPECT_EQ(bsys2(SYS_debug_write, 0x1000, 18), -EFAULT);
     return 1;
 }
 
@@ -577,6 +654,9 @@ static int test_grants_share_pages_read_only_or_writable_until_revoked(void)
     bsys1(SYS_handle_close, p);
     EXPECT_EQ(mine[1], 7);
     EXPECT_EQ(bsys5(SYS_grant_create, initial_handle(0), mine, 1, theirs, 0), -EBADF);
+    EXPECT_EQ(bsys5(SYS_grant_create, echo_process, mine + 1, 1, theirs, 0), -EINVAL);      /* misaligned */
+    EXPECT_EQ(bsys5(SYS_grant_create, echo_process, (uint64_t)text_constant & ~0xFFFUL, 1, theirs, 1), -EACCES);
+    EXPECT_EQ(bsys5(SYS_grant_create, echo_process, 0x7000000, 1, theirs, 0), -EFAULT);    /* not mapped */
     EXPECT_EQ(bsys2(SYS_memory_unmap, mine, 2), 0);
     bsys1(SYS_handle_close, ep);
     return 1;
@@ -678,6 +758,9 @@ int main(void)
     run("bad handles are EBADF and missing rights EPERM", test_bad_handles_are_EBADF_and_missing_rights_EPERM);
     run("a full handle table is EMFILE and recovers", test_a_full_handle_table_is_EMFILE_and_recovers);
     run("exhausting the thread pool is ENOMEM and the system keeps running", test_exhausting_the_thread_pool_is_ENOMEM_and_the_system_keeps_running);
+    run("exhausting the endpoint pool is ENOMEM and the system keeps running", test_exhausting_the_endpoint_pool_is_ENOMEM_and_the_system_keeps_running);
+    run("send delivers to a waiting receiver without a reply", test_send_delivers_to_a_waiting_receiver_without_a_reply);
+    run("death watches are bounded and fire for every watcher", test_death_watches_are_bounded_and_fire_for_every_watcher);
     run("bad user pointers are EFAULT, never a kernel fault", test_bad_user_pointers_are_EFAULT_never_a_kernel_fault);
     run("anonymous memory is zeroed, owned and freed", test_anonymous_memory_is_zeroed_owned_and_freed);
     run("grants share pages read-only or writable until revoked", test_grants_share_pages_read_only_or_writable_until_revoked);

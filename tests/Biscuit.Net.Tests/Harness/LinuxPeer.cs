@@ -20,6 +20,20 @@ internal sealed class LinuxPeer : IDisposable
     readonly TapDevice tap;
     readonly List<Process> background = new();
 
+    static LinuxPeer() => RemoveLeftoversOfDeadRuns();
+
+    /// <summary>A test process that was killed could not tear down; remove namespaces whose owner is gone.</summary>
+    static void RemoveLeftoversOfDeadRuns()
+    {
+        foreach (var line in Shell.Run("ip", "netns", "list").Stdout.Split('\n'))
+        {
+            var name = line.Split(' ')[0];
+            var parts = name.Split('-');
+            if (parts.Length == 3 && parts[0] == "bnt" && int.TryParse(parts[1], out int pid) && !Directory.Exists($"/proc/{pid}"))
+                Shell.Run("ip", "netns", "del", name);
+        }
+    }
+
     public LinuxPeer(Action<NetStackOptions>? configure = null)
     {
         int n = Interlocked.Increment(ref counter);

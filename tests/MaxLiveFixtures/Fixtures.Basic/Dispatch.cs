@@ -30,6 +30,21 @@ public sealed class Dispatch
     [RequestHandler("Interface")]
     public int Interface(ICodec codec, int value) => codec.Encode(value).Length;
 
+    private static object s_kept;
+
+    private static int Keep(object item)
+    {
+        s_kept = item;
+        return 1;
+    }
+
+    [RequestHandler("StaticDelegate")]
+    public int StaticDelegate()
+    {
+        Func<object, int> keep = Keep;
+        return keep(new Empty());
+    }
+
     [RequestHandler("Closure")]
     public int Closure(int seed)
     {

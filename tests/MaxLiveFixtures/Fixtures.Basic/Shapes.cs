@@ -38,3 +38,8 @@ public struct Padded
     public long B;
     public byte C;
 }
+
+/// <summary>One int per class level: each level is padded to 8, so 16 + 8 + 8 = 32.</summary>
+public class BaseRecord { public int Id; }
+
+public sealed class DerivedRecord : BaseRecord { public int Size; }

@@ -83,6 +83,9 @@ public sealed class StraightLine
         GC.KeepAlive(boxed);
     }
 
+    [RequestHandler("Inheritance")]
+    public object Inheritance() => new DerivedRecord();
+
     [RequestHandler("Reply")]
     public Node Reply() => new Node { Next = new Node() };
 

@@ -83,6 +83,8 @@ public static class Analyzer
             var deposited = s.Deposited.Aggregate(0L, Saturating.Add);
             var bytes = s.Total;
             var derivation = Explanation.Derive(request, key, graph, summaries, reachable);
+            if (bytes == long.MaxValue && requestErrors.Count == 0)
+                requestErrors.Add($"{graph.Nodes[key].Method}: the budget overflows a 64-bit byte count (bounds too large)");
             requests.Add(new RequestBudget(request, graph.Nodes[key].Method.ToString(), requestErrors.Count == 0 ? bytes : -1,
                 Saturating.Add(s.Escaping, deposited), s.Returned, s.Peak, derivation, requestErrors));
         }
@@ -135,7 +137,9 @@ public static class Analyzer
         {
             var recursiveSites = node.Sites.Values.Where(s => s.Targets.Any(cycle.Contains)).Select(s => s.Offset).ToHashSet();
             var flow = new MethodFlow(node, context, site => site.Targets
-                .Select(t => cycle.Contains(t) ? Effects.Recursive(ArityOf(site)) : Effects.FromSummary(summaries[t]))
+                .Select(t => cycle.Contains(t) ? Effects.Recursive(ArityOf(site))
+                    : site.OpenStaticTargets.Contains(t) ? Effects.ShiftForDelegate(Effects.FromSummary(summaries[t]))
+                    : Effects.FromSummary(summaries[t]))
                 .Aggregate(Effects.Max));
             flow.Run();
             var bounds = new LoopBounds(node, context.Annotations, report);

@@ -22,6 +22,11 @@ public sealed class CallSite
     public MethodRef? Library { get; set; }
     /// <summary>A constrained. call on a value type without its own override boxes the value first.</summary>
     public TypeSig? BoxedReceiver { get; set; }
+    /// <summary>
+    /// Delegate targets that are open static methods: they do not receive the delegate as argument 0,
+    /// so their argument numbering is one less than the call site's (Analyzer shifts their effects).
+    /// </summary>
+    public HashSet<string> OpenStaticTargets { get; } = new();
     /// <summary>Why the site cannot be resolved (calli, delegate without candidates), or null.</summary>
     public string? Unresolvable { get; set; }
 }
@@ -166,6 +171,8 @@ public sealed class CallGraph
             AddTarget(site, declared, work);
         foreach (var implementation in Implementations(def))
             AddTarget(site, _resolver.FromDefinition(implementation, ImmutableArray<TypeSig>.Empty, declared.MethodArgs), work);
+        if (site.Targets.Count == 0 && site.Library == null)
+            site.Unresolvable = $"{declared} has no implementation in the analysed assemblies (pass the assembly that implements it)";
     }
 
     private void AddTarget(CallSite site, MethodRef target, Stack<MethodRef> work)
@@ -182,14 +189,23 @@ public sealed class CallGraph
     private void ResolveDelegate(CallSite site, MethodRef invoke, Stack<MethodRef> work)
     {
         var parameters = invoke.ParameterTypes.ToList();
-        var candidates = AddressTakenMethods().Where(m => Compatible(_assemblies.Signatures.MethodSignature(m).ParameterTypes, parameters)).ToList();
-        if (candidates.Count == 0)
+        bool any = false;
+        foreach (var candidate in AddressTakenMethods())
         {
-            site.Unresolvable = $"delegate call {invoke}: no analysed method with a matching signature has its address taken, so the target is outside the analysed code; wrap the call in a method with [AssumeAllocation]";
-            return;
+            var signature = _assemblies.Signatures.MethodSignature(candidate);
+            var own = signature.ParameterTypes;
+            bool open = Compatible(own, parameters);
+            // A static method may also be bound "closed" over its first (reference) parameter.
+            bool closed = !signature.Header.IsInstance && own.Length == parameters.Count + 1 && own[0].IsReference
+                          && Compatible(own.RemoveAt(0), parameters);
+            if (!open && !closed) continue;
+            var target = _resolver.FromDefinition(candidate, ImmutableArray<TypeSig>.Empty, ImmutableArray<TypeSig>.Empty);
+            AddTarget(site, target, work);
+            if (open && !signature.Header.IsInstance) site.OpenStaticTargets.Add(target.Key);
+            any = true;
         }
-        foreach (var candidate in candidates)
-            AddTarget(site, _resolver.FromDefinition(candidate, ImmutableArray<TypeSig>.Empty, ImmutableArray<TypeSig>.Empty), work);
+        if (!any)
+            site.Unresolvable = $"delegate call {invoke}: no analysed method with a matching signature has its address taken, so the target is outside the analysed code; wrap the call in a method with [AssumeAllocation]";
     }
 
     /// <summary>

@@ -16,6 +16,18 @@ public static class Effects
         Description = summary.Method,
     };
 
+    /// <summary>The effect of an open static delegate target seen from the Invoke call site: argument 0 is the delegate, which the target never sees.</summary>
+    public static CallEffect ShiftForDelegate(CallEffect effect) => new()
+    {
+        ArgumentFates = new[] { FateSet.None }.Concat(effect.ArgumentFates.Select(f => new FateSet(f.Escapes, f.Returned, f.IntoParams << 1))).ToArray(),
+        Deposited = new long[] { 0 }.Concat(effect.Deposited).ToArray(),
+        Escaping = effect.Escaping,
+        Returned = effect.Returned,
+        Peak = effect.Peak,
+        ResultBound = effect.ResultBound,
+        Description = effect.Description,
+    };
+
     /// <summary>The effect of "one of a or b runs".</summary>
     public static CallEffect Max(CallEffect a, CallEffect b)
     {

@@ -32,7 +32,11 @@ internal sealed class NewRenoCongestion
     /// <summary>RFC 5681 equation 1 (the RFC 3390 initial window).</summary>
     static long InitialWindow(int smss) => smss > 2190 ? 2L * smss : smss > 1095 ? 3L * smss : 4L * smss;
 
-    public void SetMss(int mss) => smss = Math.Max(mss, 1);
+    public void SetMss(int mss, bool resetInitialWindow = false)
+    {
+        smss = Math.Max(mss, 1);
+        if (resetInitialWindow) Cwnd = InitialWindow(smss);
+    }
 
     /// <summary>An ACK that advanced SND.UNA by acked bytes. Returns true if NewReno asks to retransmit
     /// the first unacknowledged segment now (a partial ACK during recovery).</summary>

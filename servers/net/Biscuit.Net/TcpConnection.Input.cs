@@ -38,6 +38,7 @@ internal sealed partial class TcpConnection
             {
                 data = default;
                 fin = false;
+                ackNow = true;                 // the text was not acceptable: say so (RFC 9293 3.10.7.4)
             }
             else
             {

@@ -56,10 +56,15 @@ internal sealed partial class TcpConnection
             return;
         }
         stack.Stats.TcpZeroWindowProbes++;
-        if (available > 0)
+        if (Seq.Gt(sndNxt, sndUna) && sendQueue.Count > 0)
         {
-            // One octet of new data beyond the zero window (RFC 9293 3.8.6.1). It is sent data now,
-            // but it is the persist timer, not the retransmission timer, that repeats it.
+            // A probe octet is outstanding: send it again (the persist timer, not the retransmission
+            // timer, repeats it, so a peer that answers is never given up on).
+            SendSegment(sndUna, TcpFlags.Ack, (int)(sndUna - dataStart), 1);
+        }
+        else if (available > 0)
+        {
+            // One octet of new data beyond the zero window (RFC 9293 3.8.6.1).
             SendSegment(sndNxt, TcpFlags.Ack, offset, 1);
             sndNxt++;
             if (Seq.Gt(sndNxt, sndMax)) sndMax = sndNxt;

@@ -133,7 +133,7 @@ internal sealed partial class TcpConnection
     {
         smss = Math.Min(syn.Mss > 0 ? syn.Mss : 536, rmss);   // RFC 9293 3.7.1: 536 when absent
         smss = Math.Max(smss, 64);
-        congestion.SetMss(smss);
+        congestion.SetMss(smss, resetInitialWindow: true);   // the initial window depends on the MSS (RFC 5681 eq. 1)
         // An active open always offers window scaling in its SYN; a passive open answers in kind.
         windowScaleEnabled = syn.WindowScale >= 0;
         sndShift = windowScaleEnabled ? syn.WindowScale : 0;

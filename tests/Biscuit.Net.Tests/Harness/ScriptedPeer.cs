@@ -38,7 +38,22 @@ internal sealed class ScriptedPeer
         int mss = 0, int windowScale = -1) =>
         SendIp(6, FrameBuilder.Tcp(PeerIp, StackIp, sp, dp, seq, ack, flags, window, data ?? [], mss, windowScale));
 
-    public List<OutSegment> TakeTcp() => Link.Take().Select(FrameBuilder.ParseTcp).Where(s => s != null).Select(s => s!).ToList();
+    /// <summary>The TCP segments the stack sent. Like a real host, the peer answers the stack's ARP
+    /// requests for its address on the way, which releases the packets that waited for it.</summary>
+    public List<OutSegment> TakeTcp()
+    {
+        var result = new List<OutSegment>();
+        for (var frames = Link.Take(); frames.Count > 0; frames = Link.Take())
+        {
+            foreach (var f in frames)
+            {
+                if (Ethernet.EtherType(f) == Ethernet.TypeArp && f[14 + 7] == 1 && Ipv4Address.Read(f.AsSpan(14 + 24)) == PeerIp)
+                    Stack.Receive(FrameBuilder.Ethernet(StackMac, PeerMac, Ethernet.TypeArp, FrameBuilder.Arp(2, PeerMac, PeerIp, StackMac, StackIp)));
+                else if (FrameBuilder.ParseTcp(f) is { } seg) result.Add(seg);
+            }
+        }
+        return result;
+    }
 
     public OutSegment TakeSingleTcp()
     {

@@ -12,10 +12,13 @@ public sealed class TcpSendTests
     {
         var t = TcpScript.Active(window: 3000);
         Assert.Equal(10_000, t.Socket.Send(new byte[10_000]));
-        var sent = t.Take();
-        Assert.Equal(3000, sent.Sum(s => s.Payload.Length));                     // cwnd allows more; the window does not
-        t.Send(TcpFlags.Ack, ack: t.StackIss + 1 + 3000, window: 5000);
-        Assert.Equal(5000, t.Take().Sum(s => s.Payload.Length));
+        int first = t.Take().Sum(s => s.Payload.Length);
+        // Two full segments; the 80 bytes left in the window wait (sender SWS avoidance, RFC 9293 3.8.6.2.1).
+        Assert.Equal(2920, first);
+        t.Send(TcpFlags.Ack, ack: t.StackIss + 1 + (uint)first, window: 2000);
+        int second = t.Take().Sum(s => s.Payload.Length);
+        Assert.InRange(second, 1, 2000);
+        Assert.Equal(t.StackIss + 1 + (uint)(first + second), t.Conn.SendNext);
     }
 
     [Fact]
@@ -52,7 +55,7 @@ public sealed class TcpSendTests
     [Fact]
     public void A_zero_window_is_probed_with_exponential_back_off()
     {
-        var t = TcpScript.Active(window: 0, o => { o.TcpPersistMinMs = 200; o.TcpPersistMaxMs = 60_000; o.TcpMinRtoMs = 200; });
+        var t = TcpScript.Active(configure: o => { o.TcpPersistMinMs = 200; o.TcpPersistMaxMs = 60_000; o.TcpMinRtoMs = 200; }, window: 0);
         t.Socket.Send(new byte[100]);
         Assert.Empty(t.Take());
         var probes = new List<long>();
@@ -75,7 +78,7 @@ public sealed class TcpSendTests
     [Fact]
     public void A_peer_that_never_opens_its_window_keeps_the_connection_with_bounded_memory()
     {
-        var t = TcpScript.Active(window: 0, o => o.TcpPersistMaxMs = 60_000,
+        var t = TcpScript.Active(configure: o => o.TcpPersistMaxMs = 60_000, window: 0,
             socketOptions: s => s.SendBufferSize = 16_384);
         long written = 0;
         for (int second = 0; second < 3600; second++)                              // an hour of a stubborn peer
@@ -101,6 +104,8 @@ public sealed class TcpSendTests
         t.Socket.Send(new byte[5000]);
         Assert.Empty(t.Take());
         t.Send(TcpFlags.Ack, ack: t.StackIss + 1, window: 65535);
-        Assert.Equal(5000, t.Take().Sum(s => s.Payload.Length));
+        Assert.Equal(3 * 1460, t.Take().Sum(s => s.Payload.Length));             // the initial congestion window
+        t.Send(TcpFlags.Ack, ack: t.StackIss + 1 + 3 * 1460, window: 65535);
+        Assert.Equal(5000 - 3 * 1460, t.Take().Sum(s => s.Payload.Length));
     }
 }

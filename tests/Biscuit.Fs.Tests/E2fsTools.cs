@@ -32,10 +32,12 @@ public static class E2fsTools
         throw new InvalidOperationException($"{tool} not found: install the Debian package e2fsprogs");
     }
 
-    /// <summary>Makes an ext2 image of sizeKiB KiB at `image`; extra options go before the image name.</summary>
+    /// <summary>Makes an image of sizeKiB KiB at `image` (ext2 unless extra has -t); extra options go before the image name.</summary>
     public static void MakeImage(string image, int sizeKiB, int blockSize, string? staging = null, params string[] extra)
     {
-        var args = new List<string> { "-q", "-F", "-t", "ext2", "-b", blockSize.ToString(), "-E", "root_owner=0:0" };
+        var args = new List<string> { "-q", "-F", "-b", blockSize.ToString(), "-E", "root_owner=0:0" };
+        if (!extra.Contains("-t"))
+            args.AddRange(new[] { "-t", "ext2" });
         if (staging != null)
         {
             args.Add("-d");

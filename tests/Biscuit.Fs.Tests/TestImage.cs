@@ -23,6 +23,14 @@ public sealed class TestImage : IDisposable
         return image;
     }
 
+    /// <summary>A new image of another type (ext3, ext4) made by mke2fs -t type.</summary>
+    public static TestImage CreateOfType(string type, int sizeKiB, int blockSize, params string[] mke2fsOptions)
+    {
+        var image = new TestImage();
+        E2fsTools.MakeImage(image.ImagePath, sizeKiB, blockSize, null, mke2fsOptions.Prepend(type).Prepend("-t").ToArray());
+        return image;
+    }
+
     /// <summary>A new image, mounted read-write.</summary>
     public static TestImage CreateMounted(int sizeKiB, int blockSize, params string[] mke2fsOptions)
     {
@@ -34,7 +42,23 @@ public sealed class TestImage : IDisposable
     public void Mount(bool readOnly = false)
     {
         _device = new CountingDevice(new ImageFileDevice(ImagePath, readOnly));
-        Fs = Ext2FileSystem.Mount(_device, new MountOptions { ReadOnly = readOnly, CacheBytes = CacheBytes, Clock = () => Time });
+        try
+        {
+            Fs = Ext2FileSystem.Mount(_device, new MountOptions { ReadOnly = readOnly, CacheBytes = CacheBytes, Clock = () => Time });
+        }
+        catch
+        {
+            _device.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Drops the mounted file system without flushing it (a crash).</summary>
+    public void Abandon()
+    {
+        _device?.Dispose();
+        _device = null;
+        Fs = null!;
     }
 
     public void Unmount()

@@ -23,14 +23,16 @@ public sealed class BlockCache
         public long Number;
         public byte[] Data = null!;
         public bool Dirty;
+        public bool Metadata; // changed through GetForWrite/GetFresh (journaled), not WriteData
         public long PinnedBy; // operation id that pinned it; 0 = unpinned
         public LinkedListNode<Entry> LruNode = null!;
     }
 
-    private readonly struct UndoRecord(byte[]? original, bool wasDirty)
+    private readonly struct UndoRecord(byte[]? original, bool wasDirty, bool wasMetadata)
     {
         public readonly byte[]? Original = original; // null: the block was not cached before the operation
         public readonly bool WasDirty = wasDirty;
+        public readonly bool WasMetadata = wasMetadata;
     }
 
     private readonly IBlockDevice _device;
@@ -101,6 +103,7 @@ public sealed class BlockCache
             {
                 record.Original.CopyTo(entry.Data, 0);
                 entry.Dirty = record.WasDirty;
+                entry.Metadata = record.WasMetadata;
                 _spareBuffers.Push(record.Original);
             }
         }
@@ -119,7 +122,7 @@ public sealed class BlockCache
         var entry = _entries.TryGetValue(number, out var cached) ? cached : null;
         RecordUndo(number, entry);
         entry = Lookup(number, read: true);
-        entry.Dirty = true;
+        entry.Dirty = entry.Metadata = true;
         return entry.Data;
     }
 
@@ -131,7 +134,7 @@ public sealed class BlockCache
         RecordUndo(number, entry);
         entry = Lookup(number, read: false);
         Array.Clear(entry.Data);
-        entry.Dirty = true;
+        entry.Dirty = entry.Metadata = true;
         return entry.Data;
     }
 
@@ -175,6 +178,50 @@ public sealed class BlockCache
     /// <summary>Number of blocks currently cached.</summary>
     public int Count => _entries.Count;
 
+    /// <summary>Journaling: dirty metadata blocks are never evicted (written home before their
+    /// transaction commits); only Flush, run as the checkpoint after the commit, writes them.</summary>
+    public bool HoldMetadata { get; set; }
+
+    /// <summary>Blocks changed through GetForWrite/GetFresh by the current operation so far.</summary>
+    public int OperationBlockCount => _undo.Count;
+
+    /// <summary>Dirty metadata blocks (the next transaction), in block order; buffers stay valid until
+    /// the next cache call that may evict.</summary>
+    public void CollectDirtyMetadata(List<(long Home, byte[] Data)> output)
+    {
+        foreach (var entry in _lru)
+            if (entry.Dirty && entry.Metadata)
+                output.Add((entry.Number, entry.Data));
+        output.Sort((a, b) => a.Home.CompareTo(b.Home));
+    }
+
+    public int DirtyMetadataCount
+    {
+        get
+        {
+            int count = 0;
+            foreach (var entry in _lru)
+                if (entry.Dirty && entry.Metadata)
+                    count++;
+            return count;
+        }
+    }
+
+    /// <summary>Writes the dirty file-data blocks (not metadata) home: ordered mode writes data before
+    /// the metadata that refers to it commits.</summary>
+    public void WriteBackData()
+    {
+        if (_currentOperation != 0)
+            throw new InvalidOperationException("write-back inside an operation");
+        var dirty = new List<Entry>();
+        foreach (var entry in _lru)
+            if (entry.Dirty && !entry.Metadata)
+                dirty.Add(entry);
+        dirty.Sort((a, b) => a.Number.CompareTo(b.Number));
+        foreach (var entry in dirty)
+            WriteBack(entry);
+    }
+
     private void CheckWritable()
     {
         if (ReadOnly)
@@ -189,12 +236,12 @@ public sealed class BlockCache
             return;
         if (entry == null)
         {
-            _undo[number] = new UndoRecord(null, false);
+            _undo[number] = new UndoRecord(null, false, false);
             return;
         }
         var copy = RentBuffer();
         entry.Data.CopyTo(copy, 0);
-        _undo[number] = new UndoRecord(copy, entry.Dirty);
+        _undo[number] = new UndoRecord(copy, entry.Dirty, entry.Metadata);
     }
 
     private Entry Lookup(long number, bool read, bool pin = true)
@@ -235,7 +282,8 @@ public sealed class BlockCache
             var entry = node.Value;
             bool pinned = _currentOperation != 0 && entry.PinnedBy == _currentOperation;
             bool undoable = _undo.ContainsKey(entry.Number);
-            if (!pinned && !undoable)
+            bool awaitingCommit = HoldMetadata && entry.Dirty && entry.Metadata;
+            if (!pinned && !undoable && !awaitingCommit)
             {
                 if (entry.Dirty)
                     WriteBack(entry);
@@ -248,7 +296,7 @@ public sealed class BlockCache
     private void WriteBack(Entry entry)
     {
         _device.WriteBlocks(entry.Number * _deviceBlocksPerBlock, entry.Data);
-        entry.Dirty = false;
+        entry.Dirty = entry.Metadata = false;
         BlocksWritten++;
     }
 

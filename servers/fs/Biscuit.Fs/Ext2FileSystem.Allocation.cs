@@ -14,7 +14,8 @@ public sealed partial class Ext2FileSystem
 
     private uint GoalForInode(uint inode) => _sb.FirstDataBlock + GroupOfInode(inode) * _sb.BlocksPerGroup;
 
-    /// <summary>Allocates one block, preferring `goal` and what follows it.</summary>
+    /// <summary>Allocates one block, preferring `goal` and what follows it. With a journal, blocks freed
+    /// by the uncommitted transaction are passed over (see Ext2FileSystem.Journaling.cs).</summary>
     private uint AllocateBlock(uint goal)
     {
         if (_sb.FreeBlocksCount == 0)
@@ -22,6 +23,7 @@ public sealed partial class Ext2FileSystem
         if (goal < _sb.FirstDataBlock || goal >= _sb.BlocksCount)
             goal = _sb.FirstDataBlock;
         int startGroup = (int)((goal - _sb.FirstDataBlock) / _sb.BlocksPerGroup);
+        bool passedOverPending = false;
         for (int i = 0; i < _groups.Length; i++)
         {
             int g = (startGroup + i) % _groups.Length;
@@ -29,16 +31,30 @@ public sealed partial class Ext2FileSystem
                 continue;
             uint bits = BlocksInGroup(g);
             uint from = i == 0 ? (goal - _sb.FirstDataBlock) % _sb.BlocksPerGroup : 0;
-            int bit = FindClearBit(_cache.Get(_groups[g].BlockBitmap), bits, from);
+            var bitmap = _cache.Get(_groups[g].BlockBitmap);
+            uint groupStart = _sb.FirstDataBlock + (uint)g * _sb.BlocksPerGroup;
+            int bit = FindClearBit(bitmap, bits, from);
             if (bit < 0)
                 throw FsException.Corrupt($"group {g} counts {_groups[g].FreeBlocks} free blocks but its bitmap is full");
+            int firstFound = bit;
+            while (bit >= 0 && IsPendingFree(groupStart + (uint)bit))
+            {
+                passedOverPending = true;
+                bit = FindClearBit(bitmap, bits, ((uint)bit + 1) % bits);
+                if (bit == firstFound)
+                    bit = -1; // wrapped around: every free block of the group is pending
+            }
+            if (bit < 0)
+                continue;
             SetBit(_cache.GetForWrite(_groups[g].BlockBitmap), bit);
             _groups[g].FreeBlocks--;
             _sb.FreeBlocksCount--;
             SaveGroup(g);
             SaveSuperblock();
-            return _sb.FirstDataBlock + (uint)g * _sb.BlocksPerGroup + (uint)bit;
+            return groupStart + (uint)bit;
         }
+        if (passedOverPending)
+            throw new PendingFreesException();
         throw FsException.Corrupt($"superblock counts {_sb.FreeBlocksCount} free blocks but no group has any");
     }
 
@@ -52,6 +68,8 @@ public sealed partial class Ext2FileSystem
         if (!TestBit(bitmap, bit))
             throw FsException.Corrupt($"block {block} is freed twice (already free in the bitmap)");
         ClearBit(bitmap, bit);
+        if (_journal != null)
+            _pendingFreeThisOperation.Add(block);
         _groups[g].FreeBlocks++;
         _sb.FreeBlocksCount++;
         SaveGroup(g);

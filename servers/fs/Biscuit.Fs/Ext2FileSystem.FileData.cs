@@ -63,48 +63,61 @@ public sealed partial class Ext2FileSystem
     /// <summary>Writes all of `data` at `offset`, extending the file if needed; returns data.Length.</summary>
     public int Write(uint inodeNumber, long offset, ReadOnlySpan<byte> data)
     {
-        Begin(modifies: true);
-        try
+        for (int attempt = 0; ; attempt++)
         {
-            var inode = ReadRegularFile(inodeNumber);
-            if (offset < 0)
-                throw new FsException(FsError.EINVAL, "negative offset");
-            if (data.Length > 0)
+            Begin(modifies: true);
+            try
             {
-                long end = offset + data.Length;
-                if (end > MaxFileSize)
-                    throw new FsException(FsError.EFBIG, $"write ending at {end} exceeds the largest file ({MaxFileSize})");
-                // Phase 1: every allocation (may fail with ENOSPC; rolled back).
-                _writePlan.Clear();
-                uint goal = 0;
-                for (long logical = offset / _blockSize; logical <= (end - 1) / _blockSize; logical++)
-                {
-                    uint block = MapOrAllocate(inode, logical, goal, out bool fresh);
-                    _writePlan.Add((block, fresh));
-                    goal = block + 1;
-                }
-                // Phase 2: copy the data; nothing below can run out of space.
-                int done = 0;
-                foreach (var (block, fresh) in _writePlan)
-                {
-                    int inBlock = (int)((offset + done) % _blockSize);
-                    int n = Math.Min(_blockSize - inBlock, data.Length - done);
-                    _cache.WriteData(block, inBlock, data.Slice(done, n), fresh);
-                    done += n;
-                }
-                if ((ulong)end > inode.Size)
-                    SetFileSize(inode, (ulong)end);
-                inode.ModifyTime = inode.ChangeTime = Now();
-                WriteInode(inode);
+                WriteLocked(ReadRegularFile(inodeNumber), offset, data);
+                Commit();
             }
-            Commit();
+            catch (PendingFreesException) when (attempt == 0)
+            {
+                Abort();
+                Flush();
+                continue;
+            }
+            catch
+            {
+                Abort();
+                throw;
+            }
+            AfterOperation();
             return data.Length;
         }
-        catch
+    }
+
+    private void WriteLocked(Inode inode, long offset, ReadOnlySpan<byte> data)
+    {
+        if (offset < 0)
+            throw new FsException(FsError.EINVAL, "negative offset");
+        if (data.Length == 0)
+            return;
+        long end = offset + data.Length;
+        if (end > MaxFileSize)
+            throw new FsException(FsError.EFBIG, $"write ending at {end} exceeds the largest file ({MaxFileSize})");
+        // Phase 1: every allocation (may fail with ENOSPC; rolled back).
+        _writePlan.Clear();
+        uint goal = 0;
+        for (long logical = offset / _blockSize; logical <= (end - 1) / _blockSize; logical++)
         {
-            Abort();
-            throw;
+            uint block = MapOrAllocate(inode, logical, goal, out bool fresh);
+            _writePlan.Add((block, fresh));
+            goal = block + 1;
         }
+        // Phase 2: copy the data; nothing below can run out of space.
+        int done = 0;
+        foreach (var (block, fresh) in _writePlan)
+        {
+            int inBlock = (int)((offset + done) % _blockSize);
+            int n = Math.Min(_blockSize - inBlock, data.Length - done);
+            _cache.WriteData(block, inBlock, data.Slice(done, n), fresh);
+            done += n;
+        }
+        if ((ulong)end > inode.Size)
+            SetFileSize(inode, (ulong)end);
+        inode.ModifyTime = inode.ChangeTime = Now();
+        WriteInode(inode);
     }
 
     /// <summary>Sets the size of regular file `inodeNumber` (truncate(2)/ftruncate(2)).</summary>

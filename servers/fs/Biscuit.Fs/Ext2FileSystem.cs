@@ -73,7 +73,7 @@ public sealed partial class Ext2FileSystem : IDisposable
         var fs = new Ext2FileSystem(device, sb, options);
         fs.LoadGroupDescriptors();
         fs.CheckRoot();
-        return fs;
+        return sb.HasJournal && !options.ReadOnly ? fs.StartJournal(options) : fs;
     }
 
     private void LoadGroupDescriptors()
@@ -122,31 +122,40 @@ public sealed partial class Ext2FileSystem : IDisposable
 
     private uint Now() => _clock();
 
-    /// <summary>Runs one public operation with rollback on failure (see the invariants above).</summary>
+    /// <summary>Runs one public operation with rollback on failure (see the invariants above). With a
+    /// journal, an allocation that found only blocks freed in the uncommitted transaction commits that
+    /// transaction and runs the operation once more.</summary>
     private T Run<T>(bool modifies, Func<T> body)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (modifies && ReadOnly)
-            throw new FsException(FsError.EROFS, "file system mounted read-only");
-        _cache.BeginOperation();
-        try
+        for (int attempt = 0; ; attempt++)
         {
-            T result = body();
-            _cache.Commit();
+            Begin(modifies);
+            T result;
+            try
+            {
+                result = body();
+                Commit();
+            }
+            catch (PendingFreesException) when (attempt == 0)
+            {
+                Abort();
+                Flush();
+                continue;
+            }
+            catch
+            {
+                Abort();
+                throw;
+            }
+            AfterOperation();
             return result;
-        }
-        catch
-        {
-            _cache.Rollback();
-            ReloadAfterRollback();
-            throw;
         }
     }
 
     private void Run(bool modifies, Action body) => Run<bool>(modifies, () => { body(); return true; });
 
     // The same scope, spelled out for operations whose arguments are spans (which lambdas cannot capture):
-    // Begin, then Commit on success or Abort on any exception.
+    // Begin; Commit on success or Abort on any exception; AfterOperation once the operation is over.
     private void Begin(bool modifies)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -155,11 +164,20 @@ public sealed partial class Ext2FileSystem : IDisposable
         _cache.BeginOperation();
     }
 
-    private void Commit() => _cache.Commit();
+    private void Commit()
+    {
+        if (_journal != null && _cache.OperationBlockCount > _transactionLimit)
+            throw new FsException(FsError.ENOSPC,
+                $"operation changes {_cache.OperationBlockCount} metadata blocks, more than one journal transaction may hold ({_transactionLimit})");
+        _cache.Commit();
+        _pendingFree.UnionWith(_pendingFreeThisOperation);
+        _pendingFreeThisOperation.Clear();
+    }
 
     private void Abort()
     {
         _cache.Rollback();
+        _pendingFreeThisOperation.Clear();
         ReloadAfterRollback();
     }
 
@@ -187,20 +205,22 @@ public sealed partial class Ext2FileSystem : IDisposable
         _groups[group].WriteCounts(raw.AsSpan(group % perBlock * GroupDescriptor.Size, GroupDescriptor.Size));
     }
 
-    /// <summary>Writes every change to the device and flushes it (sync(2)).</summary>
-    public void Flush()
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        _cache.Flush();
-    }
-
-    /// <summary>Flushes and detaches; the device stays open (its owner disposes it).</summary>
+    /// <summary>Flushes and detaches; the device stays open (its owner disposes it). With a journal, the
+    /// last transaction clears needs_recovery, so a cleanly unmounted ext3 needs no replay.</summary>
     public void Dispose()
     {
         if (_disposed)
             return;
         if (!ReadOnly)
-            _cache.Flush();
+        {
+            if (_journal != null)
+                Run(modifies: true, () =>
+                {
+                    _sb.FeatureIncompat &= ~Features.IncompatRecover;
+                    SaveSuperblock();
+                });
+            Flush();
+        }
         _disposed = true;
     }
 

@@ -4,8 +4,8 @@
 // Policy (kept in one place so the README can quote it):
 //   - unknown or unsupported INCOMPAT features refuse the mount (the format would be misread);
 //   - unsupported RO_COMPAT features allow a read-only mount only;
-//   - has_journal: JBD2 is not implemented, so such a file system mounts read-only only, and one whose
-//     journal needs recovery (incompat "recover") is refused, because its metadata may be stale until replay.
+//   - has_journal (ext3): read-write mounts journal every change (Journal.cs); a journal that needs
+//     recovery is replayed by a read-write mount and refuses a read-only one (its metadata may be stale).
 namespace Biscuit.Fs;
 
 public static class Features
@@ -93,13 +93,15 @@ public static class Features
     /// <summary>Applies the mount policy above; throws a clear error naming the feature, or returns.</summary>
     public static void CheckMountable(Superblock sb, bool readOnly)
     {
-        uint badIncompat = sb.FeatureIncompat & ~SupportedIncompat;
-        if ((badIncompat & IncompatRecover) != 0)
-            throw new FsException(FsError.EOPNOTSUPP,
-                "the journal needs recovery (feature needs_recovery) and JBD2 replay is not implemented; run e2fsck first");
+        uint badIncompat = sb.FeatureIncompat & ~SupportedIncompat & ~IncompatRecover;
         if (badIncompat != 0)
             throw new FsException(FsError.EOPNOTSUPP,
                 "unsupported incompatible feature(s): " + Describe(badIncompat, incompat: true));
+        if ((sb.FeatureIncompat & IncompatRecover) != 0 && readOnly)
+            throw new FsException(FsError.EOPNOTSUPP,
+                "the journal needs recovery (feature needs_recovery): mount read-write to replay it, or run e2fsck");
+        if ((sb.FeatureIncompat & IncompatRecover) != 0 && !sb.HasJournal)
+            throw FsException.Corrupt("needs_recovery is set but the file system has no journal");
         if (readOnly)
             return;
         uint badRoCompat = sb.FeatureRoCompat & ~SupportedRoCompat;
@@ -107,8 +109,5 @@ public static class Features
             throw new FsException(FsError.EROFS,
                 "read-write mount refused: unsupported read-only-compatible feature(s): " +
                 Describe(badRoCompat, incompat: false) + "; mount read-only");
-        if ((sb.FeatureCompat & CompatHasJournal) != 0)
-            throw new FsException(FsError.EROFS,
-                "read-write mount refused: feature has_journal (ext3 JBD2 journaling is not implemented); mount read-only");
     }
 }

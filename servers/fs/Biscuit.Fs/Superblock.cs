@@ -44,9 +44,11 @@ public sealed class Superblock
     public uint FirstInode => RevLevel == 0 ? 11u : U32(84);
     public int InodeSize => RevLevel == 0 ? 128 : U16(88);
     public uint FeatureCompat => RevLevel == 0 ? 0 : U32(92);
-    public uint FeatureIncompat => RevLevel == 0 ? 0 : U32(96);
+    public uint FeatureIncompat { get => RevLevel == 0 ? 0 : U32(96); set => SetU32(96, value); }
     public uint FeatureRoCompat { get => RevLevel == 0 ? 0 : U32(100); set => SetU32(100, value); }
     public ushort DescriptorSize => U16(254);
+    public uint JournalInode => U32(224);
+    public bool HasJournal => (FeatureCompat & Features.CompatHasJournal) != 0;
     public ushort WantExtraIsize => U16(350);
 
     public int BlockSize => 1024 << (int)LogBlockSize;

@@ -2,7 +2,7 @@
 // so that expected budgets are derived from the documented rules and not from the tool's output:
 //   object = 16 + per class level round8(sum of its instance field sizes), at least 24;
 //   array  = round8(24 + n * element size), at least 24;  string = round8(22 + 2n);
-//   box    = round8(16 + value size), at least 24.
+//   box    = round8(16 + value size), at least 24; an [InlineArray(n)] struct is n times its field.
 using System.Reflection;
 
 namespace Biscuit.MaxLive.Tests;
@@ -38,6 +38,8 @@ public static class SizeRules
         if (type == typeof(int) || type == typeof(uint) || type == typeof(float)) return 4;
         if (type == typeof(long) || type == typeof(ulong) || type == typeof(double) || type == typeof(nint) || type == typeof(nuint)) return 8;
         if (type.IsEnum) return Inline(Enum.GetUnderlyingType(type));
+        if (type.GetCustomAttribute<System.Runtime.CompilerServices.InlineArrayAttribute>() is { } inline)
+            return inline.Length * Inline(type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic).Single().FieldType);
         // A struct: declaration order, natural alignment, padded to its largest alignment.
         long size = 0, align = 1;
         foreach (var field in type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic).OrderBy(f => f.MetadataToken))

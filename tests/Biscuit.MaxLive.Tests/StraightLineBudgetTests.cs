@@ -73,6 +73,13 @@ public class StraightLineBudgetTests
     }
 
     [Fact]
+    public void An_inline_array_struct_is_sized_as_all_its_elements()
+    {
+        Assert.Equal(Box(typeof(EightLongs)), FixtureAnalysis.Clean("BoxInlineArray").Returned);
+        Assert.Equal(16 + 8 * 8, Box(typeof(EightLongs)));
+    }
+
+    [Fact]
     public void The_reply_a_handler_returns_counts_as_returned()
     {
         var budget = FixtureAnalysis.Clean("Reply");

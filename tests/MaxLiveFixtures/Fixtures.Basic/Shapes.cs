@@ -43,3 +43,10 @@ public struct Padded
 public class BaseRecord { public int Id; }
 
 public sealed class DerivedRecord : BaseRecord { public int Size; }
+
+/// <summary>An inline array of eight longs: 64 bytes although its metadata lists one field.</summary>
+[System.Runtime.CompilerServices.InlineArray(8)]
+public struct EightLongs
+{
+    private long _element;
+}

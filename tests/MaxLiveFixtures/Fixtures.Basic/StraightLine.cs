@@ -83,6 +83,9 @@ public sealed class StraightLine
         GC.KeepAlive(boxed);
     }
 
+    [RequestHandler("BoxInlineArray")]
+    public object BoxInlineArray() => new EightLongs();
+
     [RequestHandler("Inheritance")]
     public object Inheritance() => new DerivedRecord();
 

@@ -3,7 +3,8 @@
 //                   [--namespace N] [--class C]
 //   maxlive explain NAME REQUEST [--table table.json]
 // Exit codes: 0 success; 1 analysis errors (each printed in MSBuild's canonical error format, so
-// an MSBuild Exec fails the build with the message); 2 bad command line or unreadable input.
+// an MSBuild Exec fails the build with the message); 2 bad command line or unreadable input;
+// 3 an internal error of maxlive (reported the same way, never as a bare crash).
 using Biscuit.MaxLive.Analysis;
 using Biscuit.MaxLive.Metadata;
 using Biscuit.MaxLive.Output;
@@ -35,10 +36,17 @@ public static class Program
             errors.WriteLine($"maxlive : error ML0002: {e.Message}");
             return 2;
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or BadImageFormatException)
         {
             errors.WriteLine($"maxlive : error ML0002: {e.Message}");
             return 2;
+        }
+        catch (Exception e)
+        {
+            // A defect of maxlive itself: still a clear, build-failing message rather than a crash dump.
+            errors.WriteLine($"maxlive : error ML0003: internal error, please report: {e.GetType().Name}: {e.Message}");
+            errors.WriteLine(e.StackTrace);
+            return 3;
         }
     }
 

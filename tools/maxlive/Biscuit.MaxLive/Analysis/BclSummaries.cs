@@ -92,7 +92,7 @@ public sealed class BclSummaries(AssemblySet assemblies, TypeLayout layout)
             case "System.ObjectDisposedException::ThrowIf" or "System.ArgumentNullException::ThrowIfNull"
                 or "System.ArgumentOutOfRangeException::ThrowIfNegative" or "System.ArgumentOutOfRangeException::ThrowIfGreaterThan"
                 or "System.ArgumentOutOfRangeException::ThrowIfLessThan" or "System.ArgumentOutOfRangeException::ThrowIfNegativeOrZero":
-                return Throws(arity, key);
+                return Throws(arity, key, type);
             case "System.Collections.Generic.List`1::set_Item":
                 return Stores(arity, key);
             case "System.Collections.Generic.List`1::Add" or "System.Collections.Generic.List`1::Insert":
@@ -187,9 +187,9 @@ public sealed class BclSummaries(AssemblySet assemblies, TypeLayout layout)
     }
 
     /// <summary>Guard helpers: allocate nothing unless they throw, and a throw ends the request with its exception escaping.</summary>
-    private CallEffect Throws(int arity, string key)
+    private CallEffect Throws(int arity, string key, string exceptionType)
     {
-        var exception = assemblies.FindCoreType("System.ArgumentOutOfRangeException");
+        var exception = assemblies.FindCoreType(exceptionType);
         long bytes = exception is { } e ? layout.ObjectSize(new NamedSig(e, e.FullName, false, System.Collections.Immutable.ImmutableArray<TypeSig>.Empty)) : 0;
         var fates = Enumerable.Repeat(FateSet.Escaping, arity).ToArray();
         return new CallEffect { ArgumentFates = fates, Deposited = new long[arity], Escaping = bytes, Description = $"{key}: summary, may throw an exception object ({bytes} B, escaping)" };

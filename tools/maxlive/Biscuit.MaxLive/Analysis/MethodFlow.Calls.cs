@@ -105,17 +105,17 @@ public sealed partial class MethodFlow
 
     private void Grow(int offset, MethodRef method, AbstractValue receiver, GrowthModel growth)
     {
-        var resolved = _facts.Resolve(receiver);
-        if (!resolved.Untracked && resolved.Nodes.Count == 1 && Nodes[resolved.Nodes[0]].Kind == NodeKind.Allocation)
-        {
-            GrowthCalls[offset] = new GrowthCall(resolved.Nodes[0], offset, growth);
-            return;
-        }
         if (receiver.Bound is { } count)
         {
             var step = growth.MaxStep(count);
             var id = Allocate(NodeKind.CallDeposit, offset, 99, step, $"one {method.Name} on a collection of at most {count} elements: {growth.Name}, largest step {step} B");
             _facts.Store(receiver, AbstractValue.Of(id));
+            return;
+        }
+        var resolved = _facts.Resolve(receiver);
+        if (!resolved.Untracked && resolved.Nodes.Count == 1 && Nodes[resolved.Nodes[0]].Kind == NodeKind.Allocation)
+        {
+            GrowthCalls[offset] = new GrowthCall(resolved.Nodes[0], offset, growth);
             return;
         }
         throw new MaxLiveException($"{method}: cannot bound the size of this collection; mark the field or parameter that holds it with [MaxCount], or create it in this method with its parameterless constructor");

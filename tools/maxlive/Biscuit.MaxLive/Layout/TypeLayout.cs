@@ -8,7 +8,8 @@
 //   boxed T  = 8 + 8 + size of T, rounded up to 8, at least 24 (Nullable<T> boxes as T).
 //   struct   = fields in declaration order at their natural alignment, padded to the largest
 //              alignment (ECMA-335 §II.10.7 sequential layout), explicit layout = ClassSize or
-//              the end of its furthest field; an empty struct is 1 byte.
+//              the end of its furthest field; an empty struct is 1 byte; [InlineArray(n)] = n
+//              times its one field. A class with explicit layout: the end of its furthest field.
 // Sizes come from the types' real metadata (the BCL's from the runtime directory), with the
 // instantiation substituted. Unknown sizes are errors, never zero.
 using System.Collections.Immutable;
@@ -105,6 +106,7 @@ public sealed class TypeLayout(AssemblySet assemblies)
                 size = RoundUp(size, fieldAlign) + fieldSize;
         }
         size = size == 0 ? 1 : RoundUp(size, align);
+        if (InlineArrayLength(def) is { } length) size = checked(size * length); // [InlineArray(n)]: n copies of its one field
         size = Math.Max(size, declared.Size);
         _valueLayouts[key] = (size, align);
         return (size, align);
@@ -118,13 +120,33 @@ public sealed class TypeLayout(AssemblySet assemblies)
         var def = type.Def ?? throw new MaxLiveException($"cannot size {type}: its assembly was not found");
         if (def.FullName == "System.Object") return 0;
         long own = 0;
-        foreach (var (_, fieldType) in InstanceFields(def, type.Args))
-            own = checked(own + ValueLayout(fieldType).Size);
+        bool isExplicit = (def.Definition.Attributes & TypeAttributes.LayoutMask) == TypeAttributes.ExplicitLayout;
+        foreach (var (field, fieldType) in InstanceFields(def, type.Args))
+            own = isExplicit ? Math.Max(own, field.Definition.GetOffset() + ValueLayout(fieldType).Size) : checked(own + ValueLayout(fieldType).Size);
         long total = RoundUp(own, 8);
         if (assemblies.BaseType(def) is NamedSig baseType)
             total = checked(total + ClassFieldBytes((NamedSig)baseType.Substitute(type.Args, ImmutableArray<TypeSig>.Empty)));
         _classFieldBytes[key] = total;
         return total;
+    }
+
+    /// <summary>The length of System.Runtime.CompilerServices.InlineArrayAttribute(length) on a struct, if present.</summary>
+    private static long? InlineArrayLength(TypeDef def)
+    {
+        var reader = def.Module.Reader;
+        foreach (var handle in def.Definition.GetCustomAttributes())
+        {
+            var attribute = reader.GetCustomAttribute(handle);
+            if (attribute.Constructor.Kind != HandleKind.MemberReference) continue;
+            var parent = reader.GetMemberReference((MemberReferenceHandle)attribute.Constructor).Parent;
+            if (parent.Kind != HandleKind.TypeReference) continue;
+            var typeReference = reader.GetTypeReference((TypeReferenceHandle)parent);
+            if (reader.GetString(typeReference.Name) != "InlineArrayAttribute") continue;
+            var blob = reader.GetBlobReader(attribute.Value);
+            if (blob.Length < 6 || blob.ReadUInt16() != 1) continue; // prolog 0x0001, then int32 length (ECMA-335 §II.23.3)
+            return blob.ReadInt32();
+        }
+        return null;
     }
 
     private IEnumerable<(FieldDef Field, TypeSig Type)> InstanceFields(TypeDef def, ImmutableArray<TypeSig> args)

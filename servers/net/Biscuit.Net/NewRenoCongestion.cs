@@ -77,7 +77,7 @@ internal sealed class NewRenoCongestion
         // RFC 6582 3.2 step 2: only start a new recovery if the ACK covers more than "recover".
         if (recoverPending && !Seq.Gt(ack - 1, Recover)) return false;
         Ssthresh = Math.Max(flight / 2, 2L * smss);               // RFC 5681 equation 4
-        Recover = sndMax;
+        Recover = sndMax - 1;                                     // the highest sequence number sent
         recoverPending = true;
         Cwnd = Ssthresh + 3L * smss;
         InFastRecovery = true;
@@ -91,7 +91,7 @@ internal sealed class NewRenoCongestion
         Cwnd = smss;                                              // loss window
         DuplicateAcks = 0;
         InFastRecovery = false;
-        Recover = sndMax;
+        Recover = sndMax - 1;                                     // the highest sequence number sent
         recoverPending = true;
         bytesAckedInAvoidance = 0;
     }

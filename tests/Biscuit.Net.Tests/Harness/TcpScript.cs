@@ -18,7 +18,8 @@ internal sealed class TcpScript
     TcpScript(ScriptedPeer p) { P = p; }
 
     public NetStack Stack => P.Stack;
-    public TcpConnection Conn => Socket.Connection!;
+    public TcpConnection Conn => connection ??= Socket.Connection!;
+    TcpConnection? connection;
 
     /// <summary>The stack listens on port 80; the peer connects with the given SYN options.</summary>
     public static TcpScript Passive(Action<NetStackOptions>? configure = null, uint peerIss = 1000, int mss = 1460,
@@ -37,6 +38,8 @@ internal sealed class TcpScript
         t.PeerSeq = peerIss + 1;
         t.P.SendTcp(PeerPort, StackPort, t.PeerSeq, t.StackIss + 1, TcpFlags.Ack, window);
         t.Socket = t.Listener.Accept(out var e) ?? throw new InvalidOperationException("accept: " + e);
+        t.LocalPort = StackPort;
+        t.connection = t.Socket.Connection;
         Assert.Equal(TcpState.Established, t.Socket.State);
         return t;
     }
@@ -52,6 +55,8 @@ internal sealed class TcpScript
         var syn = t.P.TakeSingleTcp();
         Assert.Equal(TcpFlags.Syn, syn.Flags);
         t.StackIss = syn.Seq;
+        t.LocalPort = t.Socket.LocalPort;
+        t.connection = t.Socket.Connection;
         t.P.SendTcp(PeerPort, t.Socket.LocalPort, peerIss, t.StackIss + 1, TcpFlags.Syn | TcpFlags.Ack, window, mss: mss, windowScale: windowScale);
         var ack = t.P.TakeSingleTcp();
         Assert.Equal(TcpFlags.Ack, ack.Flags);
@@ -61,7 +66,8 @@ internal sealed class TcpScript
         return t;
     }
 
-    ushort LocalPort => Socket?.LocalPort ?? StackPort;
+    /// <summary>The stack's port of the connection (kept, since a closed socket forgets it).</summary>
+    public ushort LocalPort;
 
     /// <summary>Sends a segment from the peer. seq defaults to PeerSeq (which then advances past the
     /// data and FIN), ack to everything the stack sent so far.</summary>

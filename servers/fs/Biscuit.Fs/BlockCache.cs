@@ -94,7 +94,8 @@ public sealed class BlockCache
     {
         foreach (var (number, record) in _undo)
         {
-            var entry = _entries[number];
+            if (!_entries.TryGetValue(number, out var entry))
+                continue; // recorded, but reading it in failed: nothing to undo
             if (record.Original == null)
             {
                 Remove(entry); // was not cached: the device still holds the old contents

@@ -7,8 +7,8 @@
 //     such blocks makes the operation commit and retry once;
 //   - one operation may change at most half a transaction's worth of metadata, and the transaction is
 //     committed as soon as more than that is pending, so every transaction fits in the log;
-//   - while mounted read-write, needs_recovery is set (in the first transaction) and cleared by the
-//     last one at unmount; a mount that finds a non-empty log replays it first.
+//   - while mounted read-write, needs_recovery is set (written in place before the log is first used)
+//     and cleared at unmount after the log is empty; a mount that finds a non-empty log replays it first.
 // fsync(2) and sync(2) are both Flush.
 namespace Biscuit.Fs;
 
@@ -63,15 +63,16 @@ public sealed partial class Ext2FileSystem
         int capacity = journal.Capacity;
         if (capacity < 64)
             throw FsException.Corrupt($"journal of {journal.MaxLength} blocks is too small");
+        // needs_recovery goes to disk, in place, before the log is first written (and is cleared only
+        // after it is emptied, in Dispose): a non-empty log is always flagged.
+        _sb.FeatureIncompat |= Features.IncompatRecover;
+        _cache.BeginOperation();
+        SaveSuperblock();
+        _cache.Commit();
+        _cache.Flush();
         _journal = journal;
         _transactionLimit = capacity / 2;
         _cache.HoldMetadata = true;
-        Run(modifies: true, () =>
-        {
-            _sb.FeatureIncompat |= Features.IncompatRecover;
-            SaveSuperblock();
-        });
-        Flush();
         return this;
     }
 

@@ -206,20 +206,23 @@ public sealed partial class Ext2FileSystem : IDisposable
     }
 
     /// <summary>Flushes and detaches; the device stays open (its owner disposes it). With a journal, the
-    /// last transaction clears needs_recovery, so a cleanly unmounted ext3 needs no replay.</summary>
+    /// log is emptied first and only then is needs_recovery cleared, by writing the superblock home
+    /// directly: a crash in between leaves needs_recovery set over an empty log, which is harmless.</summary>
     public void Dispose()
     {
         if (_disposed)
             return;
         if (!ReadOnly)
         {
-            if (_journal != null)
-                Run(modifies: true, () =>
-                {
-                    _sb.FeatureIncompat &= ~Features.IncompatRecover;
-                    SaveSuperblock();
-                });
             Flush();
+            if (_journal != null)
+            {
+                _sb.FeatureIncompat &= ~Features.IncompatRecover;
+                _cache.BeginOperation();
+                SaveSuperblock();
+                _cache.Commit();
+                _cache.Flush(); // only the superblock is dirty: written in place, outside the journal
+            }
         }
         _disposed = true;
     }

@@ -78,7 +78,11 @@ public sealed class BclSummaries(AssemblySet assemblies, TypeLayout layout)
         var key = type + "::" + method.Name;
         int arity = args.Count;
         if (PureTypes.Contains(type) || PureMethods.Contains(key))
-            return Pure(method, arity, key);
+        {
+            var pure = Pure(method, arity, key);
+            if (method.Name is "get_Count" or "get_Length" && arity == 1) pure.ResultBound = args[0].Bound; // a count is at most the bound
+            return pure;
+        }
         if (method.Name == ".ctor" && StoringConstructors.Contains(type))
             return Stores(arity, key);
         var typeArgs = method.TypeArgs;
@@ -209,9 +213,10 @@ public sealed class BclSummaries(AssemblySet assemblies, TypeLayout layout)
         return new CallEffect { ArgumentFates = fates, Deposited = new long[arity], Growth = model, Description = $"{key}: summary, {model.Name}" };
     }
 
+    // The result may also be one of the arguments (string.Concat("", s) returns s): arguments flow to it.
     private static CallEffect Sized(int arity, string key, long bytes, long resultBound, string what) => new()
     {
-        ArgumentFates = new FateSet[arity], Deposited = new long[arity], Returned = bytes, ResultBound = resultBound,
+        ArgumentFates = Enumerable.Repeat(FateSet.ToReturn, arity).ToArray(), Deposited = new long[arity], Returned = bytes, ResultBound = resultBound,
         Description = $"{key}: summary, returns a new {what} = {bytes} B",
     };
 

@@ -47,7 +47,6 @@ public sealed partial class MethodFlow
             var resultNode = Allocate(NodeKind.CallResult, offset, 0, effect.Returned, $"result of {method.Name}");
             Nodes[resultNode].Description = effect.Returned > 0 ? $"returned by {method} ({effect.Returned} B)" : $"returned by {method}";
             result = new AbstractValue([resultNode], untracked: true, effect.ResultBound);
-            if (effect.ResultBound != null && site.Targets.Count == 0) result = AbstractValue.Of(resultNode, effect.ResultBound);
         }
         for (int j = 0; j < args.Length; j++)
         {

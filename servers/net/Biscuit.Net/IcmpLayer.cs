@@ -47,15 +47,33 @@ internal sealed class IcmpLayer
                 if (stack.Ip.Send(packet.Source, Ipv4Packet.ProtocolIcmp, m.Length)) stack.Stats.IcmpEchoReplies++;
                 break;
             case TypeDestinationUnreachable:
+                stack.Stats.IcmpErrorsReceived++;
+                ReportUnreachable(m);
+                break;
             case TypeTimeExceeded:
             case 4: case 5: case 12:
-                // Soft and hard errors are counted; TCP does not act on them (see README: missing).
+                // Soft errors: counted only (RFC 1122 4.2.3.9: they must not abort a connection).
                 stack.Stats.IcmpErrorsReceived++;
                 break;
             default:
                 stack.Stats.Drop(DropReason.IcmpUnhandledType);
                 break;
         }
+    }
+
+    /// <summary>Hands a destination unreachable about one of our TCP segments to TCP. The message quotes
+    /// the IP header and at least 8 bytes of our segment: ports and sequence number (RFC 792).</summary>
+    void ReportUnreachable(ReadOnlySpan<byte> message)
+    {
+        var quoted = message.Slice(HeaderLength);
+        if (quoted.Length < Ipv4Packet.MinHeaderLength) return;
+        int ihl = (quoted[0] & 0xF) * 4;
+        if ((quoted[0] >> 4) != 4 || ihl < Ipv4Packet.MinHeaderLength || quoted.Length < ihl + 8) return;
+        if (quoted[9] != Ipv4Packet.ProtocolTcp || Ipv4Address.Read(quoted.Slice(12)) != stack.Address) return;
+        var tcp = quoted.Slice(ihl);
+        stack.Tcp.OnDestinationUnreachable(Ipv4Address.Read(quoted.Slice(16)),
+            BinaryPrimitives.ReadUInt16BigEndian(tcp), BinaryPrimitives.ReadUInt16BigEndian(tcp.Slice(2)),
+            BinaryPrimitives.ReadUInt32BigEndian(tcp.Slice(4)), message[1]);
     }
 
     /// <summary>Sends an ICMP error quoting the offending datagram's header and first 8 data bytes (RFC 792).</summary>

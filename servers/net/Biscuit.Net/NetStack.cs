@@ -77,6 +77,15 @@ public sealed class NetStack
     /// <summary>Counts of TCP connections in each state (for Stats).</summary>
     public IReadOnlyDictionary<TcpState, int> ConnectionsByState() => Tcp.CountByState();
 
+    /// <summary>Every counter for the server's Stats request, with the connections in each TCP state
+    /// as "tcp.state.&lt;State&gt;".</summary>
+    public List<(string Name, long Value)> StatsSnapshot()
+    {
+        var all = Stats.Snapshot();
+        foreach (var (state, count) in ConnectionsByState()) all.Add(("tcp.state." + state, count));
+        return all;
+    }
+
     /// <summary>Moves the sockets whose readiness may have changed into the list (for edge-triggered epoll).</summary>
     public int TakeReadinessChanges(List<IPollable> into)
     {

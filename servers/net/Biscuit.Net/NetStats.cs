@@ -35,6 +35,28 @@ public sealed class NetStats
     public long Dropped(DropReason reason) => dropped[(int)reason];
     public long TotalDropped { get { long t = 0; foreach (var d in dropped) t += d; return t; } }
 
+    /// <summary>Every counter by name, drops as "dropped.&lt;reason&gt;" (non-zero ones only), for the Stats reply.</summary>
+    public List<(string Name, long Value)> Snapshot()
+    {
+        var all = new List<(string, long)>
+        {
+            ("frames.in", FramesIn), ("frames.out", FramesOut), ("bytes.in", BytesIn), ("bytes.out", BytesOut),
+            ("dropped.total", TotalDropped),
+            ("arp.requests_sent", ArpRequestsSent), ("arp.replies_sent", ArpRepliesSent),
+            ("icmp.echo_replies", IcmpEchoReplies), ("icmp.errors_sent", IcmpErrorsSent), ("icmp.errors_received", IcmpErrorsReceived),
+            ("ip.fragments_reassembled", FragmentsReassembled),
+            ("udp.in", UdpDatagramsIn), ("udp.out", UdpDatagramsOut),
+            ("tcp.segments_in", TcpSegmentsIn), ("tcp.segments_out", TcpSegmentsOut),
+            ("tcp.retransmissions", TcpRetransmissions), ("tcp.fast_retransmits", TcpFastRetransmits),
+            ("tcp.timeouts", TcpTimeouts), ("tcp.zero_window_probes", TcpZeroWindowProbes),
+            ("tcp.keepalive_probes", TcpKeepAliveProbes), ("tcp.challenge_acks", TcpChallengeAcks),
+            ("tcp.resets_sent", TcpResetsSent), ("tcp.resets_received", TcpResetsReceived),
+            ("tcp.active_opens", TcpActiveOpens), ("tcp.passive_opens", TcpPassiveOpens),
+        };
+        foreach (var (reason, count) in DropCounts()) all.Add(("dropped." + reason, count));
+        return all;
+    }
+
     /// <summary>Every non-zero drop counter, for reports.</summary>
     public IEnumerable<(DropReason Reason, long Count)> DropCounts()
     {

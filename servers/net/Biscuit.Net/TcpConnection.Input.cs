@@ -200,6 +200,12 @@ internal sealed partial class TcpConnection
         NotifySocket();
     }
 
+    /// <summary>A hard ICMP error (port or protocol unreachable) about our segment with sequence number seq.</summary>
+    public void OnHardIcmpError(uint seq)
+    {
+        if (State == TcpState.SynSent && seq == iss) Fail(Errno.ECONNREFUSED);
+    }
+
     /// <summary>An acceptable RST (RFC 9293 3.10.7.4 "second, check the RST bit").</summary>
     void OnReset()
     {

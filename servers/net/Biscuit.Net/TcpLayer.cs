@@ -59,6 +59,16 @@ internal sealed class TcpLayer
         connections[key] = c;
     }
 
+    /// <summary>An ICMP destination unreachable quoting our segment (localPort -> remote:remotePort, seq).
+    /// RFC 1122 4.2.3.9 and RFC 5461: protocol and port unreachable (codes 2, 3) are hard errors; like
+    /// Linux and BSD we act on them only while connecting, and only if the quoted sequence number is
+    /// one we sent (RFC 5927 4.1), so that forged messages cannot reset established connections.</summary>
+    public void OnDestinationUnreachable(Ipv4Address remote, ushort localPort, ushort remotePort, uint seq, byte code)
+    {
+        if (!connections.TryGetValue(new ConnectionKey(remote, remotePort, localPort), out var c)) return;
+        if (code is 2 or 3) c.OnHardIcmpError(seq);
+    }
+
     /// <summary>RFC 9293 3.10.7.1: the reply to a segment for which no connection exists.</summary>
     void ResetForNoConnection(Ipv4Address remote, in TcpSegment seg)
     {

@@ -125,5 +125,10 @@ public sealed class SocketApiTests
         Assert.Equal(1, byState[TcpState.Listen]);
         Assert.True(t.Stack.Stats.TcpSegmentsIn >= 2);
         Assert.True(t.Stack.Stats.FramesOut >= 1);
+        t.Send(TcpFlags.Ack, [1], seq: t.PeerSeq + 1_000_000);
+        var snapshot = t.Stack.StatsSnapshot().ToDictionary(x => x.Name, x => x.Value);
+        Assert.Equal(1, snapshot["tcp.state.Established"]);
+        Assert.Equal(1, snapshot["dropped.TcpOutOfWindow"]);
+        Assert.Equal(t.Stack.Stats.FramesIn, snapshot["frames.in"]);
     }
 }

@@ -92,6 +92,33 @@ public sealed class TcpHandshakeTests
     }
 
     [Fact]
+    public void Icmp_port_unreachable_quoting_our_syn_fails_connect_but_a_forged_one_does_not()
+    {
+        var p = new ScriptedPeer();
+        var s = p.Stack.CreateTcpSocket();
+        s.Connect(ScriptedPeer.PeerIp, 81);
+        var synFrame = Assert.Single(p.Link.Take());
+        var ourIp = synFrame.AsSpan(14).ToArray();
+        byte[] Unreachable(uint seq)
+        {
+            var quoted = ourIp.AsSpan(0, 28).ToArray();
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(quoted.AsSpan(24), seq);
+            var m = new byte[8 + quoted.Length];
+            m[0] = 3; m[1] = 3;
+            quoted.CopyTo(m, 8);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(m.AsSpan(2), InternetChecksum.Compute(m));
+            return m;
+        }
+        uint iss = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(ourIp.AsSpan(24));
+        p.SendIp(1, Unreachable(iss + 12345));                                       // not a sequence number we sent
+        Assert.Equal(TcpState.SynSent, s.State);
+        p.SendIp(1, Unreachable(iss));
+        Assert.Equal(TcpState.Closed, s.State);
+        Assert.Equal(Errno.ECONNREFUSED, s.TakeError());
+        Assert.Equal(2, p.Stack.Stats.IcmpErrorsReceived);
+    }
+
+    [Fact]
     public void In_syn_sent_a_reset_without_an_acceptable_ack_is_ignored()
     {
         var p = new ScriptedPeer();

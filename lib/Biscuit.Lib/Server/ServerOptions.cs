@@ -1,0 +1,31 @@
+// How a server built on lib/ is configured: its name (in Stats and log lines), its MAXLIVE budget
+// table, the admission queue, where heap figures and log lines go.
+using Biscuit.Lib.Telemetry;
+
+namespace Biscuit.Lib.Server;
+
+public sealed class ServerOptions
+{
+    /// <summary>The server's name, as in the boot manifest ("fs", "net").</summary>
+    public string Name { get; init; } = "server";
+
+    /// <summary>Request name -> heap budget in bytes, as tools/maxlive generates it
+    /// (Biscuit.Generated.MaxLiveBudgets.All). Null: no table, every request's budget is 0 (admission
+    /// always succeeds and is still counted).</summary>
+    public IReadOnlyDictionary<string, long>? Budgets { get; init; }
+
+    /// <summary>Budget for a registered request type the table does not list (lib's own Stats, or a
+    /// table out of date with the code). Ignored when Budgets is null.</summary>
+    public long UnlistedBudgetBytes { get; init; } = 64 * 1024;
+
+    /// <summary>How many requests may wait for heap room at once before new ones are refused (Busy).</summary>
+    public int AdmissionQueueCapacity { get; init; } = 4;
+
+    /// <summary>The longest a queued request waits for room before it is refused (Busy).</summary>
+    public TimeSpan AdmissionMaxWait { get; init; } = TimeSpan.FromSeconds(1);
+
+    public IHeapGauge HeapGauge { get; init; } = GcHeapGauge.Instance;
+
+    /// <summary>Where the one-line reports of failed handlers go (default: standard error).</summary>
+    public Action<string> Log { get; init; } = line => Console.Error.WriteLine(line);
+}

@@ -1,0 +1,63 @@
+// Where admission control and Stats read the heap's size limits from. The real gauge reads the
+// runtime (GcHeapGauge); tests substitute a scripted one so that admission decisions are
+// deterministic rather than dependent on what the test host's GC happens to do.
+namespace Biscuit.Lib.Telemetry;
+
+public interface IHeapGauge
+{
+    /// <summary>The most heap this server may use: its GC heap hard limit.</summary>
+    long HeapLimitBytes { get; }
+
+    /// <summary>Bytes live right after the last GC (heap size minus fragmentation then).</summary>
+    long LiveBytesAfterLastGc { get; }
+
+    /// <summary>A full, blocking collection, after which LiveBytesAfterLastGc is fresh.</summary>
+    void Collect();
+}
+
+/// <summary>The runtime's own figures. The limit is the configured GC heap hard limit
+/// (AppContext "GCHeapHardLimit", set from System.GC.HeapHardLimit in the server's project) when
+/// there is one, else what the GC considers available (GCMemoryInfo.TotalAvailableMemoryBytes,
+/// which is the hard limit when one is set and the machine's memory otherwise).</summary>
+public sealed class GcHeapGauge : IHeapGauge
+{
+    public static readonly GcHeapGauge Instance = new();
+
+    public long HeapLimitBytes
+    {
+        get
+        {
+            long configured = ConfiguredHardLimit();
+            return configured > 0 ? configured : GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        }
+    }
+
+    public long LiveBytesAfterLastGc
+    {
+        get
+        {
+            GCMemoryInfo info = GC.GetGCMemoryInfo(GCKind.Any);
+            return Math.Max(0, info.HeapSizeBytes - info.FragmentedBytes);
+        }
+    }
+
+    public void Collect() => GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+
+    /// <summary>The hard limit the runtime was configured with, or 0. The runtime publishes it as a
+    /// number; a string (hexadecimal, as in runtimeconfig knobs, or decimal) is accepted too.</summary>
+    public static long ConfiguredHardLimit()
+    {
+        object? value = AppContext.GetData("GCHeapHardLimit");
+        return value switch
+        {
+            ulong u => (long)Math.Min(u, long.MaxValue),
+            long l => Math.Max(0, l),
+            uint u => u,
+            int i => Math.Max(0, i),
+            string s when s.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+                && long.TryParse(s.AsSpan(2), System.Globalization.NumberStyles.HexNumber, null, out long hex) => Math.Max(0, hex),
+            string s when long.TryParse(s, out long dec) => Math.Max(0, dec),
+            _ => 0,
+        };
+    }
+}

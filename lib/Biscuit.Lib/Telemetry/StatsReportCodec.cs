@@ -1,0 +1,116 @@
+// Wire form of StatsReport: a MessagePack array of 28 fields in the order below (integers as
+// MessagePack ints, TimeInGcFraction as float64, the histogram as two int arrays). A reader accepts
+// a longer array from a newer writer and skips the extra fields; a shorter one, a histogram whose
+// counts are not bounds + 1, more than MaxBins bins, or a negative figure is malformed.
+using MessagePack;
+using Biscuit.Lib.Messages;
+
+namespace Biscuit.Lib.Telemetry;
+
+public sealed class StatsReportCodec : IMessageCodec<StatsReport>
+{
+    public static readonly StatsReportCodec Instance = new();
+    public const int Fields = 28, MaxBins = 64;
+
+    public void Write(ref MessagePackWriter w, StatsReport r)
+    {
+        w.WriteArrayHeader(Fields);
+        w.Write(r.Server);
+        w.Write(r.UptimeMs);
+        w.Write(r.Gen0Collections);
+        w.Write(r.Gen1Collections);
+        w.Write(r.Gen2Collections);
+        w.Write(r.TotalPauseNs);
+        w.Write(r.MaxPauseNs);
+        WriteArray(ref w, r.HistogramUpperBoundsNs);
+        WriteArray(ref w, r.HistogramCounts);
+        w.Write(r.SampledGcs);
+        w.Write(r.UnsampledGcs);
+        w.Write(r.HeapSizeBytes);
+        w.Write(r.HeapLimitBytes);
+        w.Write(r.LiveBytesAfterLastGc);
+        w.Write(r.CommittedBytes);
+        w.Write(r.TotalAllocatedBytes);
+        w.Write(r.TimeInGcFraction);
+        w.Write(r.RequestsReceived);
+        w.Write(r.RequestsOk);
+        w.Write(r.RequestsMalformed);
+        w.Write(r.RequestsUnknown);
+        w.Write(r.HandlerFailures);
+        w.Write(r.RepliesTooLarge);
+        w.Write(r.Admitted);
+        w.Write(r.Queued);
+        w.Write(r.Refused);
+        w.Write(r.ReservedBytes);
+        w.Write(r.AdmissionCollections);
+    }
+
+    public StatsReport Read(ref MessagePackReader r)
+    {
+        int count = Codecs.ReadArrayAtLeast(ref r, Fields, "Stats");
+        var report = new StatsReport
+        {
+            Server = Codecs.ReadRequiredString(ref r, "Stats.Server"),
+            UptimeMs = NonNegative(ref r, "UptimeMs"),
+            Gen0Collections = NonNegative(ref r, "Gen0Collections"),
+            Gen1Collections = NonNegative(ref r, "Gen1Collections"),
+            Gen2Collections = NonNegative(ref r, "Gen2Collections"),
+            TotalPauseNs = NonNegative(ref r, "TotalPauseNs"),
+            MaxPauseNs = NonNegative(ref r, "MaxPauseNs"),
+            HistogramUpperBoundsNs = ReadArray(ref r, "HistogramUpperBoundsNs"),
+            HistogramCounts = ReadArray(ref r, "HistogramCounts"),
+            SampledGcs = NonNegative(ref r, "SampledGcs"),
+            UnsampledGcs = NonNegative(ref r, "UnsampledGcs"),
+            HeapSizeBytes = NonNegative(ref r, "HeapSizeBytes"),
+            HeapLimitBytes = NonNegative(ref r, "HeapLimitBytes"),
+            LiveBytesAfterLastGc = NonNegative(ref r, "LiveBytesAfterLastGc"),
+            CommittedBytes = NonNegative(ref r, "CommittedBytes"),
+            TotalAllocatedBytes = NonNegative(ref r, "TotalAllocatedBytes"),
+            TimeInGcFraction = ReadFraction(ref r),
+            RequestsReceived = NonNegative(ref r, "RequestsReceived"),
+            RequestsOk = NonNegative(ref r, "RequestsOk"),
+            RequestsMalformed = NonNegative(ref r, "RequestsMalformed"),
+            RequestsUnknown = NonNegative(ref r, "RequestsUnknown"),
+            HandlerFailures = NonNegative(ref r, "HandlerFailures"),
+            RepliesTooLarge = NonNegative(ref r, "RepliesTooLarge"),
+            Admitted = NonNegative(ref r, "Admitted"),
+            Queued = NonNegative(ref r, "Queued"),
+            Refused = NonNegative(ref r, "Refused"),
+            ReservedBytes = NonNegative(ref r, "ReservedBytes"),
+            AdmissionCollections = NonNegative(ref r, "AdmissionCollections"),
+        };
+        Codecs.SkipExtraFields(ref r, count, Fields);
+        if (report.HistogramCounts.Length != report.HistogramUpperBoundsNs.Length + 1)
+            throw new MalformedMessageException($"Stats: {report.HistogramCounts.Length} histogram counts for {report.HistogramUpperBoundsNs.Length} bounds (need bounds + 1)");
+        return report;
+    }
+
+    private static void WriteArray(ref MessagePackWriter w, long[] values)
+    {
+        w.WriteArrayHeader(values.Length);
+        foreach (long v in values) w.Write(v);
+    }
+
+    private static long[] ReadArray(ref MessagePackReader r, string field)
+    {
+        int n = r.ReadArrayHeader();
+        if (n > MaxBins) throw new MalformedMessageException($"Stats.{field}: {n} bins, at most {MaxBins}");
+        var values = new long[n];
+        for (int i = 0; i < n; i++) values[i] = NonNegative(ref r, field);
+        return values;
+    }
+
+    private static long NonNegative(ref MessagePackReader r, string field)
+    {
+        long v = r.ReadInt64();
+        if (v < 0) throw new MalformedMessageException($"Stats.{field} is negative ({v})");
+        return v;
+    }
+
+    private static double ReadFraction(ref MessagePackReader r)
+    {
+        double v = r.ReadDouble();
+        if (!(v >= 0.0 && v <= 1.0)) throw new MalformedMessageException($"Stats.TimeInGcFraction {v} is not in [0, 1]");
+        return v;
+    }
+}

@@ -11,6 +11,7 @@ internal sealed partial class TcpConnection
     {
         stack.Stats.TcpSegmentsIn++;
         keepAliveProbesSent = 0;
+        persistProbesUnanswered = 0;
         if (KeepAlive && State is TcpState.Established or TcpState.CloseWait)
             keepAliveAt = stack.Now + stack.Options.TcpKeepAliveIdleMs;
 

@@ -1,7 +1,7 @@
 // The timers of a connection, run from NetStack.Tick: retransmission (RFC 6298 section 5, with
 // go-back-N from SND.UNA and the RFC 5681 loss window), persist / zero-window probing (RFC 9293
 // 3.8.6.1, RFC 1122 4.2.2.17: exponential back-off, the connection is kept as long as the peer
-// answers), delayed ACK (RFC 9293 3.8.6.3), keep-alive (RFC 9293 3.8.4, RFC 1122 4.2.3.6), and the
+// answers, and dropped after TcpMaxRetransmissions probes that got no answer), delayed ACK (RFC 9293 3.8.6.3), keep-alive (RFC 9293 3.8.4, RFC 1122 4.2.3.6), and the
 // end of TIME-WAIT or of an orphaned FIN-WAIT-2.
 namespace Biscuit.Net;
 
@@ -55,6 +55,9 @@ internal sealed partial class TcpConnection
             Output(force: true);
             return;
         }
+        // A peer that answers probes is kept for ever (RFC 9293 3.8.6.1); one that stays silent is
+        // dead, and is given up on like any unanswered retransmission.
+        if (++persistProbesUnanswered > stack.Options.TcpMaxRetransmissions) { Fail(Errno.ETIMEDOUT); return; }
         stack.Stats.TcpZeroWindowProbes++;
         if (Seq.Gt(sndNxt, sndUna) && sendQueue.Count > 0)
         {

@@ -60,6 +60,7 @@ internal sealed partial class TcpConnection
     long persistInterval;
     int retransmitsInARow;
     int keepAliveProbesSent;
+    int persistProbesUnanswered;        // zero-window probes since the peer last sent anything
     int unackedReceivedBytes;           // in-order bytes received since our last ACK (delayed ACK)
     bool ackNow;
 

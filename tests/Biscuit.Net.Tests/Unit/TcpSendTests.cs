@@ -98,6 +98,17 @@ public sealed class TcpSendTests
     }
 
     [Fact]
+    public void A_zero_window_peer_that_stops_answering_probes_is_given_up_on()
+    {
+        var t = TcpScript.Active(configure: o => { o.TcpMaxRetransmissions = 4; o.ArpEntryLifetimeMs = 100_000_000; }, window: 0);
+        t.Socket.Send(new byte[100]);
+        for (int second = 0; second < 600; second++) { t.P.Advance(1000); t.Take(); }
+        Assert.Equal(TcpState.Closed, t.Socket.State);
+        Assert.Equal(Errno.ETIMEDOUT, t.Socket.TakeError());
+        Assert.Equal(4, t.Stack.Stats.TcpZeroWindowProbes);
+    }
+
+    [Fact]
     public void When_the_window_opens_after_zero_the_queued_data_goes_out()
     {
         var t = TcpScript.Active(window: 0);

@@ -84,6 +84,14 @@ internal sealed class NewRenoCongestion
         return true;
     }
 
+    /// <summary>RFC 5681 4.1: after an idle period longer than the RTO, start again from the restart
+    /// window, min(IW, cwnd), since the ACK clock is gone.</summary>
+    public void RestartAfterIdle()
+    {
+        Cwnd = Math.Min(Cwnd, InitialWindow(smss));
+        bytesAckedInAvoidance = 0;
+    }
+
     /// <summary>The retransmission timer expired (RFC 5681 3.1, RFC 6582 3.2 step 2 note on timeouts).</summary>
     public void OnTimeout(long flight, uint sndMax)
     {

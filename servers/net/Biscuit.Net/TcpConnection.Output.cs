@@ -25,6 +25,8 @@ internal sealed partial class TcpConnection
             }
             return;
         }
+        if (sndUna == sndMax && sendQueue.Count > 0 && lastDataSentAt > 0 && stack.Now - lastDataSentAt > rto.Rto)
+            congestion.RestartAfterIdle();
         while (true)
         {
             int offset = (int)(sndNxt - dataStart);            // bytes of the queue already sent
@@ -59,6 +61,7 @@ internal sealed partial class TcpConnection
             if (Seq.Lt(seq, sndMax)) stack.Stats.TcpRetransmissions++;
             else if (!timing && length > 0) { timing = true; timedSeq = seq; timedAt = stack.Now; }
             SendSegment(seq, flags, offset, length);
+            if (length > 0) lastDataSentAt = Math.Max(stack.Now, 1);
             sndNxt = seq + (uint)length + (withFin ? 1u : 0u);
             if (Seq.Gt(sndNxt, sndMax)) sndMax = sndNxt;
             ArmRetransmitTimer();

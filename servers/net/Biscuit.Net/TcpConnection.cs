@@ -62,6 +62,7 @@ internal sealed partial class TcpConnection
     int keepAliveProbesSent;
     int persistProbesUnanswered;        // zero-window probes since the peer last sent anything
     int unackedReceivedBytes;           // in-order bytes received since our last ACK (delayed ACK)
+    long lastDataSentAt;                // when we last sent data (for the RFC 5681 4.1 idle restart)
     bool ackNow;
 
     // --- Round-trip timing (one segment at a time, Karn's algorithm) ---
@@ -149,6 +150,7 @@ internal sealed partial class TcpConnection
     public uint InitialSendSequence => iss;
     public int SendBufferFree => sendQueue.Free;
     public int Readable => receiveQueue.Readable;
+    public int SendInFlight => (int)(sndMax - sndUna);
     public bool FinReceived => finReceived;
     public bool WriteShutdown => finQueued;
     public bool ReadShutdown => readShutdown;

@@ -67,6 +67,10 @@ public sealed class TcpSocket : IPollable
     public Ipv4Address RemoteAddress => connection?.RemoteAddress ?? Ipv4Address.Any;
     public ushort RemotePort => connection?.RemotePort ?? 0;
     public bool IsListening => listener != null;
+    /// <summary>FIONREAD: bytes ready to be read.</summary>
+    public int BytesAvailable => connection?.Readable ?? 0;
+    /// <summary>SIOCOUTQ: bytes queued for sending, sent or not.</summary>
+    public int BytesQueued => connection?.SendQueued ?? 0;
     internal TcpConnection? Connection => connection;
 
     public Readiness Readiness

@@ -99,6 +99,24 @@ public sealed class TcpRetransmissionTests
     }
 
     [Fact]
+    public void After_an_idle_period_longer_than_the_rto_the_congestion_window_restarts()
+    {
+        var t = TcpScript.Active();
+        for (int round = 0; round < 4; round++)
+        {
+            t.Socket.Send(new byte[4 * 1460]);
+            int sent = t.Take().Sum(s => s.Payload.Length);
+            t.Send(TcpFlags.Ack, ack: t.Conn.SendNext);
+            Assert.True(sent > 0);
+        }
+        long grown = t.Conn.Cwnd;
+        Assert.True(grown > 3 * 1460);
+        t.P.Advance(5000);
+        t.Socket.Send(new byte[20 * 1460]);
+        Assert.Equal(3 * 1460, t.Take().Sum(s => s.Payload.Length));           // the restart window (RFC 5681 4.1)
+    }
+
+    [Fact]
     public void Duplicate_acks_carrying_a_window_change_are_not_counted()
     {
         var t = TcpScript.Active();

@@ -20,7 +20,7 @@ public class CrashTests
         string full = dir["full.img"];
         File.Copy(baseImage, full);
         long totalWrites;
-        using (var device = new FailingDevice(new ImageFileDevice(full), long.MaxValue))
+        using (var device = new FailingDevice(new ImageFileDevice(full, flushToDisk: false), long.MaxValue))
         {
             new CrashWorkload(seed: 7).Run(device);
             totalWrites = device.Writes;
@@ -36,7 +36,7 @@ public class CrashTests
             string crashed = dir["crashed.img"], copy = dir["copy.img"];
             File.Copy(baseImage, crashed, overwrite: true);
             var workload = new CrashWorkload(seed: 7);
-            using (var device = new FailingDevice(new ImageFileDevice(crashed), crashAt))
+            using (var device = new FailingDevice(new ImageFileDevice(crashed, flushToDisk: false), crashAt))
             {
                 try { workload.Run(device); }
                 catch (FsException e) when (e.Error == FsError.EIO && device.Failed) { }
@@ -51,7 +51,7 @@ public class CrashTests
 
     private static string? CheckOurReplay(string image, CrashWorkload workload)
     {
-        using (var device = new ImageFileDevice(image))
+        using (var device = new ImageFileDevice(image, flushToDisk: false))
         using (var fs = Ext2FileSystem.Mount(device))
         {
             string? lost = workload.FindLostSyncedFile(fs);

@@ -41,7 +41,7 @@ public sealed class TestImage : IDisposable
 
     public void Mount(bool readOnly = false)
     {
-        _device = new CountingDevice(new ImageFileDevice(ImagePath, readOnly));
+        _device = new CountingDevice(new ImageFileDevice(ImagePath, readOnly, flushToDisk: false));
         try
         {
             Fs = Ext2FileSystem.Mount(_device, new MountOptions { ReadOnly = readOnly, CacheBytes = CacheBytes, Clock = () => Time });

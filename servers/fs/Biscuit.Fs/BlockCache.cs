@@ -12,6 +12,9 @@
 //     exactly (contents and dirty flag), so a failed operation leaves the disk image as it was.
 // File data goes through ReadData/WriteData, which copy in or out at once, do not pin and are not undone:
 // the file system writes data only after every allocation of the operation has succeeded.
+// Journaling (HoldMetadata): blocks changed through GetForWrite/GetFresh are "metadata"; while dirty they
+// are never evicted, because they must not reach their home location before their transaction commits;
+// the journal collects them (CollectDirtyMetadata) and the checkpoint (Flush) writes them home.
 // Invariant: the cache holds at most one entry per block number; an entry is on the LRU list iff it is
 // in the map. Single-threaded: the owner (the fs server's request loop) serialises all calls.
 namespace Biscuit.Fs;
@@ -103,8 +106,7 @@ public sealed class BlockCache
             else
             {
                 record.Original.CopyTo(entry.Data, 0);
-                entry.Dirty = record.WasDirty;
-                entry.Metadata = record.WasMetadata;
+                SetState(entry, record.WasDirty, record.WasMetadata);
                 _spareBuffers.Push(record.Original);
             }
         }
@@ -123,7 +125,7 @@ public sealed class BlockCache
         var entry = _entries.TryGetValue(number, out var cached) ? cached : null;
         RecordUndo(number, entry);
         entry = Lookup(number, read: true);
-        entry.Dirty = entry.Metadata = true;
+        SetState(entry, dirty: true, metadata: true);
         return entry.Data;
     }
 
@@ -135,7 +137,7 @@ public sealed class BlockCache
         RecordUndo(number, entry);
         entry = Lookup(number, read: false);
         Array.Clear(entry.Data);
-        entry.Dirty = entry.Metadata = true;
+        SetState(entry, dirty: true, metadata: true);
         return entry.Data;
     }
 
@@ -156,7 +158,7 @@ public sealed class BlockCache
         if (fresh && !whole)
             Array.Clear(entry.Data);
         source.CopyTo(entry.Data.AsSpan(offset));
-        entry.Dirty = true;
+        SetState(entry, dirty: true, entry.Metadata);
     }
 
     /// <summary>Writes every dirty block (in block order) and flushes the device.</summary>
@@ -196,16 +198,20 @@ public sealed class BlockCache
         output.Sort((a, b) => a.Home.CompareTo(b.Home));
     }
 
-    public int DirtyMetadataCount
+    /// <summary>Cached blocks that are dirty metadata (kept exact by SetState and Remove).</summary>
+    public int DirtyMetadataCount { get; private set; }
+
+    /// <summary>Capacity in blocks (CacheBytes / block size).</summary>
+    public int CapacityBlocks => _capacityBlocks;
+
+    private void SetState(Entry entry, bool dirty, bool metadata)
     {
-        get
-        {
-            int count = 0;
-            foreach (var entry in _lru)
-                if (entry.Dirty && entry.Metadata)
-                    count++;
-            return count;
-        }
+        if (entry.Dirty && entry.Metadata)
+            DirtyMetadataCount--;
+        entry.Dirty = dirty;
+        entry.Metadata = metadata;
+        if (dirty && metadata)
+            DirtyMetadataCount++;
     }
 
     /// <summary>Writes the dirty file-data blocks (not metadata) home: ordered mode writes data before
@@ -297,12 +303,13 @@ public sealed class BlockCache
     private void WriteBack(Entry entry)
     {
         _device.WriteBlocks(entry.Number * _deviceBlocksPerBlock, entry.Data);
-        entry.Dirty = entry.Metadata = false;
+        SetState(entry, dirty: false, metadata: false);
         BlocksWritten++;
     }
 
     private void Remove(Entry entry)
     {
+        SetState(entry, dirty: false, metadata: false);
         _lru.Remove(entry.LruNode);
         _entries.Remove(entry.Number);
         _spareBuffers.Push(entry.Data);

@@ -78,9 +78,10 @@ public sealed partial class Ext2FileSystem
 
     /// <summary>Commits the transaction once enough metadata is pending that the next operation might
     /// not fit in the log.</summary>
+    /// <summary>Also bounds the cache: pinned dirty metadata above half its capacity is committed.</summary>
     private void AfterOperation()
     {
-        if (_journal != null && _cache.DirtyMetadataCount > _transactionLimit)
+        if (_journal != null && _cache.DirtyMetadataCount > Math.Min(_transactionLimit, _cache.CapacityBlocks / 2))
             Flush();
     }
 

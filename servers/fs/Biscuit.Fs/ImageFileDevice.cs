@@ -8,12 +8,14 @@ public sealed class ImageFileDevice : IBlockDevice
 {
     private readonly SafeFileHandle _handle; // owned; closed by Dispose
     private readonly bool _readOnly;
+    private readonly bool _flushToDisk; // false: Flush does not fsync (tests, throw-away images)
 
     public int BlockSize { get; }
     public long BlockCount { get; }
 
-    public ImageFileDevice(string path, bool readOnly = false, int blockSize = 512)
+    public ImageFileDevice(string path, bool readOnly = false, int blockSize = 512, bool flushToDisk = true)
     {
+        _flushToDisk = flushToDisk;
         if (blockSize < 512 || (blockSize & (blockSize - 1)) != 0)
             throw new FsException(FsError.EINVAL, $"device block size {blockSize} is not a power of two >= 512");
         _readOnly = readOnly;
@@ -46,7 +48,7 @@ public sealed class ImageFileDevice : IBlockDevice
 
     public void Flush()
     {
-        if (!_readOnly)
+        if (!_readOnly && _flushToDisk)
             RandomAccess.FlushToDisk(_handle);
     }
 

@@ -244,12 +244,13 @@ public sealed class Journal
                 break;
             }
         }
+        foreach (var (home, _, _, txSequence) in replay)
+            if (home >= fileSystemBlocks)
+                throw FsException.Corrupt($"journal transaction {txSequence} logs block {home}, beyond the file system; nothing replayed");
         foreach (var (home, logIndex, escaped, txSequence) in replay)
         {
             if (revoked.TryGetValue(home, out uint revokedIn) && revokedIn >= txSequence)
                 continue;
-            if (home >= fileSystemBlocks)
-                throw FsException.Corrupt($"journal transaction {txSequence} logs block {home}, beyond the file system");
             ReadLog(logIndex, block);
             if (escaped)
                 WriteUInt32BigEndian(block, Magic);

@@ -30,6 +30,7 @@ public sealed class LossyLinkTests(ITestOutputHelper output)
     {
         var (retx, fast, timeouts, dropped) = peer.Pump.Invoke(s =>
             (s.Stats.TcpRetransmissions, s.Stats.TcpFastRetransmits, s.Stats.TcpTimeouts, s.Stats.TotalDropped));
+        output.WriteLine("drops by reason: " + peer.Pump.Invoke(s => string.Join(", ", s.Stats.DropCounts().Select(d => $"{d.Reason}={d.Count}"))));
         var (outDropped, inDropped) = peer.Pump.Invoke(_ => (peer.Pump.Outbound?.Dropped ?? 0, peer.Pump.Inbound?.Dropped ?? 0));
         output.WriteLine($"{watch.ElapsedMilliseconds} ms; retransmissions {retx} (fast {fast}, timeouts {timeouts}); " +
             $"frames lost by the pump: out {outDropped}, in {inDropped}; dropped by the stack {dropped}");

@@ -117,6 +117,20 @@ public sealed class SocketApiTests
     }
 
     [Fact]
+    public void Next_deadline_tells_the_event_loop_when_to_tick()
+    {
+        var t = TcpScript.Active(o => { o.TcpInitialRtoMs = 1000; o.ArpEntryLifetimeMs = 1_000_000; });
+        Assert.Equal(1_000_000, t.Stack.NextDeadline());                          // only the ARP entry's expiry
+        t.Socket.Send(new byte[10]);
+        t.Take();
+        Assert.Equal(t.P.Now + 1000, t.Stack.NextDeadline());                     // the retransmission timer
+        t.Send(TcpFlags.Ack, ack: t.StackIss + 11);
+        Assert.Equal(1_000_000, t.Stack.NextDeadline());
+        t.Send(TcpFlags.Ack, [1]);
+        Assert.Equal(t.P.Now + t.Stack.Options.TcpDelayedAckMs, t.Stack.NextDeadline());   // the delayed ACK
+    }
+
+    [Fact]
     public void Stats_report_connections_by_state()
     {
         var t = TcpScript.Passive();

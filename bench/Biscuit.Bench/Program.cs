@@ -21,8 +21,13 @@ var available = new Dictionary<string, Func<Dictionary<string, object>>>
 {
     ["boot"] = () => BootBenchmark.Run(build, repeat, s => Console.Error.Write($"\rbench: boot: {s}   ")),
     ["ipc"] = () => IpcBenchmark.Run(build, Math.Min(repeat, 3), s => Console.Error.Write($"\rbench: ipc: {s}   ")),
+    ["linux-ipc"] = () => LinuxIpcBenchmark.Run(root, repeat, s => Console.Error.Write($"\rbench: linux-ipc: {s}   ")),
+    ["nginx-linux"] = () => LinuxNginxBenchmark.Run(root, repeat, s => Console.Error.Write($"\rbench: nginx-linux: {s}   ")),
 };
 if (names.Count == 0) names.AddRange(available.Keys);
+// ipc with linux-ipc: one series of alternating boots (Biscuit, Linux, ...), so ratios share the same minutes.
+if (names.Contains("ipc") && names.Contains("linux-ipc"))
+    LinuxIpcBenchmark.Interleave(available, root, build, repeat, s => Console.Error.Write($"\rbench: ipc + linux-ipc: {s}   "));
 foreach (var n in names)
     if (!available.ContainsKey(n))
     {

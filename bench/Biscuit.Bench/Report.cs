@@ -40,6 +40,7 @@ public static class Report
             w.AppendLine("Linux guest measured in the same run, not absolute values.");
             w.AppendLine();
         }
+        w.Append(LinuxReport.Markdown(results));
         w.AppendLine("Not measured yet: page faults, fork, fs, net, nginx, fault injection, and the Linux guest");
         w.AppendLine("they are compared with — each arrives with the issue that builds the part it measures.");
         return w.ToString();

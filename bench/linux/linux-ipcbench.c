@@ -5,6 +5,7 @@
 
      pipe_rtt_1 / pipe_rtt_64   ping-pong through two pipes between two processes, 1- and 64-byte
                                 messages (the Biscuit paper's IPC comparison; Biscuit: ipc_call_0/_64)
+     pipe_rtt_1_threads         the same between two threads of one process (no address-space switch)
      futex_wakeup               FUTEX_WAKE to the wake-up of a higher-priority thread waiting in
                                 FUTEX_WAIT (Biscuit: notify_wakeup)
      yield_switch               one context switch: two SCHED_FIFO threads of equal priority
@@ -94,14 +95,22 @@ static void read_fully(int fd, char *buf, size_t length, const char *name)
     }
 }
 
-/* The echo process: sends back every message it reads, until end of file. */
+/* The echo side: sends back every message it reads, until end of file or an error. */
 static void echo(int in, int out)
 {
     char buf[64];
     ssize_t r;
     while ((r = read(in, buf, sizeof buf)) > 0)
-        if (write(out, buf, (size_t)r) != r) _exit(1);
-    _exit(0);
+        if (write(out, buf, (size_t)r) != r) return;
+}
+
+static int thread_pipe_ends[2];   /* the echo thread's read and write ends; set before it starts */
+
+static void *echo_thread(void *unused)
+{
+    (void)unused;
+    echo(thread_pipe_ends[0], thread_pipe_ends[1]);
+    return NULL;
 }
 
 static void pipe_round_trips(int to_echo, int from_echo, size_t length, const char *name)
@@ -124,13 +133,24 @@ static void pipe_benchmarks(void)
     if (pipe(down) != 0 || pipe(up) != 0) fail("pipe_rtt", "pipe");
     pid_t child = fork();
     if (child < 0) fail("pipe_rtt", "fork");
-    if (child == 0) { close(down[1]); close(up[0]); echo(down[0], up[1]); }
+    if (child == 0) { close(down[1]); close(up[0]); echo(down[0], up[1]); _exit(0); }
     close(down[0]); close(up[1]);
     pipe_round_trips(down[1], up[0], 1, "pipe_rtt_1");
     pipe_round_trips(down[1], up[0], 64, "pipe_rtt_64");
     close(down[1]);
     if (waitpid(child, NULL, 0) != child) fail("pipe_rtt", "waitpid");
     close(up[0]);
+
+    /* The same between two threads of one process: no address-space switch, which under TCG
+       costs a flush of QEMU's software TLB; the difference shows what that switch costs. */
+    if (pipe(down) != 0 || pipe(up) != 0) fail("pipe_rtt_1_threads", "pipe");
+    thread_pipe_ends[0] = down[0]; thread_pipe_ends[1] = up[1];
+    pthread_t t;
+    if (pthread_create(&t, NULL, echo_thread, NULL) != 0) fail("pipe_rtt_1_threads", "pthread_create");
+    pipe_round_trips(down[1], up[0], 1, "pipe_rtt_1_threads");
+    close(down[1]);
+    pthread_join(t, NULL);
+    close(down[0]); close(up[0]); close(up[1]);
 }
 
 /* ---------------------------------------------------------------- futex wake-up */

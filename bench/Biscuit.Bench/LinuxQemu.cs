@@ -1,0 +1,90 @@
+// One running QEMU for the Linux guest: timestamps each serial line as the host sees it (seconds
+// from spawn) and keeps QEMU's stderr. Disposing kills QEMU; so does the bench program's exit, so
+// no QEMU outlives a failed or interrupted run.
+using System.Diagnostics;
+using System.Text;
+
+namespace Biscuit.Bench;
+
+public sealed class LinuxQemu : IDisposable
+{
+    private static readonly HashSet<Process> running = new();   // guarded by lock(running)
+
+    static LinuxQemu()
+    {
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            lock (running) foreach (var p in running) Kill(p);
+        };
+    }
+
+    private readonly Process process;
+    private readonly Stopwatch clock;
+    private readonly List<TimedLine> lines = new();          // guarded by lock(lines)
+    private readonly StringBuilder errors = new();           // QEMU's stderr; guarded by lock(errors)
+
+    private LinuxQemu(Process process, Stopwatch clock) { this.process = process; this.clock = clock; }
+
+    public static LinuxQemu Start(IEnumerable<string> arguments)
+    {
+        var psi = new ProcessStartInfo("qemu-system-x86_64")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true,
+        };
+        foreach (var a in arguments) psi.ArgumentList.Add(a);
+        var clock = Stopwatch.StartNew();
+        var p = Process.Start(psi) ?? throw new InvalidOperationException("cannot start qemu-system-x86_64");
+        var q = new LinuxQemu(p, clock);
+        lock (running) running.Add(p);
+        p.StandardInput.Close();
+        p.OutputDataReceived += (_, e) => { if (e.Data != null) lock (q.lines) q.lines.Add(new TimedLine(clock.Elapsed.TotalSeconds, e.Data)); };
+        p.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (q.errors) q.errors.AppendLine(e.Data); };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        return q;
+    }
+
+    public double Seconds => clock.Elapsed.TotalSeconds;
+    public bool HasExited => process.HasExited;
+
+    // True if QEMU exited within the timeout (its output is then complete).
+    public bool WaitForExit(TimeSpan timeout)
+    {
+        if (!process.WaitForExit(timeout)) return false;
+        process.WaitForExit();   // drains the asynchronous readers
+        return true;
+    }
+
+    public int ExitCode => process.ExitCode;
+
+    public List<TimedLine> Lines { get { lock (lines) return lines.ToList(); } }
+
+    // Host time (s from spawn) at which the first serial line containing `marker` appeared.
+    public double? SeenAt(string marker) => Lines.FirstOrDefault(l => l.Text.Contains(marker))?.Seconds;
+
+    // The last serial lines and QEMU's own messages, for error reports.
+    public string Tail(int count = 30)
+    {
+        var all = Lines;
+        string serial = string.Join("\n", all.Skip(Math.Max(0, all.Count - count)).Select(l => $"  [{l.Seconds,7:F2}] {l.Text}"));
+        string qemu;
+        lock (errors) qemu = errors.ToString().Trim();
+        return $"serial console (last {Math.Min(count, all.Count)} lines):\n{serial}" + (qemu.Length > 0 ? $"\nQEMU: {qemu}" : "");
+    }
+
+    public void Dispose()
+    {
+        Kill(process);
+        lock (running) running.Remove(process);
+        process.Dispose();
+    }
+
+    private static void Kill(Process p)
+    {
+        try
+        {
+            if (!p.HasExited) { p.Kill(entireProcessTree: true); p.WaitForExit(5000); }
+        }
+        catch (InvalidOperationException) { }   // already gone
+    }
+}

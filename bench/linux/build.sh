@@ -39,7 +39,7 @@ for tool in cpio:cpio gzip:gzip musl-gcc:musl-tools openssl:openssl ldd:libc-bin
     command -v "${tool%%:*}" >/dev/null 2>&1 || missing+=("${tool#*:}")
 done
 if [ ${#missing[@]} -gt 0 ]; then
-    die "missing Debian packages: ${missing[*]}; install them with: apt-get install --no-install-recommends ${missing[*]}"
+    die "missing Debian packages: ${missing[*]}; install them with: apt-get install --no-install-recommends ${missing[*]}${LINUX_KVER:+ (or LINUX_KVER=$LINUX_KVER names no installed kernel)}"
 fi
 if [ -n "${LINUX_KVER:-}" ] && [[ $KVER == *-cloud-* ]]; then
     die "LINUX_KVER=$KVER is the cloud flavour, which has no e1000/e1000e driver; use a generic kernel"

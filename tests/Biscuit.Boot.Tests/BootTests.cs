@@ -30,7 +30,7 @@ public class BootTests
         int banner = run.Serial.IndexOf("Biscuit ", StringComparison.Ordinal);
         int memory = run.Serial.IndexOf("memory: ", StringComparison.Ordinal);
         int pools = run.Serial.IndexOf("memory: pools ", StringComparison.Ordinal);
-        int timer = run.Serial.IndexOf("timer: PIT at 100 Hz", StringComparison.Ordinal);
+        int timer = run.Serial.IndexOf("timer: PIT at 1000 Hz", StringComparison.Ordinal);
         int sealed_ = run.Serial.IndexOf("sealed: the kernel allocates nothing from here on", StringComparison.Ordinal);
         int ready = run.Serial.IndexOf("biscuit: ready", StringComparison.Ordinal);
         Assert.True(banner >= 0 && banner < memory && memory < pools && pools < timer && timer < sealed_ && sealed_ < ready,

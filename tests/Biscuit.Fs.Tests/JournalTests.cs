@@ -86,6 +86,89 @@ public class JournalTests
         }
     }
 
+    [Fact]
+    public void ReplaySkipsABlockRevokedByALaterTransaction()
+    {
+        using var image = TestImage.CreateOfType("ext3", 8 << 10, 1024);
+        var map = JournalMap(image.ImagePath);
+        const uint home = 7000;
+        // Transaction 1 logs `home`; transaction 2 revokes it (as Linux does when the block is freed).
+        var log = new List<byte[]>();
+        byte[] Block() { var b = new byte[1024]; log.Add(b); return b; }
+        void Header(byte[] b, uint type, uint sequence)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(b, Journal.Magic);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(b.AsSpan(4), type);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(b.AsSpan(8), sequence);
+        }
+        var descriptor = Block();
+        Header(descriptor, 1, 1);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(descriptor.AsSpan(12), home);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(descriptor.AsSpan(18), 8); // last tag
+        Array.Fill(Block(), (byte)0x77);
+        Header(Block(), 2, 1);
+        var revoke = Block();
+        Header(revoke, 5, 2);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(revoke.AsSpan(12), 16 + 4);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(revoke.AsSpan(16), home);
+        Header(Block(), 2, 2);
+        for (int i = 0; i < log.Count; i++)
+            ImageBytes.Write(image.ImagePath, map[1 + i] * 1024L, log[i]);
+        ImageBytes.WriteU32(image.ImagePath, map[0] * 1024L + 0x1C, 0x01000000); // s_start = 1 (big-endian)
+
+        using var device = new ImageFileDevice(image.ImagePath, flushToDisk: false);
+        var journal = Journal.Open(device, 1024, map);
+        Assert.Equal(2, journal.Recover(8192));
+        var back = new byte[1024];
+        device.ReadBlocks(home * 2, back);
+        Assert.All(back, b => Assert.Equal(0, b));
+    }
+
+    [Fact]
+    public void JournalWithAnUnsupportedFeatureRefusesTheReadWriteMountNamingIt()
+    {
+        using var image = TestImage.CreateOfType("ext3", 8 << 10, 1024);
+        var map = JournalMap(image.ImagePath);
+        ImageBytes.WriteU32(image.ImagePath, map[0] * 1024L + 0x28, 0x10000000); // incompat csum v3 (big-endian 0x10)
+        var before = ImageBytes.Hash(image.ImagePath);
+        var error = Assert.Throws<FsException>(() => image.Mount());
+        Assert.Equal(FsError.EOPNOTSUPP, error.Error);
+        Assert.Contains("journal feature", error.Message);
+        Assert.Equal(before, ImageBytes.Hash(image.ImagePath));
+    }
+
+    [Fact]
+    public void CorruptJournalSuperblockRefusesTheReadWriteMount()
+    {
+        using var image = TestImage.CreateOfType("ext3", 8 << 10, 1024);
+        var map = JournalMap(image.ImagePath);
+        ImageBytes.WriteU32(image.ImagePath, map[0] * 1024L, 0x12345678);
+        var before = ImageBytes.Hash(image.ImagePath);
+        var error = Assert.Throws<FsException>(() => image.Mount());
+        Assert.Equal(FsError.EUCLEAN, error.Error);
+        Assert.Contains("journal superblock", error.Message);
+        Assert.Equal(before, ImageBytes.Hash(image.ImagePath));
+    }
+
+    [Fact]
+    public void OperationTooLargeForOneTransactionFailsWithENOSPCAndChangesNothing()
+    {
+        using var image = TestImage.CreateOfType("ext3", 16 << 10, 1024);
+        var map = JournalMap(image.ImagePath);
+        ImageBytes.WriteU32(image.ImagePath, map[0] * 1024L + 0x10, 0x64000000); // s_maxlen = 100: ~48 blocks per operation
+        image.Mount();
+        var fs = image.Fs;
+        uint file = fs.Create("/f");
+        fs.Flush();
+        var before = fs.FreeCounts;
+        var error = Assert.Throws<FsException>(() => fs.Write(file, 0, new byte[13 << 20]));
+        Assert.Equal(FsError.ENOSPC, error.Error);
+        Assert.Contains("transaction", error.Message);
+        Assert.Equal(before, fs.FreeCounts);
+        Assert.Equal(0UL, fs.Stat(file).Size);
+        fs.Write(file, 0, new byte[1 << 20]); // a smaller one fits
+    }
+
     private static uint[] JournalMap(string image)
     {
         var map = new uint[1024];

@@ -21,6 +21,12 @@ public class CollectionGrowthTests
     }
 
     [Fact]
+    public void A_list_created_with_a_constant_capacity_covering_every_add_never_grows()
+    {
+        Assert.Equal(Object(typeof(List<int>)) + Array(sizeof(int), 16), FixtureAnalysis.Clean("CapacityList").Bytes);
+    }
+
+    [Fact]
     public void Dictionary_growth_follows_the_prime_table_sizes()
     {
         var entry = typeof(Dictionary<,>).GetNestedType("Entry", BindingFlags.NonPublic)!.MakeGenericType(typeof(int), typeof(int));

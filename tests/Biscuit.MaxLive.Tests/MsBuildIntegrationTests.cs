@@ -36,8 +36,15 @@ public class MsBuildIntegrationTests
         return (process.ExitCode, stdout.Result + stderr.Result);
     }
 
+    /// <summary>The configuration this test assembly was built in (its references, the tool included, exist in it).</summary>
+    private static string Configuration =>
+        new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name is "Release" ? "Release" : "Debug";
+
+    // The projects the fixtures reference were built with this test project, in the same
+    // configuration: only the fixture project itself is compiled (keeps the test fast).
     private static (int Code, string Output) Build(string project) =>
-        Dotnet(Path.GetDirectoryName(project)!, "build", project, "-nodeReuse:false", "-p:UseSharedCompilation=false", "-v:minimal");
+        Dotnet(Path.GetDirectoryName(project)!, "build", project, "-c", Configuration, "-p:BuildProjectReferences=false",
+            "-nodeReuse:false", "-p:UseSharedCompilation=false", "-v:minimal");
 
     [Fact]
     public void A_server_build_embeds_its_budget_table_and_an_unbounded_loop_fails_the_build()
@@ -47,18 +54,18 @@ public class MsBuildIntegrationTests
         var good = Path.Combine(root, "tests/MaxLiveFixtures/GoodServer/GoodServer.csproj");
         var (goodCode, goodOutput) = Build(good);
         Assert.True(goodCode == 0, goodOutput);
-        var program = Path.Combine(root, "tests/MaxLiveFixtures/GoodServer/bin/Debug/net10.0/GoodServer.dll");
+        var program = Path.Combine(root, $"tests/MaxLiveFixtures/GoodServer/bin/{Configuration}/net10.0/GoodServer.dll");
         var (runCode, printed) = Dotnet(root, program);
         Assert.Equal(0, runCode);
         Assert.Contains($"Ping={Array(1, 32)}", printed);
         Assert.Contains($"Remember={Array(8, 8)}", printed);
         Assert.Contains($"lookup Ping={Array(1, 32)}", printed);
-        Assert.True(File.Exists(Path.Combine(root, "tests/MaxLiveFixtures/GoodServer/bin/Debug/net10.0/good.maxlive.json")));
+        Assert.True(File.Exists(Path.Combine(root, $"tests/MaxLiveFixtures/GoodServer/bin/{Configuration}/net10.0/good.maxlive.json")));
 
         var bad = Path.Combine(root, "tests/MaxLiveFixtures/BadServer.Logic/BadServer.Logic.csproj");
         var (badCode, badOutput) = Build(bad);
         Assert.NotEqual(0, badCode);
-        var offset = NewarrOffsetInBadServer(Path.Combine(root, "tests/MaxLiveFixtures/BadServer.Logic/obj/Debug/net10.0/BadServer.Logic.dll"));
+        var offset = NewarrOffsetInBadServer(Path.Combine(root, $"tests/MaxLiveFixtures/BadServer.Logic/obj/{Configuration}/net10.0/BadServer.Logic.dll"));
         Assert.Contains($"error ML0001: bad: request List: BadServer.Handlers::List(int) at {offset}: allocation in a loop without a bound", badOutput);
     }
 

@@ -66,4 +66,10 @@ public class RefusalTests
         Assert.Contains(Invalid.Value.Errors, e => e.Contains("request \"Duplicate\" has more than one [RequestHandler]"));
         Assert.Contains(Invalid.Value.Errors, e => e.Contains("MaxLiveInvalid.Generic`1::Handle: a request handler must not be generic"));
     }
+
+    [Fact]
+    public void A_collection_created_with_a_capacity_smaller_than_its_adds_is_refused()
+    {
+        Assert.Contains("it is created with a capacity that is not a constant of at least 4", OnlyError("SmallCapacity"));
+    }
 }

@@ -37,11 +37,14 @@ static void report(const char *name, uint64_t *samples, int n)
 
 static void calibrate(void)
 {
+    struct system_info info;
+    bsys2(SYS_system_info, &info, sizeof info);
+    long hz = (long)info.ticks_per_second, ticks = hz / 5;   /* 200 ms */
     long t0 = bsys0(SYS_clock_ticks);
     while (bsys0(SYS_clock_ticks) == t0) {}
     long start_tick = bsys0(SYS_clock_ticks);
     uint64_t c0 = rdtsc();
-    while (bsys0(SYS_clock_ticks) < start_tick + 20) {}      /* 200 ms at 100 Hz */
+    while (bsys0(SYS_clock_ticks) < start_tick + ticks) {}
     uint64_t c1 = rdtsc();
     cycles_per_ns = (double)(c1 - c0) / 200e6;
     printf("bench tsc_ghz=%.3f\n", cycles_per_ns);

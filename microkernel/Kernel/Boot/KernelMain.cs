@@ -52,12 +52,16 @@ namespace Biscuit.Kernel.Boot
 
             Pic.Initialize(Interrupts.FirstIrqVector);
             Ticks.Start();
-            WaitForTicks(3);
+            Clock.Calibrate(20);
             Console.Write("timer: PIT at ");
             Console.WriteDecimal(Ticks.Hz);
             Console.Write(" Hz, ");
             Console.WriteDecimal(Ticks.Count);
-            Console.WriteLine(" ticks so far");
+            Console.Write(" ticks so far; TSC ");
+            Console.WriteDecimal(Clock.TscPerSecond / 1_000_000);
+            Console.Write(" MHz; wall clock ");
+            Console.WriteDecimal(Clock.EpochSecondsAtBoot);
+            Console.WriteLine(" s since 1970");
 
             BootArena.Seal();
             Console.Write("boot: arena used ");
@@ -156,11 +160,5 @@ namespace Biscuit.Kernel.Boot
                 Console.WriteLine("biscuit: warning: no kernel.syms module; fault reports will show raw addresses");
         }
 
-        private static void WaitForTicks(ulong count)
-        {
-            ulong target = Ticks.Count + count;
-            while (Ticks.Count < target)
-                Cpu.WaitForInterrupt();
-        }
     }
 }

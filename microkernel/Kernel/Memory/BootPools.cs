@@ -5,12 +5,13 @@
 //   IPC buffers      4 KiB per thread (the message payload; reserved when the thread is made)
 //   threads, endpoints, notifications, processes, grants: control blocks
 //   handle tables   one per process (HandleTable.Slots capabilities)
+//   address maps, Linux states (signal actions, fds)   one per process; pipes   two per process
 // Capacities scale with memory (one thread per 512 KiB, clamped to [MinThreads, MaxThreads]); the
 // plan is refused when the pools and the minimum left for user space do not fit.
 // Pure arithmetic: compiled into the kernel and into the host unit tests.
 namespace Biscuit.Kernel.Memory
 {
-    public enum PoolKind { KernelStacks, IpcBuffers, Threads, Endpoints, Notifications, Processes, HandleTables, Grants, Count }
+    public enum PoolKind { KernelStacks, IpcBuffers, Threads, Endpoints, Notifications, Processes, HandleTables, Grants, AddressMaps, LinuxStates, Pipes, Count }
 
     public unsafe struct PoolPlan
     {
@@ -18,6 +19,7 @@ namespace Biscuit.Kernel.Memory
         public const ulong KernelStackBytes = 16 * 1024, IpcBufferBytes = 4096;
         public const ulong ThreadBlockBytes = 1024, EndpointBytes = 128, NotificationBytes = 64;
         public const ulong ProcessBytes = 512, HandleTableBytes = 256 * 24, GrantBytes = 64;
+        public const ulong AddressMapBytes = 4096, LinuxStateBytes = 4096, PipeBytes = 4096 + 256;
         // Memory that must remain for user space (servers' heaps, page tables) after the pools.
         public const ulong MinimumUserBytes = 16UL << 20;
 
@@ -41,6 +43,9 @@ namespace Biscuit.Kernel.Memory
             plan.Set(PoolKind.Processes, ProcessBytes, processes);
             plan.Set(PoolKind.HandleTables, HandleTableBytes, processes);
             plan.Set(PoolKind.Grants, GrantBytes, threads * 2);
+            plan.Set(PoolKind.AddressMaps, AddressMapBytes, processes);
+            plan.Set(PoolKind.LinuxStates, LinuxStateBytes, processes);
+            plan.Set(PoolKind.Pipes, PipeBytes, processes * 2);
             return plan;
         }
 
@@ -79,6 +84,9 @@ namespace Biscuit.Kernel.Memory
             PoolKind.Processes => "processes",
             PoolKind.HandleTables => "handle tables",
             PoolKind.Grants => "grants",
+            PoolKind.AddressMaps => "address maps",
+            PoolKind.LinuxStates => "Linux process states",
+            PoolKind.Pipes => "pipes",
             _ => "?",
         };
     }

@@ -17,7 +17,14 @@ namespace Biscuit.Kernel.Memory
         Accessed = 32, Dirty = 64, Large = 128, Global = 256, NoExecute = 1UL << 63,
         // Bits 9-11 are ignored by the MMU and left to software (SDM Vol. 3A Table 5-20).
         Owned = 1 << 9,      // the frame belongs to this address space: freed when it is unmapped
+        // In a not-present entry (P = 0) the MMU ignores every other bit (SDM Vol. 3A §5.5, Figure
+        // 5-11 "not present"), so software keeps the state of committed-but-untouched memory there:
+        Lazy = 1 << 10,      // no frame yet: the first touch gets a zeroed one with the flags kept here
+        NoAccess = 1 << 11,  // PROT_NONE: any touch faults; a frame, if any, is kept (address bits)
     }
+
+    // What a page-table entry says about one virtual page.
+    public enum PageState { Unmapped, Present, Lazy, NoAccess }
 
     public enum MapResult { Ok, NotAligned, NonCanonical, NullPage, AlreadyMapped, OutOfFrames, NotMapped, LargePageInTheWay }
 
@@ -89,6 +96,16 @@ namespace Biscuit.Kernel.Memory
             for (int i = 0; i < 512; i++)
             {
                 ulong e = entries[i];
+                if (level == 0 && (e & (ulong)PageFlags.Present) == 0)
+                {
+                    // A PROT_NONE page may still own its frame.
+                    if ((e & (ulong)PageFlags.NoAccess) != 0 && (e & (ulong)PageFlags.Owned) != 0 && (e & AddressMask) != 0)
+                    {
+                        _frames->Give(e & AddressMask);
+                        released++;
+                    }
+                    continue;
+                }
                 if ((e & (ulong)PageFlags.Present) == 0) continue;
                 bool leaf = level == 0 || (e & (ulong)PageFlags.Large) != 0;
                 if (!leaf) released += ReleaseTable(e & AddressMask, level - 1);
@@ -100,6 +117,92 @@ namespace Biscuit.Kernel.Memory
             }
             _frames->Give(table);
             return released + 1;
+        }
+
+        // The state of the 4 KiB page at `virtualAddress`, with its entry's flags and frame (0 if none).
+        public PageState StateOf(ulong virtualAddress, out ulong frame, out PageFlags flags)
+        {
+            frame = 0;
+            flags = PageFlags.None;
+            ulong* entry = LeafEntry(virtualAddress);
+            if (entry == null || *entry == 0) return PageState.Unmapped;
+            frame = *entry & AddressMask;
+            flags = (PageFlags)(*entry & ~AddressMask);
+            if ((*entry & (ulong)PageFlags.Present) != 0) return PageState.Present;
+            if ((*entry & (ulong)PageFlags.NoAccess) != 0) return PageState.NoAccess;
+            if ((*entry & (ulong)PageFlags.Lazy) != 0) return PageState.Lazy;
+            return PageState.Unmapped;
+        }
+
+        // Writes a not-present entry (Lazy and/or NoAccess with the flags to use later), creating
+        // tables as needed; `frame` is kept for a NoAccess page that still owns one.
+        public MapResult SetNotPresent(ulong virtualAddress, ulong frame, PageFlags flags)
+        {
+            if ((virtualAddress & (PageSize - 1)) != 0 || (frame & (PageSize - 1)) != 0) return MapResult.NotAligned;
+            if (!IsCanonical(virtualAddress)) return MapResult.NonCanonical;
+            if (virtualAddress < PageSize) return MapResult.NullPage;
+            ulong* pt;
+            MapResult walk = Walk(virtualAddress, flags, 3, out pt);
+            if (walk != MapResult.Ok) return walk;
+            pt[Index(virtualAddress, 0)] = frame | ((ulong)flags & ~(ulong)PageFlags.Present);
+            return MapResult.Ok;
+        }
+
+        // Clears the entry of `virtualAddress` whatever its state; returns the frame it held (0 if
+        // none) and its flags, so the caller can free an Owned frame.
+        public ulong Clear(ulong virtualAddress, out PageFlags flags)
+        {
+            flags = PageFlags.None;
+            ulong* entry = LeafEntry(virtualAddress);
+            if (entry == null || *entry == 0) return 0;
+            ulong frame = *entry & AddressMask;
+            flags = (PageFlags)(*entry & ~AddressMask);
+            *entry = 0;
+            return frame;
+        }
+
+        // True if any page in [start, end) has a non-zero entry (present or not). Skips whole
+        // 512 GiB / 1 GiB / 2 MiB spans whose upper-level entry is absent, so it is fast over the
+        // huge, mostly empty ranges mmap searches.
+        public bool AnyEntryIn(ulong start, ulong end)
+        {
+            ulong va = start & ~(PageSize - 1);
+            while (va < end)
+            {
+                ulong* table = _window.Table(_root);
+                bool descended = true;
+                for (int level = 3; level >= 1; level--)
+                {
+                    ulong e = table[Index(va, level)];
+                    ulong span = 1UL << (12 + 9 * level);
+                    if ((e & (ulong)PageFlags.Present) == 0)
+                    {
+                        va = (va & ~(span - 1)) + span;   // nothing mapped in this whole span
+                        descended = false;
+                        break;
+                    }
+                    if ((e & (ulong)PageFlags.Large) != 0) return true;
+                    table = _window.Table(e & AddressMask);
+                }
+                if (!descended) continue;
+                if (table[Index(va, 0)] != 0) return true;
+                va += PageSize;
+            }
+            return false;
+        }
+
+        // The PT entry for a 4 KiB page, or null if no page table covers it (or a large page does).
+        private ulong* LeafEntry(ulong virtualAddress)
+        {
+            if (!IsCanonical(virtualAddress)) return null;
+            ulong* table = _window.Table(_root);
+            for (int level = 3; level >= 1; level--)
+            {
+                ulong e = table[Index(virtualAddress, level)];
+                if ((e & (ulong)PageFlags.Present) == 0 || (e & (ulong)PageFlags.Large) != 0) return null;
+                table = _window.Table(e & AddressMask);
+            }
+            return &table[Index(virtualAddress, 0)];
         }
 
         // Changes the flags of an existing 4 KiB mapping (keeps its frame). Returns NotMapped if absent.

@@ -1,10 +1,11 @@
 // Every access the kernel makes to user memory goes through here. A user range is checked page by
 // page against the process's own page table — in the lower half, no wrap-around, every page
-// present, user-accessible, and writable when the kernel is to write it — and then copied through
-// the kernel's physical window, so a bad pointer is an EFAULT and never a kernel fault.
-// (Page permissions: Intel SDM Vol. 3A §5.6; no SMAP games are needed because the kernel never
-// dereferences a user address directly.)
+// present (or committed and faulted in now, as a user access would), user-accessible, and writable
+// when the kernel is to write it — and then copied through the kernel's physical window, so a bad
+// pointer is an EFAULT and never a kernel fault. (Page permissions: Intel SDM Vol. 3A §5.6; no
+// SMAP games are needed because the kernel never dereferences a user address directly.)
 using Biscuit.Kernel.Boot;
+using Biscuit.Kernel.Processes;
 using Biscuit.Kernel.Syscalls;
 
 namespace Biscuit.Kernel.Memory
@@ -17,15 +18,15 @@ namespace Biscuit.Kernel.Memory
             address + length >= address && address + length <= UserTop;
 
         // Copies `length` bytes from user `source` into kernel memory. Returns 0 or -EFAULT.
-        public static long CopyIn(PageTable* space, byte* destination, ulong source, ulong length) =>
-            Copy(space, source, length, destination, toUser: false);
+        public static long CopyIn(Process* p, byte* destination, ulong source, ulong length) =>
+            Copy(p, source, length, destination, toUser: false);
 
         // Copies `length` bytes of kernel memory to user `destination`. Returns 0 or -EFAULT.
-        public static long CopyOut(PageTable* space, ulong destination, byte* source, ulong length) =>
-            Copy(space, destination, length, source, toUser: true);
+        public static long CopyOut(Process* p, ulong destination, byte* source, ulong length) =>
+            Copy(p, destination, length, source, toUser: true);
 
         // Checks a whole range before any byte moves, so a failed copy changes nothing.
-        public static bool Accessible(PageTable* space, ulong address, ulong length, bool write)
+        public static bool Accessible(Process* p, ulong address, ulong length, bool write)
         {
             if (!RangeIsUser(address, length)) return false;
             if (length == 0) return true;
@@ -33,23 +34,27 @@ namespace Biscuit.Kernel.Memory
             {
                 ulong physical;
                 PageFlags flags;
-                if (!space->Translate(page, out physical, out flags)) return false;
+                if (!p->Space.Translate(page, out physical, out flags))
+                {
+                    if (!DemandPaging.FaultIn(p, page, write, execute: false)) return false;
+                    p->Space.Translate(page, out physical, out flags);
+                }
                 if ((flags & PageFlags.User) == 0) return false;
                 if (write && (flags & PageFlags.Writable) == 0) return false;
             }
             return true;
         }
 
-        private static long Copy(PageTable* space, ulong user, ulong length, byte* kernel, bool toUser)
+        private static long Copy(Process* p, ulong user, ulong length, byte* kernel, bool toUser)
         {
-            if (!Accessible(space, user, length, toUser)) return -Errno.EFAULT;
+            if (!Accessible(p, user, length, toUser)) return -Errno.EFAULT;
             ulong done = 0;
             while (done < length)
             {
                 ulong va = user + done;
                 ulong physical;
                 PageFlags flags;
-                space->Translate(va, out physical, out flags);
+                p->Space.Translate(va, out physical, out flags);
                 ulong chunk = 4096 - (va & 0xFFF);
                 if (chunk > length - done) chunk = length - done;
                 byte* mapped = KernelImage.PhysicalToVirtual(physical);
@@ -60,10 +65,18 @@ namespace Biscuit.Kernel.Memory
             return 0;
         }
 
-        public static long ReadU64(PageTable* space, ulong address, out ulong value)
+        public static long ReadU64(Process* p, ulong address, out ulong value)
         {
             ulong v = 0;
-            long r = CopyIn(space, (byte*)&v, address, 8);
+            long r = CopyIn(p, (byte*)&v, address, 8);
+            value = v;
+            return r;
+        }
+
+        public static long ReadU32(Process* p, ulong address, out uint value)
+        {
+            uint v = 0;
+            long r = CopyIn(p, (byte*)&v, address, 4);
             value = v;
             return r;
         }

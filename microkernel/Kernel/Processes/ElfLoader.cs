@@ -10,8 +10,11 @@ namespace Biscuit.Kernel.Processes
 {
     public static unsafe class ElfLoader
     {
-        public static long Load(PageTable* space, FramePool* frames, ElfImage* image)
+        // Returns 0 and the end of the highest segment (where the program break starts), or an error.
+        public static long Load(Process* p, ElfImage* image, out ulong highestEnd)
         {
+            PageTable* space = &p->Space;
+            highestEnd = 0;
             for (int i = 0; i < image->ProgramHeaderCount; i++)
             {
                 byte* ph = image->ProgramHeader(i);
@@ -19,6 +22,7 @@ namespace Biscuit.Kernel.Processes
                 uint flags = *(uint*)(ph + 4);
                 ulong offset = *(ulong*)(ph + 8), vaddr = *(ulong*)(ph + 16) + image->Bias;
                 ulong filesz = *(ulong*)(ph + 32), memsz = *(ulong*)(ph + 40);
+                if (vaddr + memsz > highestEnd) highestEnd = vaddr + memsz;
                 PageFlags pageFlags = PageFlags.User | PageFlags.Owned;
                 if ((flags & ElfImage.PfW) != 0) pageFlags |= PageFlags.Writable;
                 if ((flags & ElfImage.PfX) == 0) pageFlags |= PageFlags.NoExecute;
@@ -35,12 +39,11 @@ namespace Biscuit.Kernel.Processes
                     }
                     else
                     {
-                        frame = frames->Take();
+                        frame = UserFrames.Take(p);
                         if (frame == 0) return -Errno.ENOMEM;
-                        Internal.Runtime.Memory.Zero(KernelImage.PhysicalToVirtual(frame), 4096);
                         if (space->Map(page, frame, pageFlags) != MapResult.Ok)
                         {
-                            frames->Give(frame);
+                            UserFrames.Give(p, frame);
                             return -Errno.ENOMEM;
                         }
                     }

@@ -28,6 +28,10 @@ namespace Biscuit.Kernel.Processes
         public HandleTable* HandleTable;      // from the HandleTables pool
         public ulong NextIpcBuffer;           // where the next thread's IPC buffer is mapped
         public Grant* Grants;                 // grants this process made (list through Grant.SourceNext)
+        public AddressMap* Map;               // what mmap has handed out (AddressMaps pool)
+        public Linux.LinuxState* Linux;       // signal actions, file descriptors, brk (LinuxStates pool)
+        public ulong OwnedFrames;             // frames this process owns (for sysinfo and quotas)
+        public ulong MemoryBudget;            // bytes it may use, reported by sysinfo
         public fixed byte Name[NameBytes];
         public fixed ulong WatcherObjects[MaxWatchers];   // Notification*
         public fixed ulong WatcherBits[MaxWatchers];

@@ -11,6 +11,7 @@ using Biscuit.Kernel.Boot;
 using Biscuit.Kernel.Capabilities;
 using Biscuit.Kernel.Diagnostics;
 using Biscuit.Kernel.Ipc;
+using Biscuit.Kernel.Linux;
 using Biscuit.Kernel.Memory;
 using Biscuit.Kernel.Syscalls;
 using Biscuit.Kernel.Threads;
@@ -22,6 +23,7 @@ namespace Biscuit.Kernel.Processes
         public const ulong StackTop = 0x0000_7FFF_FFFF_0000;
         public const ulong StackBytes = 256 * 1024;
         public const ulong StartupAreaBytes = 4096;        // the stack's top page: strings and vectors
+        public const ulong DefaultMemoryBudget = 256UL << 20;   // until the boot manifest and mm set quotas
 
         private static ulong s_nextId = 1;
         private static ulong s_randomState = 0x9E37_79B9_7F4A_7C15;
@@ -43,14 +45,22 @@ namespace Biscuit.Kernel.Processes
 
             Process* p = (Process*)BootMemory.Pool(PoolKind.Processes)->Take();
             HandleTable* handles = (HandleTable*)BootMemory.Pool(PoolKind.HandleTables)->Take();
-            if (p == null || handles == null)
+            AddressMap* map = (AddressMap*)BootMemory.Pool(PoolKind.AddressMaps)->Take();
+            LinuxState* linux = (LinuxState*)BootMemory.Pool(PoolKind.LinuxStates)->Take();
+            if (p == null || handles == null || map == null || linux == null)
             {
                 if (p != null) BootMemory.Pool(PoolKind.Processes)->Give((byte*)p);
                 if (handles != null) BootMemory.Pool(PoolKind.HandleTables)->Give((byte*)handles);
+                if (map != null) BootMemory.Pool(PoolKind.AddressMaps)->Give((byte*)map);
+                if (linux != null) BootMemory.Pool(PoolKind.LinuxStates)->Give((byte*)linux);
                 return -Errno.ENOMEM;
             }
             handles->Initialize();
+            linux->Initialize();
             p->HandleTable = handles;
+            p->Map = map;
+            p->Linux = linux;
+            p->MemoryBudget = DefaultMemoryBudget;
             p->Id = s_nextId++;
             p->State = ProcessState.Alive;
             p->MaxPriority = maxPriority;
@@ -63,7 +73,9 @@ namespace Biscuit.Kernel.Processes
             }
             p->Space = space;
 
-            long error = ElfLoader.Load(&p->Space, BootMemory.Frames, &image);
+            ulong imageEnd;
+            long error = ElfLoader.Load(p, &image, out imageEnd);
+            p->Linux->BreakStart = p->Linux->BreakEnd = (imageEnd + 4095) & ~4095UL;
             ulong rsp = 0;
             if (error == 0) error = BuildStack(p, &image, module, args, argsLength, out rsp);
             Thread* main = null;
@@ -81,6 +93,8 @@ namespace Biscuit.Kernel.Processes
         private static void Discard(Process* p)
         {
             if (p->Space.Root != 0) p->Space.ReleaseUserHalf();
+            BootMemory.Pool(PoolKind.AddressMaps)->Give((byte*)p->Map);
+            BootMemory.Pool(PoolKind.LinuxStates)->Give((byte*)p->Linux);
             BootMemory.Pool(PoolKind.HandleTables)->Give((byte*)p->HandleTable);
             BootMemory.Pool(PoolKind.Processes)->Give((byte*)p);
         }
@@ -88,15 +102,13 @@ namespace Biscuit.Kernel.Processes
         private static long BuildStack(Process* p, ElfImage* image, BootModule* module, byte* args, int argsLength, out ulong rsp)
         {
             rsp = 0;
-            FramePool* frames = BootMemory.Frames;
             for (ulong va = StackTop - StackBytes; va < StackTop; va += 4096)
             {
-                ulong frame = frames->Take();
+                ulong frame = UserFrames.Take(p);
                 if (frame == 0) return -Errno.ENOMEM;
-                Internal.Runtime.Memory.Zero(KernelImage.PhysicalToVirtual(frame), 4096);
                 if (p->Space.Map(va, frame, PageFlags.User | PageFlags.Writable | PageFlags.NoExecute | PageFlags.Owned) != MapResult.Ok)
                 {
-                    frames->Give(frame);
+                    UserFrames.Give(p, frame);
                     return -Errno.ENOMEM;
                 }
             }
@@ -173,10 +185,16 @@ namespace Biscuit.Kernel.Processes
             }
             BootMemory.Pool(PoolKind.HandleTables)->Give((byte*)p->HandleTable);
             p->HandleTable = null;
+            FileCalls.CloseAll(p->Linux);
+            BootMemory.Pool(PoolKind.LinuxStates)->Give((byte*)p->Linux);
+            p->Linux = null;
+            BootMemory.Pool(PoolKind.AddressMaps)->Give((byte*)p->Map);
+            p->Map = null;
 
             // Leave the dying address space before freeing it (the kernel half is the same everywhere).
             Scheduler.LeaveSpace(p->Space.Root);
             p->Space.ReleaseUserHalf();
+            p->OwnedFrames = 0;
 
             Report(p);
             for (int i = 0; i < Process.MaxWatchers; i++)

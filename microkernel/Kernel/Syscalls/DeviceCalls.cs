@@ -20,7 +20,7 @@ namespace Biscuit.Kernel.Syscalls
             if (index >= (ulong)Pci.Count) return -Errno.ENOENT;
             if (buffer != 0)
             {
-                long r = UserMemory.CopyOut(&t->Process->Space, buffer, (byte*)Pci.Device((int)index), (ulong)sizeof(PciDevice));
+                long r = UserMemory.CopyOut(t->Process, buffer, (byte*)Pci.Device((int)index), (ulong)sizeof(PciDevice));
                 if (r != 0) return r;
             }
             return Pci.Count;
@@ -50,7 +50,7 @@ namespace Biscuit.Kernel.Syscalls
                 made[n++] = t->Process->HandleTable->Insert(CapabilityType.Irq, Rights.Control | Rights.Transfer | Rights.Duplicate,
                     IrqLines.Line(d->InterruptLine), 0);
             if ((ulong)n > max) n = (int)max;
-            long r = UserMemory.CopyOut(&t->Process->Space, handlesOut, (byte*)made, (ulong)n * 4);
+            long r = UserMemory.CopyOut(t->Process, handlesOut, (byte*)made, (ulong)n * 4);
             if (r != 0) return r;
             d->Claimed = 1;
             return n;
@@ -183,6 +183,7 @@ namespace Biscuit.Kernel.Syscalls
                     for (ulong j = 0; j < pages; j++) BootMemory.Frames->Give(physical + j * 4096);
                     return -Errno.ENOMEM;
                 }
+            UserFrames.Charge(t->Process, pages);
             return (long)physical;
         }
     }

@@ -36,14 +36,13 @@ namespace Biscuit.Kernel.Syscalls
             PageFlags flags = PageFlags.User | PageFlags.NoExecute | PageFlags.Owned | (writable != 0 ? PageFlags.Writable : PageFlags.None);
             for (ulong i = 0; i < pages; i++)
             {
-                ulong frame = BootMemory.Frames->Take();
+                ulong frame = UserFrames.Take(t->Process);
                 if (frame == 0 || space->Map(address + i * 4096, frame, flags) != MapResult.Ok)
                 {
-                    if (frame != 0) BootMemory.Frames->Give(frame);
+                    if (frame != 0) UserFrames.Give(t->Process, frame);
                     Unmap(t, address, i);
                     return -Errno.ENOMEM;
                 }
-                Internal.Runtime.Memory.Zero(KernelImage.PhysicalToVirtual(frame), 4096);
             }
             return 0;
         }
@@ -71,13 +70,13 @@ namespace Biscuit.Kernel.Syscalls
                 if (!space->Translate(va, out frame, out flags) || (flags & PageFlags.Owned) == 0) continue;
                 space->Unmap(va, out frame);
                 Cpu.InvalidatePage(va);
-                BootMemory.Frames->Give(frame);
+                UserFrames.Give(t->Process, frame);
             }
             return 0;
         }
 
         // A page another process can see through a grant must stay until the grant is revoked.
-        private static bool GrantsCover(Process* p, ulong va)
+        public static bool GrantsCover(Process* p, ulong va)
         {
             for (Grant* g = p->Grants; g != null; g = g->SourceNext)
                 if (g->Mapped && va >= g->SourceAddress && va < g->SourceAddress + g->Pages * 4096) return true;

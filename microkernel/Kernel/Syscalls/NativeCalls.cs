@@ -12,7 +12,7 @@ namespace Biscuit.Kernel.Syscalls
             ulong a0 = f->Rdi, a1 = f->Rsi, a2 = f->Rdx, a3 = f->R10, a4 = f->R8, a5 = f->R9;
             switch (number)
             {
-                case 0x800: return LinuxCalls.ConsoleWrite(t, 2, a0, a1);
+                case 0x800: return Linux.FileCalls.ConsoleWrite(t, a0, a1);
                 case 0x801: return ThreadCalls.Create(t, a0, a1, a2, a3);
                 case 0x802: ThreadControl.Exit(t, (int)a0); return 0;
                 case 0x803: Scheduler.Yield(); return 0;

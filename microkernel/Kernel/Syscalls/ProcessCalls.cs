@@ -20,9 +20,9 @@ namespace Biscuit.Kernel.Syscalls
             byte* nameBuffer = stackalloc byte[BootModule.NameBytes];
             byte* argsBuffer = stackalloc byte[MaxArgs];
             uint* handleBuffer = stackalloc uint[MaxInitialHandles];
-            if (UserMemory.CopyIn(&parent->Space, nameBuffer, name, nameLength) != 0) return -Errno.EFAULT;
-            if (UserMemory.CopyIn(&parent->Space, argsBuffer, args, argsLength) != 0) return -Errno.EFAULT;
-            if (UserMemory.CopyIn(&parent->Space, (byte*)handleBuffer, handles, handleCount * 4) != 0) return -Errno.EFAULT;
+            if (UserMemory.CopyIn(parent, nameBuffer, name, nameLength) != 0) return -Errno.EFAULT;
+            if (UserMemory.CopyIn(parent, argsBuffer, args, argsLength) != 0) return -Errno.EFAULT;
+            if (UserMemory.CopyIn(parent, (byte*)handleBuffer, handles, handleCount * 4) != 0) return -Errno.EFAULT;
             for (ulong i = 0; i < handleCount; i++)
             {
                 Capability* c;

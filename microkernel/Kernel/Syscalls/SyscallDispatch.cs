@@ -21,7 +21,8 @@ namespace Biscuit.Kernel.Syscalls
             Count++;
             Thread* t = Scheduler.Current;
             ulong number = frame->Rax;
-            long result = number >= NativeBase ? NativeCalls.Handle(t, frame, number) : LinuxCalls.Handle(t, frame, number);
+            t->SyscallNumber = number;
+            long result = number >= NativeBase ? NativeCalls.Handle(t, frame, number) : Linux.LinuxCalls.Handle(t, frame, number);
             if (t->State == ThreadState.Running && Scheduler.Current == t)
                 frame->Rax = (ulong)result;
             return Scheduler.Resume();

@@ -53,7 +53,7 @@ namespace Biscuit.Kernel.Syscalls
             info.FreeProcesses = BootMemory.Pool(PoolKind.Processes)->Free;
             info.FreeGrants = BootMemory.Pool(PoolKind.Grants)->Free;
             ulong n = length < (ulong)sizeof(SystemInfoBlock) ? length : (ulong)sizeof(SystemInfoBlock);
-            long r = UserMemory.CopyOut(&t->Process->Space, buffer, (byte*)&info, n);
+            long r = UserMemory.CopyOut(t->Process, buffer, (byte*)&info, n);
             return r < 0 ? r : (long)n;
         }
     }

@@ -19,13 +19,24 @@ namespace Biscuit.Kernel.Threads
             if (t == Scheduler.Current) Scheduler.CurrentStops();
         }
 
+        // The result that means "run the system call again" (Linux's ERESTARTSYS): the frame is
+        // rewound to the SYSCALL instruction (2 bytes, 0F 05) with the call's number back in RAX;
+        // the argument registers are still as the caller left them.
+        public const long Restart = long.MinValue;
+
         // Wakes a blocked thread; `result` becomes the return value of its system call.
         public static void Wake(Thread* t, long result)
         {
             if (t->Queue != null) t->Queue->Remove(t);
             Timeouts.Disarm(t);
             t->BlockedOn = null;
-            t->Frame->Rax = (ulong)result;
+            t->Interruptible = false;
+            if (result == Restart)
+            {
+                t->Frame->Rax = t->SyscallNumber;
+                t->Frame->Rip -= 2;
+            }
+            else t->Frame->Rax = (ulong)result;
             Scheduler.MakeReady(t);
         }
 

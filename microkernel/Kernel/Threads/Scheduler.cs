@@ -18,7 +18,7 @@ namespace Biscuit.Kernel.Threads
     public static unsafe class Scheduler
     {
         public const int Priorities = 8;
-        public const byte SliceTicks = 2;
+        public const byte SliceTicks = 10;   // 10 ms
         public const byte ApplicationPriority = 2, ServerPriority = 5, MaxPriority = Priorities - 1;
 
         private struct Queues { public fixed byte Bytes[Priorities * 16]; }   // ThreadQueue[Priorities]
@@ -77,31 +77,37 @@ namespace Biscuit.Kernel.Threads
         // Picks the thread to return to and loads its context; returns the frame to resume.
         public static InterruptFrame* Resume()
         {
-            Thread* t = s_current;
-            if (t != null)
+            while (true)
             {
-                if (t->State != ThreadState.Running) t = null;
-                else if (t->SliceLeft == 0 || HigherThan(t->Priority))
+                Thread* t = s_current;
+                if (t != null)
                 {
-                    MakeReady(t);
-                    t = null;
+                    if (t->State != ThreadState.Running) t = null;
+                    else if (t->SliceLeft == 0 || HigherThan(t->Priority))
+                    {
+                        MakeReady(t);
+                        t = null;
+                    }
                 }
-            }
-            if (t == null)
-            {
-                t = TakeHighest();
                 if (t == null)
                 {
-                    s_current = null;
-                    return IdleFrame();
+                    t = TakeHighest();
+                    if (t == null)
+                    {
+                        s_current = null;
+                        return IdleFrame();
+                    }
+                    t->State = ThreadState.Running;
+                    t->SliceLeft = SliceTicks;
+                    if (t != s_current) s_switches++;
                 }
-                t->State = ThreadState.Running;
-                t->SliceLeft = SliceTicks;
-                if (t != s_current) s_switches++;
+                s_current = t;
+                // Signals are delivered on the way back to ring 3; a default action may end the
+                // whole process (and this thread with it): then choose again.
+                if (t->PendingSignals != 0 && !Linux.Signals.DeliverPending(t)) continue;
+                Load(t);
+                return t->Frame;
             }
-            s_current = t;
-            Load(t);
-            return t->Frame;
         }
 
         private static bool HigherThan(int priority)

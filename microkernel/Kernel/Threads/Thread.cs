@@ -19,6 +19,8 @@ namespace Biscuit.Kernel.Threads
         BlockedReply,       // called and waiting for the reply
         BlockedNotification,
         Sleeping,
+        BlockedFutex,
+        BlockedPipe,
         Dead,
     }
 
@@ -43,7 +45,19 @@ namespace Biscuit.Kernel.Threads
         public ulong FsBase;                  // IA32_FS_BASE (thread-local storage), set by arch_prctl
         public ulong ClearChildTid;           // set_tid_address
 
+        public ulong SignalMask;              // blocked signals (bit n-1 for signal n)
+        public ulong PendingSignals;          // sent to this thread, not yet delivered
+        public ulong FaultAddress;            // si_addr of a pending hardware-fault signal
+        public int FaultCode;                 // its si_code
+        public int FaultVector;               // its trap number (-1: none pending)
+        public ulong FaultError;              // its error code
+        public ulong FutexAddress;            // while BlockedFutex: the word waited on
+        public uint FutexBitset;
+        public bool Interruptible;            // blocked in a wait a signal may end with EINTR
+        public ulong SyscallNumber;           // of the system call in progress (for restarts)
+
         public ulong WakeTick;                // 0 = no timeout; else the tick at which to give up
+        public ulong WakeNanoseconds;         // and, if not 0, not before this monotonic time
         public Thread* TimeoutNext;           // link in the timeout list
 
         // IPC: what this thread waits for or owes.
@@ -60,6 +74,9 @@ namespace Biscuit.Kernel.Threads
         {
             get { fixed (byte* b = FpuBytes) return (byte*)(((ulong)b + 15) & ~15UL); }
         }
+
+        // The signal of the pending hardware fault, if any.
+        public int FaultSignal() => FaultVector < 0 ? 0 : Arch.X64.Interrupts.SignalFor((ulong)FaultVector);
 
         public InterruptFrame* Frame => (InterruptFrame*)(KernelStackTop - (ulong)sizeof(InterruptFrame));
     }

@@ -52,6 +52,7 @@ namespace Biscuit.Kernel.Threads
             p->NextIpcBuffer++;
 
             t->Id = s_nextId++;
+            t->FaultVector = -1;
             t->Process = p;
             t->Priority = priority > p->MaxPriority ? p->MaxPriority : priority;
             t->KernelStack = stack;

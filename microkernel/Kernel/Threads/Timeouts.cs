@@ -3,6 +3,7 @@
 // most one entry per thread, and the thread pool is bounded.
 using Biscuit.Kernel.Time;
 
+
 namespace Biscuit.Kernel.Threads
 {
     public static unsafe class Timeouts
@@ -31,6 +32,7 @@ namespace Biscuit.Kernel.Threads
         {
             if (t->WakeTick == 0) return;
             t->WakeTick = 0;
+            t->WakeNanoseconds = 0;
             Thread* previous = null;
             for (Thread* c = s_head; c != null; previous = c, c = c->TimeoutNext)
             {
@@ -48,7 +50,13 @@ namespace Biscuit.Kernel.Threads
             while (t != null)
             {
                 Thread* next = t->TimeoutNext;
-                if (t->WakeTick <= now) Blocking.TimedOut(t);
+                if (t->WakeTick <= now)
+                {
+                    // Ticks and the clock programs read can drift apart under emulation: a sleep
+                    // ends only when the clock says so too ("at least as long as asked").
+                    if (t->WakeNanoseconds != 0 && Clock.MonotonicNanoseconds() < t->WakeNanoseconds) t->WakeTick = now + 1;
+                    else Blocking.TimedOut(t);
+                }
                 t = next;
             }
         }

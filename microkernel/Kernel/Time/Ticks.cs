@@ -7,7 +7,7 @@ namespace Biscuit.Kernel.Time
 {
     internal static class Ticks
     {
-        public const uint Hz = 100;
+        public const uint Hz = 1000;
         private static ulong s_count;   // written by OnTimerInterrupt only
 
         public static ulong Count => s_count;

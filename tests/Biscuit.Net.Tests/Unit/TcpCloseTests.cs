@@ -130,6 +130,38 @@ public sealed class TcpCloseTests
     }
 
     [Fact]
+    public void At_the_connection_limit_the_oldest_time_wait_makes_room_for_a_new_connection()
+    {
+        var p = new ScriptedPeer(o => o.TcpMaxConnections = 3);
+        var l = p.Stack.CreateTcpSocket();
+        l.Bind(80);
+        l.Listen(8);
+        for (ushort port = 1; port <= 3; port++)
+        {
+            // Connect, let the server close first, finish the close: the server keeps TIME-WAIT.
+            p.SendTcp(port, 80, 100, 0, TcpFlags.Syn, 65535);
+            var synAck = p.TakeSingleTcp();
+            p.SendTcp(port, 80, 101, synAck.Seq + 1, TcpFlags.Ack, 65535);
+            l.Accept(out _)!.Close();
+            var fin = p.TakeSingleTcp();
+            p.SendTcp(port, 80, 101, fin.Seq + 1, TcpFlags.Ack | TcpFlags.Fin, 65535);
+            p.TakeTcp();
+            p.Advance(10);
+        }
+        Assert.Equal(3, p.Stack.ConnectionsByState()[TcpState.TimeWait]);
+        p.SendTcp(4, 80, 100, 0, TcpFlags.Syn, 65535);
+        Assert.Equal(TcpFlags.Syn | TcpFlags.Ack, p.TakeSingleTcp().Flags);
+        Assert.Equal(1, p.Stack.Stats.TcpTimeWaitRecycled);
+        Assert.Equal(3, p.Stack.Tcp.ConnectionCount);
+        // With no TIME-WAIT left to recycle, the limit holds.
+        p.SendTcp(5, 80, 100, 0, TcpFlags.Syn, 65535);
+        p.SendTcp(6, 80, 100, 0, TcpFlags.Syn, 65535);
+        p.SendTcp(7, 80, 100, 0, TcpFlags.Syn, 65535);
+        Assert.True(p.Stack.Tcp.ConnectionCount <= 3);
+        Assert.True(p.Stack.Stats.Dropped(DropReason.TcpBacklogFull) >= 1);
+    }
+
+    [Fact]
     public void Closing_a_listener_resets_connections_it_never_handed_out()
     {
         var t = TcpScript.Passive();

@@ -71,6 +71,15 @@ public sealed class Loops
         return table.Count;
     }
 
+    [RequestHandler("CapacityList")]
+    [MaxIterations(10)]
+    public int CapacityList(int n)
+    {
+        var list = new List<int>(16);
+        for (int i = 0; i < n; i++) list.Add(i);
+        return list.Count;
+    }
+
     [MaxCount(100)] private readonly List<long> _history = new();
     private readonly List<long> _unbounded = new();
 

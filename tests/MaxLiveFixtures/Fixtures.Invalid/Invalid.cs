@@ -39,6 +39,15 @@ public sealed class Handlers
     [RequestHandler("MultiDimensional")]
     public int[,] MultiDimensional() => new int[2, 2];
 
+    [RequestHandler("SmallCapacity")]
+    [MaxIterations(4)]
+    public int SmallCapacity(int n)
+    {
+        var list = new System.Collections.Generic.List<long>(3);
+        for (int i = 0; i < n; i++) list.Add(i);
+        return list.Count;
+    }
+
     [RequestHandler("Duplicate")]
     public void First() { }
 

@@ -1,6 +1,7 @@
 // Where every interrupt and CPU exception lands after interrupts.S has saved the registers.
-//   - An exception in ring 3 kills only the faulting process: one console line (process, vector,
-//     address, RIP) and its death watchers are told (issue 4 turns these into signals).
+//   - An exception in ring 3: a page fault on committed memory gets its frame (demand paging);
+//     anything else becomes the signal Linux would send (SIGSEGV, SIGFPE, ...), delivered to the
+//     process's handler, or — without one — it kills only that process with one console line.
 //   - An exception in ring 0 is a kernel bug or a deliberate test fault: reported, machine stopped.
 //   - IRQ 0 is the timer: ticks, time slices, timeouts. Other lines go to the notification a
 //     driver bound them to (Devices/IrqLines.cs), masked until the driver acknowledges.
@@ -10,6 +11,8 @@
 using System.Runtime.InteropServices;
 using Biscuit.Kernel.Devices;
 using Biscuit.Kernel.Diagnostics;
+using Biscuit.Kernel.Linux;
+using Biscuit.Kernel.Memory;
 using Biscuit.Kernel.Processes;
 using Biscuit.Kernel.Threads;
 using Biscuit.Kernel.Time;
@@ -24,12 +27,26 @@ namespace Biscuit.Kernel.Arch.X64
         private static InterruptFrame* Dispatch(InterruptFrame* frame)
         {
             ThreadControl.ReleaseDeferred();
+            // A page fault (IST2) arrives on the interrupt stack, not the thread's kernel stack:
+            // move a user frame to where the thread's saved context always lives.
+            Thread* current = Scheduler.Current;
+            if (frame->FromUserMode && current != null && frame != current->Frame)
+            {
+                *current->Frame = *frame;
+                frame = current->Frame;
+            }
             ulong vector = frame->Vector;
             if (vector < FirstIrqVector)
             {
                 if (!frame->FromUserMode || Scheduler.Current == null)
                     FaultReport.ReportAndStop(frame);
-                KillFaultingProcess(frame);
+                Thread* t = Scheduler.Current;
+                ulong cr2 = vector == Idt.PageFaultVector ? Cpu.ReadCr2() : 0;
+                // A first touch of committed memory is not an error: give it its frame.
+                if (vector == Idt.PageFaultVector && (frame->ErrorCode & 1) == 0
+                    && DemandPaging.FaultIn(t->Process, cr2, (frame->ErrorCode & 2) != 0, (frame->ErrorCode & 16) != 0))
+                    return Scheduler.Resume();
+                Signals.HardwareFault(t, frame, cr2);
                 return Scheduler.Resume();
             }
 
@@ -49,28 +66,6 @@ namespace Biscuit.Kernel.Arch.X64
 
         private static InterruptFrame* Continue(InterruptFrame* frame) =>
             Scheduler.Started ? Scheduler.Resume() : frame;
-
-        private static void KillFaultingProcess(InterruptFrame* frame)
-        {
-            Process* p = Scheduler.Current->Process;
-            Console.Write("biscuit: process ");
-            Console.WriteDecimal(p->Id);
-            Console.Write(" (");
-            ProcessControl.WriteName(p);
-            Console.Write(") killed: ");
-            Console.Write(FaultReport.Mnemonic(frame->Vector));
-            if (frame->Vector == Idt.PageFaultVector)
-            {
-                Console.Write(" at ");
-                Console.WriteHex(Cpu.ReadCr2());
-            }
-            Console.Write(", rip ");
-            Console.WriteHex(frame->Rip);
-            Console.Write(", error code ");
-            Console.WriteHex(frame->ErrorCode);
-            Console.NewLine();
-            ProcessControl.Exit(p, SignalFor(frame->Vector));
-        }
 
         // The signal Linux would send for each exception (arch/x86/kernel/traps.c).
         public static int SignalFor(ulong vector) => vector switch

@@ -1,0 +1,35 @@
+// Committed memory gets its frame on first touch: a page whose entry is Lazy (PageTable.cs) is
+// given a zeroed frame with the permissions kept in the entry, when the access is one those
+// permissions allow. This is what makes `mmap` reservations and commits cost nothing until used.
+// Called from the page-fault handler for user faults and from UserMemory for kernel copies.
+using Biscuit.Kernel.Arch.X64;
+using Biscuit.Kernel.Processes;
+
+namespace Biscuit.Kernel.Memory
+{
+    public static unsafe class DemandPaging
+    {
+        public static ulong FaultsServed;   // statistics
+
+        // Returns true if the page is now present and the access may be retried.
+        public static bool FaultIn(Process* p, ulong address, bool write, bool execute)
+        {
+            ulong page = address & ~0xFFFUL, frame;
+            PageFlags flags;
+            if (p->Space.StateOf(page, out frame, out flags) != PageState.Lazy) return false;
+            if (write && (flags & PageFlags.Writable) == 0) return false;
+            if (execute && (flags & PageFlags.NoExecute) != 0) return false;
+            frame = UserFrames.Take(p);
+            if (frame == 0) return false;
+            PageFlags mapFlags = (flags & (PageFlags.Writable | PageFlags.User | PageFlags.NoExecute)) | PageFlags.Owned;
+            if (p->Space.Map(page, frame, mapFlags) != MapResult.Ok)
+            {
+                UserFrames.Give(p, frame);
+                return false;
+            }
+            Cpu.InvalidatePage(page);
+            FaultsServed++;
+            return true;
+        }
+    }
+}

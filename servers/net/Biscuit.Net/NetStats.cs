@@ -28,6 +28,7 @@ public sealed class NetStats
     public long TcpResetsReceived;
     public long TcpActiveOpens;
     public long TcpPassiveOpens;
+    public long TcpTimeWaitRecycled;
 
     readonly long[] dropped = new long[Enum.GetValues<DropReason>().Length];
 
@@ -52,6 +53,7 @@ public sealed class NetStats
             ("tcp.keepalive_probes", TcpKeepAliveProbes), ("tcp.challenge_acks", TcpChallengeAcks),
             ("tcp.resets_sent", TcpResetsSent), ("tcp.resets_received", TcpResetsReceived),
             ("tcp.active_opens", TcpActiveOpens), ("tcp.passive_opens", TcpPassiveOpens),
+            ("tcp.time_wait_recycled", TcpTimeWaitRecycled),
         };
         foreach (var (reason, count) in DropCounts()) all.Add(("dropped." + reason, count));
         return all;

@@ -3,7 +3,8 @@
 // is in TcpConnection.Input.cs, segment output in TcpConnection.Output.cs and the timers in
 // TcpConnection.Timers.cs. Owner of every field: the event loop (the stack is single-threaded).
 // Invariants:
-//   SND.UNA <= SND.NXT <= SND.MAX (mod 2^32); SND.NXT only moves back (to SND.UNA) after a timeout.
+//   SND.UNA <= SND.NXT <= SND.MAX (mod 2^32); SND.NXT only moves back to resend: to SND.UNA after a
+//   timeout (go-back-N), or to ISS when a lost SYN-ACK must be repeated.
 //   Byte i of sendQueue has sequence number dataStart + i; dataStart = SND.UNA once the SYN is acked
 //   (and until our FIN is acked, after which SND.UNA = dataStart + 1).
 //   When finQueued, our FIN has sequence number dataStart + sendQueue.Count.
@@ -241,6 +242,7 @@ internal sealed partial class TcpConnection
     {
         Socket = null;
         if (State == TcpState.Closed) return;
+        if (State == TcpState.TimeWait) { receiveQueue.Clear(); return; }
         if (receiveQueue.Readable > 0) { Abort(); return; }
         ShutdownWrite();
         if (State == TcpState.FinWait2) closeAt = Math.Min(closeAt, stack.Now + stack.Options.TcpFinWait2TimeoutMs);
@@ -280,6 +282,7 @@ internal sealed partial class TcpConnection
             closeAt = stack.Now + 2 * stack.Options.TcpMslMs;   // RFC 9293 3.4.2: 2 MSL
             retransmitAt = persistAt = keepAliveAt = Never;
             sendQueue.Clear();
+            if (Socket == null) receiveQueue.Clear();        // nobody will read: keep only the control block
         }
         NotifySocket();
     }

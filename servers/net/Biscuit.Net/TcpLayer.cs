@@ -52,7 +52,7 @@ internal sealed class TcpLayer
         if (seg.Has(TcpFlags.Rst)) { stack.Stats.Drop(DropReason.TcpRstIgnored); return; }
         if (seg.Has(TcpFlags.Ack)) { stack.Stats.Drop(DropReason.TcpNoConnection); ResetForNoConnection(key.RemoteAddress, seg); return; }
         if (!seg.Has(TcpFlags.Syn)) { stack.Stats.Drop(DropReason.TcpInvalidInState); return; }
-        if (!listener.HasRoomForSyn || connections.Count >= stack.Options.TcpMaxConnections)
+        if (!listener.HasRoomForSyn || !MakeRoomForConnection())
         { stack.Stats.Drop(DropReason.TcpBacklogFull); return; }
         listener.SynReceivedCount++;
         var c = TcpConnection.Accept(stack, this, key, listener, seg);
@@ -67,6 +67,22 @@ internal sealed class TcpLayer
     {
         if (!connections.TryGetValue(new ConnectionKey(remote, remotePort, localPort), out var c)) return;
         if (code is 2 or 3) c.OnHardIcmpError(seq);
+    }
+
+    /// <summary>True if one more connection fits under TcpMaxConnections. At the limit, the TIME-WAIT
+    /// connection closest to its end is dropped to make room: TIME-WAIT only guards against old
+    /// duplicates, and a busy server must not stop accepting because of it (Linux likewise stops
+    /// keeping TIME-WAIT state when its table overflows).</summary>
+    bool MakeRoomForConnection()
+    {
+        if (connections.Count < stack.Options.TcpMaxConnections) return true;
+        TcpConnection? oldest = null;
+        foreach (var c in connections.Values)
+            if (c.State == TcpState.TimeWait && (oldest == null || c.NextDeadline() < oldest.NextDeadline())) oldest = c;
+        if (oldest == null) return false;
+        stack.Stats.TcpTimeWaitRecycled++;
+        oldest.Destroy();
+        return true;
     }
 
     /// <summary>RFC 9293 3.10.7.1: the reply to a segment for which no connection exists.</summary>
@@ -172,7 +188,7 @@ internal sealed class TcpLayer
         connection = null;
         var key = new ConnectionKey(remote, remotePort, localPort);
         if (connections.ContainsKey(key)) return Errno.EADDRINUSE;
-        if (connections.Count >= stack.Options.TcpMaxConnections) return Errno.ENOBUFS;
+        if (!MakeRoomForConnection()) return Errno.ENOBUFS;
         connection = TcpConnection.Connect(stack, this, key, socket);
         connections[key] = connection;
         return Errno.None;

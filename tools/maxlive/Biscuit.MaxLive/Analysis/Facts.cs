@@ -36,6 +36,12 @@ public sealed class Node(int id, NodeKind kind, int offset, string description)
     public long Multiplier { get; set; } = 1;
     public long Total => Saturating.Multiply(Bytes, Multiplier);
     public FateSet Fate { get; set; }
+    /// <summary>
+    /// For an object made by newobj: the capacity it starts with when known exactly (0 for a
+    /// parameterless constructor, c for a constructor called with the constant c), else null.
+    /// Collection growth is only tracked from a known capacity.
+    /// </summary>
+    public long? InitialCapacity { get; set; }
 }
 
 /// <summary>What one call does, as seen by its caller (the max over all possible targets).</summary>

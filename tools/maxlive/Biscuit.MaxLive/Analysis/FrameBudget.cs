@@ -5,7 +5,8 @@
 //   frame     = sum of nodes that die with the frame (stack-only)
 //   peak      = frame + max over its calls of the callee's peak (callees run one at a time)
 // Collections the frame creates and grows are charged their whole growth (GrowthModel.Growth of
-// the number of adds, each add counted with its loop multiplier). Any allocation under a loop
+// the number of adds, each add counted with its loop multiplier) when created empty, nothing when
+// created with a constant capacity at least the number of adds, and are refused otherwise. Any allocation under a loop
 // without a bound is an error at the allocating instruction.
 using Biscuit.MaxLive.Il;
 using Biscuit.MaxLive.Metadata;
@@ -55,9 +56,24 @@ public static class FrameBudget
                     adds = Saturating.Add(adds, m);
                 }
                 var model = growth[0].Model;
-                var grown = model.Growth(adds);
+                long grown;
+                if (node.InitialCapacity == 0)
+                {
+                    grown = model.Growth(adds);
+                    what = $"{what} + growth to {adds} element(s): {model.Name} = {grown} B";
+                }
+                else if (node.InitialCapacity is { } capacity && capacity >= adds)
+                {
+                    grown = 0;
+                    what = $"{what}, created with capacity {capacity} >= {adds} add(s): no growth";
+                }
+                else
+                {
+                    foreach (var call in growth)
+                        flow.Report(call.Offset, $"cannot bound the growth of this collection: it is created with a capacity that is not a constant of at least {adds} (the number of adds); use the parameterless constructor or a larger constant capacity");
+                    continue;
+                }
                 bytes = Saturating.Add(bytes, grown);
-                what = $"{what} + growth to {adds} element(s): {model.Name} = {grown} B";
             }
             node.Bytes = bytes;
             if (bytes == 0) continue;

@@ -28,6 +28,10 @@ public sealed partial class MethodFlow
             if (!runsConstructor) { stack.Add(value); return; } // a delegate: the runtime builds it
             created = value;
             args[0] = created;
+            var node = Nodes[created.Nodes[0]];
+            node.InitialCapacity = declared == 0 ? 0
+                : declared == 1 && method.ParameterTypes.First() is PrimitiveSig { Code: PrimitiveTypeCode.Int32 } && args[1].Exact ? args[1].Bound
+                : null;
         }
         if (site.BoxedReceiver is { } boxedType)
         {

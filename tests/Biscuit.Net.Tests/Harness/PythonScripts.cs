@@ -86,6 +86,28 @@ for t in threads: t.join()
 print('ok %d bad %s' % (ok[0], bad[:5]))
 """;
 
+    /// <summary>argv: host port count. Makes count HTTP requests one after another, each on a new
+    /// connection, and prints "ok N bytes" with the total body bytes received.</summary>
+    public const string SequentialRequests = """
+import socket, sys
+host, port, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+ok = 0; total = 0
+for i in range(count):
+    s = socket.create_connection((host, port), timeout=30)
+    s.sendall(b'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+    data = b''
+    while True:
+        d = s.recv(65536)
+        if not d: break
+        data += d
+    s.close()
+    head, _, body = data.partition(b'\r\n\r\n')
+    length = int([l for l in head.split(b'\r\n') if l.lower().startswith(b'content-length')][0].split(b':')[1])
+    if len(body) == length: ok += 1
+    total += len(body)
+print('ok %d bytes %d' % (ok, total))
+""";
+
     /// <summary>argv: host port. A UDP echo round trip, then a datagram to a closed port, which must be
     /// refused by our ICMP port unreachable (Linux reports it on the connected socket).</summary>
     public const string UdpProbe = """

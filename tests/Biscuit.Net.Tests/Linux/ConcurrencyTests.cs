@@ -19,6 +19,28 @@ public sealed class ConcurrencyTests(ITestOutputHelper output)
         Assert.Equal(0, r.ExitCode);
         Assert.Contains("ok 250 bad []", r.Stdout);
         Assert.Equal(250, peer.Pump.Invoke(_ => echo.Accepted));
+        // Every connection was closed by Linux first: ours end in LAST-ACK -> CLOSED, none may linger.
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (peer.Pump.Invoke(s => s.Tcp.ConnectionCount) > 0 && watch.ElapsedMilliseconds < 10_000) Thread.Sleep(50);
+        Assert.Equal(0, peer.Pump.Invoke(s => s.Tcp.ConnectionCount));
+        peer.Pump.ThrowIfFailed();
+    }
+
+    [Fact]
+    public void Linux_makes_500_short_http_connections_one_after_another()
+    {
+        using var peer = new LinuxPeer();
+        var http = peer.Pump.Invoke(s => new HttpPatternServer(s, 80, 1000));
+        peer.Pump.AddApp(http);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var r = peer.Python(PythonScripts.SequentialRequests, 120_000, LinuxPeer.StackAddress, "80", "500");
+        output.WriteLine($"{r}\n500 connections in {watch.ElapsedMilliseconds} ms");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("ok 500 bytes 500000", r.Stdout);
+        // We closed first each time: TIME-WAIT entries remain on our side, and nothing else.
+        var states = peer.Pump.Invoke(s => s.ConnectionsByState().ToDictionary(kv => kv.Key, kv => kv.Value));
+        output.WriteLine(string.Join(", ", states.Select(kv => $"{kv.Key}={kv.Value}")));
+        Assert.All(states, kv => Assert.True(kv.Key is TcpState.TimeWait or TcpState.Listen or TcpState.FinWait2 or TcpState.FinWait1, kv.Key.ToString()));
         peer.Pump.ThrowIfFailed();
     }
 

@@ -101,4 +101,18 @@ public class StraightLineBudgetTests
         Assert.Equal(Object(typeof(DerivedRecord)), FixtureAnalysis.Clean("Inheritance").Returned);
         Assert.Equal(32, Object(typeof(DerivedRecord))); // 16 + int padded to 8 + int padded to 8
     }
+
+    [Fact]
+    public void Utf8_encoding_of_a_bounded_string_returns_at_most_three_bytes_per_char()
+    {
+        Assert.Equal(Array(1, 3 * 10), FixtureAnalysis.Clean("Utf8").Returned);
+    }
+
+    [Fact]
+    public void An_array_rented_from_the_shared_pool_is_charged_as_long_lived_at_its_bucket_size()
+    {
+        var budget = FixtureAnalysis.Clean("Pooled");
+        Assert.Equal(Array(1, 128), budget.Escaping); // 100 rounds up to the 16 * 2^3 bucket
+        Assert.Equal(budget.Escaping, budget.Bytes);
+    }
 }

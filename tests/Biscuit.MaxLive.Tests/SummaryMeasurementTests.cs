@@ -87,6 +87,17 @@ public class SummaryMeasurementTests
     }
 
     [Fact]
+    public void Utf8_round_trips_and_pool_rentals_allocate_no_more_than_their_summaries()
+    {
+        string text = "h\u00e9llo \u4e16\u754c"; // 1-, 2- and 3-byte UTF-8 sequences
+        Assert.True(Measure(() => GC.KeepAlive(System.Text.Encoding.UTF8.GetBytes(text))) <= Array(1, 3 * text.Length));
+        var encoded = System.Text.Encoding.UTF8.GetBytes(text);
+        Assert.True(Measure(() => GC.KeepAlive(System.Text.Encoding.UTF8.GetString(encoded))) <= String(encoded.Length));
+        var pool = System.Buffers.ArrayPool<byte>.Create(); // a fresh pool: the rental must allocate
+        Assert.True(Measure(() => GC.KeepAlive(pool.Rent(100))) <= Array(1, 128));
+    }
+
+    [Fact]
     public void Summaries_that_allocate_nothing_allocate_nothing()
     {
         var list = new List<int> { 1, 2, 3 };

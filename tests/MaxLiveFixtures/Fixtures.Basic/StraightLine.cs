@@ -92,6 +92,18 @@ public sealed class StraightLine
     [RequestHandler("Reply")]
     public Node Reply() => new Node { Next = new Node() };
 
+    [RequestHandler("Utf8")]
+    public byte[] Utf8([MaxCount(10)] string name) => System.Text.Encoding.UTF8.GetBytes(name);
+
+    [RequestHandler("Pooled")]
+    public int Pooled()
+    {
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(100);
+        int length = buffer.Length;
+        System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        return length;
+    }
+
     [RequestHandler("Concat")]
     public string Concat([MaxCount(10)] string name) => string.Concat("Hello, ", name);
 }

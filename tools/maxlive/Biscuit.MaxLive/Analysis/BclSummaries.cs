@@ -90,9 +90,44 @@ public sealed class BclSummaries(AssemblySet assemblies, TypeLayout layout)
         {
             case "System.Span`1::CopyTo" or "System.ReadOnlySpan`1::CopyTo" or "System.Span`1::TryCopyTo" or "System.ReadOnlySpan`1::TryCopyTo"
                 or "System.MemoryExtensions::CopyTo" when arity == 2:
-                return CopiesInto(arity, key);
-            case "System.Text.Encoding::get_UTF8" or "System.Text.Encoding::get_ASCII":
+                return CopiesInto(arity, key, from: 0, to: 1);
+            case "System.Text.Encoding::get_UTF8" or "System.Text.Encoding::get_ASCII" or "System.Buffers.ArrayPool`1::get_Shared":
                 return Pure(method, arity, key); // cached singletons
+            case "System.Text.Encoding::GetByteCount" or "System.Text.Encoding::GetCharCount" or "System.Text.Encoding::GetMaxByteCount":
+                return Pure(method, arity, key);
+            case "System.Text.Encoding::GetBytes" when arity == 3 && method.ParameterTypes.All(p => p is NamedSig { IsValueType: true }):
+                return CopiesInto(arity, key, from: 1, to: 2); // (ReadOnlySpan<char>, Span<byte>): writes into the caller's span
+            case "System.Text.Encoding::GetBytes" when arity == 2 && method.ParameterTypes.First() is PrimitiveSig { Code: PrimitiveTypeCode.String }:
+            {
+                var length = RequireBound(args[1], "the string given to Encoding.GetBytes (its length)");
+                var bytes = Saturating.Multiply(3, length); // UTF-8: at most 3 bytes per UTF-16 unit
+                return Sized(arity, key, layout.ArraySize(new PrimitiveSig(PrimitiveTypeCode.Byte), bytes), bytes, $"byte[{bytes}]");
+            }
+            case "System.Text.Encoding::GetString" when arity == 2:
+            {
+                var length = RequireBound(args[1], "the bytes given to Encoding.GetString (their length)");
+                return Sized(arity, key, TypeLayout.StringSize(length), length, $"string of at most {length} chars"); // at most one char per byte
+            }
+            case "System.Buffers.ArrayPool`1::Rent" when arity == 2:
+            {
+                // The shared pool hands out arrays of 16 * 2^k elements; a rented array belongs to the pool
+                // afterwards (long-lived), so its bytes escape.
+                var minimum = RequireBound(args[1], "the minimum length given to ArrayPool.Rent");
+                long length = 16;
+                while (length < minimum) length *= 2;
+                var bytes = layout.ArraySize(typeArgs[0], length);
+                return new CallEffect
+                {
+                    ArgumentFates = new FateSet[arity], Deposited = new long[arity], Escaping = bytes, ResultBound = length,
+                    Description = $"{key}: summary, may allocate {typeArgs[0]}[{length}] = {bytes} B kept by the pool (escaping)",
+                };
+            }
+            case "System.Buffers.ArrayPool`1::Return":
+            {
+                var fates = new FateSet[arity];
+                fates[1] = FateSet.Escaping; // the pool keeps the array
+                return new CallEffect { ArgumentFates = fates, Deposited = new long[arity], Description = $"{key}: summary, the pool keeps the array" };
+            }
             case "System.ObjectDisposedException::ThrowIf" or "System.ArgumentNullException::ThrowIfNull"
                 or "System.ArgumentOutOfRangeException::ThrowIfNegative" or "System.ArgumentOutOfRangeException::ThrowIfGreaterThan"
                 or "System.ArgumentOutOfRangeException::ThrowIfLessThan" or "System.ArgumentOutOfRangeException::ThrowIfNegativeOrZero":
@@ -183,11 +218,11 @@ public sealed class BclSummaries(AssemblySet assemblies, TypeLayout layout)
         return new CallEffect { ArgumentFates = fates, Deposited = new long[arity], Description = $"{key}: summary, allocates nothing" };
     }
 
-    private static CallEffect CopiesInto(int arity, string key)
+    private static CallEffect CopiesInto(int arity, string key, int from, int to)
     {
         var fates = new FateSet[arity];
-        fates[0] = FateSet.IntoParam(1); // the source's elements end up in the destination
-        return new CallEffect { ArgumentFates = fates, Deposited = new long[arity], Description = $"{key}: summary, copies argument 0 into argument 1" };
+        fates[from] = FateSet.IntoParam(to); // the source's elements end up in the destination
+        return new CallEffect { ArgumentFates = fates, Deposited = new long[arity], Description = $"{key}: summary, copies argument {from} into argument {to}" };
     }
 
     /// <summary>Guard helpers: allocate nothing unless they throw, and a throw ends the request with its exception escaping.</summary>

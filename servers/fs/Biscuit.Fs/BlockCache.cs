@@ -45,6 +45,7 @@ public sealed class BlockCache
     private readonly LinkedList<Entry> _lru = new(); // front: most recently used
     private readonly Stack<byte[]> _spareBuffers = new();
     private readonly Dictionary<long, UndoRecord> _undo = new();
+    private readonly List<Entry> _writeBackList = new(); // reused by Flush and WriteBackData
     private long _currentOperation; // 0 when no operation is open
     private long _lastOperation;
 
@@ -168,13 +169,7 @@ public sealed class BlockCache
             throw new InvalidOperationException("flush inside an operation would write uncommitted changes");
         if (ReadOnly)
             return;
-        var dirty = new List<Entry>();
-        foreach (var entry in _lru)
-            if (entry.Dirty)
-                dirty.Add(entry);
-        dirty.Sort((a, b) => a.Number.CompareTo(b.Number));
-        foreach (var entry in dirty)
-            WriteBack(entry);
+        WriteBackWhere(metadataToo: true);
         _device.Flush();
     }
 
@@ -220,13 +215,20 @@ public sealed class BlockCache
     {
         if (_currentOperation != 0)
             throw new InvalidOperationException("write-back inside an operation");
-        var dirty = new List<Entry>();
+        WriteBackWhere(metadataToo: false);
+    }
+
+    /// <summary>Writes dirty blocks (all, or data only) in block order.</summary>
+    private void WriteBackWhere(bool metadataToo)
+    {
+        _writeBackList.Clear();
         foreach (var entry in _lru)
-            if (entry.Dirty && !entry.Metadata)
-                dirty.Add(entry);
-        dirty.Sort((a, b) => a.Number.CompareTo(b.Number));
-        foreach (var entry in dirty)
+            if (entry.Dirty && (metadataToo || !entry.Metadata))
+                _writeBackList.Add(entry);
+        _writeBackList.Sort((a, b) => a.Number.CompareTo(b.Number));
+        foreach (var entry in _writeBackList)
             WriteBack(entry);
+        _writeBackList.Clear();
     }
 
     private void CheckWritable()

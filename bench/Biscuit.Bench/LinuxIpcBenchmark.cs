@@ -19,7 +19,7 @@ public static class LinuxIpcBenchmark
     public static Dictionary<string, object> Run(string root, int repetitions, Action<string> progress)
     {
         var guest = LinuxGuest.Build(root);
-        var series = new Series();
+        var series = new Series { LoadBefore = LinuxHostLoad.Now() };
         for (int i = 0; i < repetitions; i++)
         {
             progress($"Linux boot {i + 1}/{repetitions}");
@@ -36,8 +36,8 @@ public static class LinuxIpcBenchmark
         var both = new Lazy<(Dictionary<string, object> Biscuit, Dictionary<string, object> Linux)>(() =>
         {
             var guest = LinuxGuest.Build(root);
-            var biscuit = new Series();
-            var linux = new Series();
+            var biscuit = new Series { LoadBefore = LinuxHostLoad.Now() };
+            var linux = new Series { LoadBefore = biscuit.LoadBefore };
             for (int i = 0; i < repetitions; i++)
             {
                 progress($"round {i + 1}/{repetitions}: Biscuit boot");
@@ -89,6 +89,7 @@ public static class LinuxIpcBenchmark
     private sealed class Series
     {
         private readonly Dictionary<string, List<double[]>> perName = new();   // operation -> one entry per boot
+        public required string LoadBefore { get; init; }                          // host load average at the start
 
         public void Add(Dictionary<string, double[]> boot)
         {
@@ -101,7 +102,11 @@ public static class LinuxIpcBenchmark
 
         public Dictionary<string, object> Result(int repetitions, string memory, LinuxGuest? guest, bool interleaved)
         {
-            var result = new Dictionary<string, object> { ["repetitions"] = repetitions, ["memory"] = memory };
+            var result = new Dictionary<string, object>
+            {
+                ["repetitions"] = repetitions, ["memory"] = memory,
+                ["host_loadavg_before"] = LoadBefore, ["host_loadavg_after"] = LinuxHostLoad.Now(),
+            };
             if (interleaved) result["interleaved_with"] = guest == null ? "linux-ipc" : "ipc";
             if (guest != null) result["kernel"] = guest.KernelVersion;
             foreach (var (name, boots) in perName)

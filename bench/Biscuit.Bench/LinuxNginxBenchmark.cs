@@ -30,6 +30,7 @@ public static class LinuxNginxBenchmark
         var boot = new List<double>();
         var markers = BootMarkers.ToDictionary(m => m.Key, _ => new List<double>());
         var load = Files.ToDictionary(f => f, _ => new List<WrkResult>());
+        string loadBefore = LinuxHostLoad.Now();
         for (int i = 0; i < repetitions; i++)
         {
             int port = LinuxHttpTools.FreeLoopbackPort();
@@ -63,6 +64,8 @@ public static class LinuxNginxBenchmark
             ["load"] = $"wrk -t{Threads} -c{Connections} -d{loadSeconds}s (keep-alive, after {WarmupSeconds} s unrecorded warm-up)",
             ["content_check"] = "sha256 of both files matched on every boot",
             ["qemu_spawn_to_first_200_s"] = Summary.Of(boot),
+            ["host_loadavg_before"] = loadBefore,
+            ["host_loadavg_after"] = LinuxHostLoad.Now(),
         };
         foreach (var (key, times) in markers)
             if (times.Count > 0) result[key] = Summary.Of(times);

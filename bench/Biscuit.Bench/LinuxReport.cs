@@ -36,7 +36,8 @@ public static class LinuxReport
         w.AppendLine($"## Kernel core beside Linux (QEMU TCG, -m {linux["memory"]}, Linux {linux["kernel"]}, {linux["repetitions"]} boots each" +
                      (paired ? ", interleaved)" : ")"));
         w.AppendLine();
-        w.AppendLine("Median over boots of the in-guest median, [min–max over boots]; cycles are the guest TSC.");
+        w.AppendLine("Median over boots of the in-guest median, [min–max over boots]; cycles are the guest TSC. " +
+                     $"Host load average before / after: {linux["host_loadavg_before"]} / {linux["host_loadavg_after"]}.");
         w.AppendLine();
         if (paired)
         {
@@ -75,7 +76,8 @@ public static class LinuxReport
     {
         w.AppendLine($"## nginx on the Linux guest (QEMU TCG, -m {nginx["memory"]}, {nginx["nic"]}, Linux {nginx["kernel"]}, {nginx["repetitions"]} boots)");
         w.AppendLine();
-        w.AppendLine($"Load: {nginx["load"]} from the host through QEMU's user-network forward; {nginx["content_check"]}.");
+        w.AppendLine($"Load: {nginx["load"]} from the host through QEMU's user-network forward; {nginx["content_check"]}. " +
+                     $"Host load average before / after: {nginx["host_loadavg_before"]} / {nginx["host_loadavg_after"]}.");
         w.AppendLine();
         w.AppendLine("| measure | median | min | max |");
         w.AppendLine("|---|---|---|---|");

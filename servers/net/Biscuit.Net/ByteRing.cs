@@ -36,6 +36,7 @@ internal sealed class ByteRing
     /// <summary>Writes data at offset (relative to the first byte) without changing Count; offset+len must be within Capacity.</summary>
     public void WriteAt(int offset, ReadOnlySpan<byte> data)
     {
+        if (data.Length == 0) return;
         EnsureStorage(offset + data.Length);
         int pos = (head + offset) % storage.Length;
         int first = Math.Min(data.Length, storage.Length - pos);

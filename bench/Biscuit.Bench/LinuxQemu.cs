@@ -1,6 +1,7 @@
 // One running QEMU for the Linux guest: timestamps each serial line as the host sees it (seconds
-// from spawn) and keeps QEMU's stderr. Disposing kills QEMU; so does the bench program's exit, so
-// no QEMU outlives a failed or interrupted run.
+// from spawn) and keeps QEMU's stderr. Disposing kills QEMU; so do the bench program's exit and an
+// unhandled exception (whose unwinding need not run `using` blocks), so no QEMU outlives a failed
+// or interrupted run.
 using System.Diagnostics;
 using System.Text;
 
@@ -12,10 +13,8 @@ public sealed class LinuxQemu : IDisposable
 
     static LinuxQemu()
     {
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            lock (running) foreach (var p in running) Kill(p);
-        };
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => KillAll();
+        AppDomain.CurrentDomain.UnhandledException += (_, _) => KillAll();
     }
 
     private readonly Process process;
@@ -77,6 +76,11 @@ public sealed class LinuxQemu : IDisposable
         Kill(process);
         lock (running) running.Remove(process);
         process.Dispose();
+    }
+
+    private static void KillAll()
+    {
+        lock (running) foreach (var p in running) Kill(p);
     }
 
     private static void Kill(Process p)

@@ -1,11 +1,15 @@
-// A device that loses power after a given number of block writes: that write and every later write
-// or flush fail with EIO and never reach the image. What was written before stays (no torn blocks).
+// A device that loses power after a given number of block writes (or device flushes): that write and
+// every later write or flush fail with EIO and never reach the image. What was written before stays
+// (no torn blocks).
 namespace Biscuit.Fs.Tests;
 
 public sealed class FailingDevice(IBlockDevice inner, long writesBeforeFailure) : IBlockDevice
 {
     public long Writes { get; private set; }
-    public bool Failed => Writes >= writesBeforeFailure;
+    public long Flushes { get; private set; }
+    /// <summary>Power is lost once this many flushes have completed.</summary>
+    public long FlushesBeforeFailure { get; set; } = long.MaxValue;
+    public bool Failed => Writes >= writesBeforeFailure || Flushes >= FlushesBeforeFailure;
 
     public int BlockSize => inner.BlockSize;
     public long BlockCount => inner.BlockCount;
@@ -24,6 +28,7 @@ public sealed class FailingDevice(IBlockDevice inner, long writesBeforeFailure) 
         if (Failed)
             throw new FsException(FsError.EIO, "power lost");
         inner.Flush();
+        Flushes++;
     }
 
     public void Dispose() => inner.Dispose();

@@ -27,20 +27,62 @@ public class JournalTests
     }
 
     [Fact]
-    public void ATransactionLeftInTheLogIsReplayedByE2fsckAndByMount()
+    public void CommittedTransactionNotYetCheckpointedIsReplayedByMountAndByE2fsck()
     {
-        using var image = TestImage.CreateOfType("ext3", 8 << 10, 1024);
-        image.Mount();
-        image.Fs.Mkdir("/kept");
-        image.Fs.Write(image.Fs.Create("/kept/file"), 0, new byte[] { 1, 2, 3 });
-        image.Fs.Flush();
-        image.Abandon(); // crash while mounted: needs_recovery stays set
-        Assert.Contains("needs_recovery", E2fsTools.Run("dumpe2fs", "-h", image.ImagePath).Output);
+        using var dir = new TempDirectory();
+        string image = dir["disk.img"], copy = dir["copy.img"];
+        E2fsTools.MakeImage(image, 8 << 10, 1024, null, "-t", "ext3");
+        using (var device = new FailingDevice(new ImageFileDevice(image, flushToDisk: false), long.MaxValue))
+        {
+            var fs = Ext2FileSystem.Mount(device);
+            fs.Mkdir("/kept");
+            fs.Write(fs.Create("/kept/file"), 0, new byte[] { 1, 2, 3 });
+            // Journal.Commit flushes twice (log, then commit block); power fails right after: the
+            // transaction is durable in the log but none of its blocks is home.
+            device.FlushesBeforeFailure = device.Flushes + 2;
+            Assert.Throws<FsException>(() => fs.Flush());
+        }
+        string header = E2fsTools.Run("dumpe2fs", "-h", image).Output;
+        Assert.Contains("needs_recovery", header);
+        Assert.DoesNotContain("Journal start:            0", header);
+        File.Copy(image, copy);
 
-        image.Mount();
-        Assert.Equal(3UL, image.Fs.Stat("/kept/file").Size);
-        image.Unmount();
-        E2fsTools.AssertClean(image.ImagePath);
+        using (var device = new ImageFileDevice(image, flushToDisk: false))
+        using (var fs = Ext2FileSystem.Mount(device))
+        {
+            Assert.Equal(1, fs.RecoveredTransactions);
+            var back = new byte[4];
+            Assert.Equal(3, fs.Read(fs.Lookup("/kept/file"), 0, back));
+            Assert.Equal(new byte[] { 1, 2, 3, 0 }, back);
+        }
+        E2fsTools.AssertClean(image);
+
+        var (code, output) = E2fsTools.Run("e2fsck", "-fy", copy);
+        Assert.True(code <= 1 && output.Contains("recovering journal"), output);
+        E2fsTools.AssertClean(copy);
+        Assert.Contains("kept", E2fsTools.Debugfs(copy, "ls /"));
+    }
+
+    [Fact]
+    public void ReadOnlyMountOfAJournalThatNeedsRecoveryIsRefusedAndWritesNothing()
+    {
+        using var dir = new TempDirectory();
+        string image = dir["disk.img"];
+        E2fsTools.MakeImage(image, 8 << 10, 1024, null, "-t", "ext3");
+        using (var device = new FailingDevice(new ImageFileDevice(image, flushToDisk: false), long.MaxValue))
+        {
+            var fs = Ext2FileSystem.Mount(device);
+            fs.Mkdir("/d");
+            device.FlushesBeforeFailure = device.Flushes + 2;
+            Assert.Throws<FsException>(() => fs.Flush());
+        }
+        var before = ImageBytes.Hash(image);
+        using (var device = new ImageFileDevice(image, readOnly: true))
+        {
+            var error = Assert.Throws<FsException>(() => Ext2FileSystem.Mount(device, new MountOptions { ReadOnly = true }));
+            Assert.Contains("needs_recovery", error.Message);
+        }
+        Assert.Equal(before, ImageBytes.Hash(image));
     }
 
     [Fact]

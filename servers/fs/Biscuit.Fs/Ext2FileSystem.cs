@@ -9,6 +9,8 @@
 //     reloaded or cleared, so a failed operation leaves the file system exactly as before.
 //   - The free counts in the superblock and in the group descriptors are changed together with the bitmap
 //     bit, inside the same operation (Ext2FileSystem.Allocation.cs).
+//   - On ext3, a read-write mount journals every operation's metadata (Ext2FileSystem.Journaling.cs);
+//     Flush is the group commit, Dispose the clean unmount.
 // Not thread-safe: the fs server's request loop serialises calls.
 namespace Biscuit.Fs;
 

@@ -107,7 +107,18 @@ public class StatsTests
     }
 
     [Fact]
-    public void The_configured_hard_limit_is_read_when_present()
+    public void A_configured_hard_limit_is_parsed_as_a_number_or_a_decimal_or_hex_string()
+    {
+        Assert.Equal(33554432, GcHeapGauge.Parse("33554432"));
+        Assert.Equal(0x2000000, GcHeapGauge.Parse("0x2000000"));
+        Assert.Equal(1234, GcHeapGauge.Parse(1234UL));
+        Assert.Equal(0, GcHeapGauge.Parse("lots"));
+        Assert.Equal(0, GcHeapGauge.Parse(null));
+        Assert.Equal(0, GcHeapGauge.Parse(-5L));
+    }
+
+    [Fact]
+    public void Without_a_configured_hard_limit_the_gauge_uses_what_the_gc_considers_available()
     {
         // The test host runs without a hard limit: the gauge then falls back to what the GC considers available.
         Assert.Equal(0, GcHeapGauge.ConfiguredHardLimit());

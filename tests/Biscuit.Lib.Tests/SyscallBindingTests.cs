@@ -34,6 +34,12 @@ public class SyscallBindingTests
     }
 
     [Fact]
+    public void The_errno_path_check_passes_when_errors_come_back_intact()
+    {
+        Assert.True(Syscalls.ErrnoPathWorks());
+    }
+
+    [Fact]
     public void Reading_a_failed_result_throws_but_the_error_is_a_value()
     {
         var r = Syscalls.ClockTicks();

@@ -7,8 +7,11 @@
 // capture errno right after the call). No Biscuit call returns -1 as a value: handles, addresses,
 // counts and notification bits (bit 63 is never usable) are all non-negative.
 //
-// NativeAOT: the static server binary resolves "libc" at link time; the server program's project
-// lists it as <DirectPInvoke Include="libc" />. The calls are not marked SuppressGCTransition:
+// NativeAOT: the server program's project MUST list <DirectPInvoke Include="libc" /> so that the
+// static binary binds `syscall` at link time. Without it the runtime tries to dlopen "libc"
+// (libc.so, liblibc.so... observed with strace) at the first call: on a Linux host the static binary
+// then calls into a second glibc whose errno is not the one the runtime reads (observed: ENOSYS
+// came back as EPERM), and on Biscuit there is no shared libc to load at all. ErrnoPathWorks() checks this at server start. The calls are not marked SuppressGCTransition:
 // several of them block (ipc_call, notify_wait), and a thread blocked in the kernel must be in
 // preemptive mode so that the GC can run without it.
 using System.Runtime.InteropServices;
@@ -39,6 +42,15 @@ public static partial class Syscalls
     }
 
     private static KernelError Status(long result) => KernelErrors.FromResult(result);
+
+    /// <summary>True when errors come back intact through glibc's errno: handle_close(0) must fail
+    /// with EBADF (Biscuit) or ENOSYS (another kernel). Anything else means the binding reads the
+    /// wrong errno (a missing DirectPInvoke, see above) and no error from Invoke can be trusted.</summary>
+    public static bool ErrnoPathWorks()
+    {
+        long r = Invoke(SyscallNumbers.HandleClose, 0);
+        return r == -(long)KernelError.BadHandle || r == -(long)KernelError.NotImplemented;
+    }
 
     // ---- threads and time ----
 

@@ -15,10 +15,12 @@ public interface IHeapGauge
     void Collect();
 }
 
-/// <summary>The runtime's own figures. The limit is the configured GC heap hard limit
-/// (AppContext "GCHeapHardLimit", set from System.GC.HeapHardLimit in the server's project) when
-/// there is one, else what the GC considers available (GCMemoryInfo.TotalAvailableMemoryBytes,
-/// which is the hard limit when one is set and the machine's memory otherwise).</summary>
+/// <summary>The runtime's own figures. The limit is the configured GC heap hard limit when there is
+/// one, else what the GC considers available (GCMemoryInfo.TotalAvailableMemoryBytes, which is the
+/// hard limit when one is set and the machine's memory otherwise). Observed in a NativeAOT binary
+/// built with <RuntimeHostConfigurationOption Include="System.GC.HeapHardLimit" Value="33554432" />:
+/// AppContext "System.GC.HeapHardLimit" holds "33554432", "GCHeapHardLimit" is absent, and
+/// TotalAvailableMemoryBytes is 32 MiB.</summary>
 public sealed class GcHeapGauge : IHeapGauge
 {
     public static readonly GcHeapGauge Instance = new();
@@ -43,11 +45,17 @@ public sealed class GcHeapGauge : IHeapGauge
 
     public void Collect() => GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
 
-    /// <summary>The hard limit the runtime was configured with, or 0. The runtime publishes it as a
-    /// number; a string (hexadecimal, as in runtimeconfig knobs, or decimal) is accepted too.</summary>
+    /// <summary>The hard limit the runtime was configured with, or 0: AppContext "System.GC.HeapHardLimit"
+    /// (the project's RuntimeHostConfigurationOption), else "GCHeapHardLimit" (the name the runtime's
+    /// documentation gives). A number or a string (decimal, or hexadecimal with 0x) is accepted.</summary>
     public static long ConfiguredHardLimit()
     {
-        object? value = AppContext.GetData("GCHeapHardLimit");
+        long limit = Parse(AppContext.GetData("System.GC.HeapHardLimit"));
+        return limit > 0 ? limit : Parse(AppContext.GetData("GCHeapHardLimit"));
+    }
+
+    internal static long Parse(object? value)
+    {
         return value switch
         {
             ulong u => (long)Math.Min(u, long.MaxValue),

@@ -37,6 +37,14 @@ public class StraightLineBudgetTests
     }
 
     [Fact]
+    public void A_load_through_a_ref_that_may_point_to_either_local_makes_both_objects_escape()
+    {
+        var budget = FixtureAnalysis.Clean("ThroughRef");
+        Assert.Equal(Object(typeof(Empty)) + Object(typeof(Node)), budget.Escaping);
+        Assert.Equal(0, budget.Peak);
+    }
+
+    [Fact]
     public void A_helpers_returned_object_belongs_to_the_caller_and_escapes_only_if_the_caller_stores_it()
     {
         var budget = FixtureAnalysis.Clean("ViaHelper");

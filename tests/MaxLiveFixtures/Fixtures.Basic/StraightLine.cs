@@ -86,6 +86,15 @@ public sealed class StraightLine
     [RequestHandler("BoxInlineArray")]
     public object BoxInlineArray() => new EightLongs();
 
+    [RequestHandler("ThroughRef")]
+    public void ThroughRef(bool first)
+    {
+        object a = new Empty();
+        object b = new Node();
+        ref object chosen = ref (first ? ref a : ref b);
+        s_cache = chosen; // either object may be the one that escapes
+    }
+
     [RequestHandler("Inheritance")]
     public object Inheritance() => new DerivedRecord();
 

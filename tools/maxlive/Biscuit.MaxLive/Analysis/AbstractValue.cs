@@ -4,8 +4,8 @@
 //             a static, a result of a call that returns existing objects): storing into it is an escape;
 //   Bound     an upper bound: for an integer its greatest value, for a string/array/collection its
 //             greatest length or count (null: unknown); Exact marks a known constant;
-//   Slot      set for the address of a local (>= 0) or argument (< 0: -1 - index) so loads and stores
-//             through it reach that variable.
+//   Slots     for an address, the locals (>= 0) and arguments (< 0: -1 - index) it may point to, so
+//             loads and stores through it reach those variables (empty: not the address of a variable).
 // Values are immutable; Join is the least upper bound used at control-flow merges.
 using System.Collections.Immutable;
 
@@ -17,15 +17,15 @@ public sealed class AbstractValue
     public bool Untracked { get; }
     public long? Bound { get; }
     public bool Exact { get; }
-    public int? Slot { get; }
+    public ImmutableSortedSet<int> Slots { get; }
 
-    public AbstractValue(ImmutableSortedSet<int> nodes, bool untracked, long? bound = null, bool exact = false, int? slot = null)
+    public AbstractValue(ImmutableSortedSet<int> nodes, bool untracked, long? bound = null, bool exact = false, ImmutableSortedSet<int>? slots = null)
     {
         Nodes = nodes;
         Untracked = untracked;
         Bound = bound;
         Exact = exact && bound != null;
-        Slot = slot;
+        Slots = slots ?? ImmutableSortedSet<int>.Empty;
     }
 
     public static readonly AbstractValue Nothing = new(ImmutableSortedSet<int>.Empty, false);
@@ -34,21 +34,22 @@ public sealed class AbstractValue
     public static AbstractValue Constant(long value) => new(ImmutableSortedSet<int>.Empty, false, value, exact: true);
     public static AbstractValue Bounded(long? bound) => new(ImmutableSortedSet<int>.Empty, false, bound);
     public static AbstractValue Of(int node, long? bound = null) => new(ImmutableSortedSet.Create(node), false, bound);
-    public static AbstractValue AddressOf(int slot) => new(ImmutableSortedSet<int>.Empty, false, slot: slot);
+    public static AbstractValue AddressOf(int slot) => new(ImmutableSortedSet<int>.Empty, false, slots: ImmutableSortedSet.Create(slot));
 
-    public AbstractValue WithBound(long? bound, bool exact = false) => new(Nodes, Untracked, bound, exact, Slot);
-    public AbstractValue WithUntracked() => new(Nodes, true, Bound, Exact, Slot);
+    public AbstractValue WithBound(long? bound, bool exact = false) => new(Nodes, Untracked, bound, exact, Slots);
+    public AbstractValue WithUntracked() => new(Nodes, true, Bound, Exact, Slots);
+
+    /// <summary>The same value without its variable addresses.</summary>
+    public AbstractValue WithoutSlots() => Slots.IsEmpty ? this : new(Nodes, Untracked, Bound, Exact);
 
     public static AbstractValue Join(AbstractValue a, AbstractValue b)
     {
         if (ReferenceEquals(a, b)) return a;
         long? bound = a.Bound is { } x && b.Bound is { } y ? Math.Max(x, y) : null;
         bool exact = a.Exact && b.Exact && a.Bound == b.Bound;
-        int? slot = a.Slot == b.Slot ? a.Slot : null;
-        bool untracked = a.Untracked || b.Untracked || (a.Slot != b.Slot && (a.Slot != null || b.Slot != null));
-        return new AbstractValue(a.Nodes.Union(b.Nodes), untracked, bound, exact, slot);
+        return new AbstractValue(a.Nodes.Union(b.Nodes), a.Untracked || b.Untracked, bound, exact, a.Slots.Union(b.Slots));
     }
 
     public bool SameAs(AbstractValue other) =>
-        Untracked == other.Untracked && Bound == other.Bound && Exact == other.Exact && Slot == other.Slot && Nodes.SetEquals(other.Nodes);
+        Untracked == other.Untracked && Bound == other.Bound && Exact == other.Exact && Slots.SetEquals(other.Slots) && Nodes.SetEquals(other.Nodes);
 }

@@ -36,34 +36,50 @@ public sealed class FrameFacts
     public void WriteSlot(int slot, AbstractValue value)
     {
         var current = ReadSlot(slot);
-        var joined = AbstractValue.Join(current, value.Slot != null ? value.WithUntracked() : value);
+        var joined = AbstractValue.Join(current, value);
         if (joined.SameAs(current)) return;
         if (slot >= 0) Locals[slot] = joined; else Args[-1 - slot] = joined;
         Changed = true;
     }
 
-    /// <summary>The value an address or object denotes for the purpose of fates (a local's address denotes the local's value).</summary>
-    public AbstractValue Resolve(AbstractValue value) =>
-        value.Slot is { } slot ? AbstractValue.Join(ReadSlot(slot), new AbstractValue(value.Nodes, value.Untracked)) : value;
+    /// <summary>
+    /// The value an address or object denotes for the purpose of fates: the address of a variable
+    /// denotes what the variable holds (following ref locals that hold addresses of other variables).
+    /// </summary>
+    public AbstractValue Resolve(AbstractValue value)
+    {
+        var result = value.WithoutSlots();
+        var seen = new HashSet<int>();
+        var work = new Stack<int>(value.Slots);
+        while (work.Count > 0)
+        {
+            var slot = work.Pop();
+            if (!seen.Add(slot)) continue;
+            var held = ReadSlot(slot);
+            result = AbstractValue.Join(result, held.WithoutSlots());
+            foreach (var next in held.Slots) work.Push(next);
+        }
+        return result;
+    }
 
     /// <summary>What a load through `container` (a field, element or indirection) may produce.</summary>
     public AbstractValue Load(AbstractValue container)
     {
-        if (container.Slot is { } slot) return ReadSlot(slot);
         var result = container.Untracked ? AbstractValue.Unknown : AbstractValue.Nothing;
+        foreach (var slot in container.Slots) result = AbstractValue.Join(result, ReadSlot(slot));
         foreach (var id in container.Nodes)
         {
             if (Contents.TryGetValue(id, out var stored)) result = AbstractValue.Join(result, stored);
             if (_nodes[id].Kind is NodeKind.Parameter or NodeKind.CallResult) result = result.WithUntracked();
         }
-        return new AbstractValue(result.Nodes, result.Untracked);
+        return new AbstractValue(result.Nodes, result.Untracked, slots: result.Slots);
     }
 
     /// <summary>Records `value` stored into a field, element or indirection of `container`.</summary>
     public void Store(AbstractValue container, AbstractValue value)
     {
+        foreach (var slot in container.Slots) WriteSlot(slot, value);
         var stored = Resolve(value);
-        if (container.Slot is { } slot) { WriteSlot(slot, stored); return; }
         if (container.Untracked) Escape(stored);
         foreach (var id in container.Nodes)
         {

@@ -61,7 +61,8 @@ public sealed partial class MethodFlow
             foreach (var k in fate.Params())
                 if (k < args.Length && k != j) _facts.Store(args[k], args[j]);
             if (site.Targets.Count > 0 || j > 0) _facts.PassAway(args[j]);
-            if (site.Targets.Count == 0 && args[j].Slot is { } slot && j > 0) _facts.WriteSlot(slot, AbstractValue.Unknown); // out/ref results of library code
+            if (site.Targets.Count == 0 && j > 0)
+                foreach (var slot in args[j].Slots) _facts.WriteSlot(slot, AbstractValue.Unknown); // out/ref results of library code
         }
         for (int k = 0; k < effect.Deposited.Length && k < args.Length; k++)
         {

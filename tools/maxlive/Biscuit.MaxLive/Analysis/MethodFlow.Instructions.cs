@@ -167,7 +167,7 @@ public sealed partial class MethodFlow
                 var field = FieldOperand(instruction);
                 var container = Pop(stack);
                 var loaded = _facts.Load(container);
-                if (field.DeclaringType is NamedSig { IsValueType: true } && container.Slot == null)
+                if (field.DeclaringType is NamedSig { IsValueType: true } && container.Slots.IsEmpty)
                     loaded = AbstractValue.Join(loaded, new AbstractValue(container.Nodes, container.Untracked)); // a struct value, not an address
                 stack.Add(loaded.WithBound(FieldBound(field)));
                 return;

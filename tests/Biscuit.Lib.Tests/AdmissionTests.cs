@@ -97,6 +97,21 @@ public class AdmissionTests
     }
 
     [Fact]
+    public void The_generated_maxlive_table_becomes_the_budget_dictionary()
+    {
+        var budgets = ServerOptions.BudgetsFrom([("Read", 4096), ("Stats", 512)]);
+        Assert.Equal(4096, budgets["Read"]);
+        Assert.Equal(512, budgets["Stats"]);
+    }
+
+    [Fact]
+    public void A_maxlive_table_with_a_refused_or_repeated_request_is_rejected()
+    {
+        Assert.Contains("maxlive refused", Assert.Throws<ArgumentException>(() => ServerOptions.BudgetsFrom([("Read", -1)])).Message);
+        Assert.Contains("twice", Assert.Throws<ArgumentException>(() => ServerOptions.BudgetsFrom([("Read", 1), ("Read", 2)])).Message);
+    }
+
+    [Fact]
     public void An_expensive_request_is_queued_or_refused_while_cheap_ones_keep_being_served()
     {
         var gauge = new ScriptedHeapGauge(100);

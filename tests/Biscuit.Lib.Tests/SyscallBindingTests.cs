@@ -18,6 +18,7 @@ public class SyscallBindingTests
         Assert.Equal(KernelError.NotImplemented, new Notification(Handle.Initial(1)).Signal(1));
         Assert.Equal(KernelError.NotImplemented, Handle.Initial(2).Close());
         Assert.Equal(KernelError.NotImplemented, Syscalls.DebugWrite("x"u8).Error);
+        Assert.Equal(KernelError.NotImplemented, Syscalls.GetSystemInfo().Error);
     }
 
     [Fact]

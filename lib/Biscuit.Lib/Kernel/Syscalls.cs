@@ -78,6 +78,14 @@ public static partial class Syscalls
         return r < 0 ? KernelResult<ulong>.Fail(Status(r)) : KernelResult<ulong>.Ok((ulong)r);
     }
 
+    /// <summary>system_info: the kernel's counters (frames, ticks, context switches, free pool slots).</summary>
+    public static unsafe KernelResult<SystemInfo> GetSystemInfo()
+    {
+        SystemInfo info = default;
+        long r = Invoke(SyscallNumbers.SystemInfo, (long)&info, sizeof(SystemInfo));
+        return r < 0 ? KernelResult<SystemInfo>.Fail(Status(r)) : KernelResult<SystemInfo>.Ok(info);
+    }
+
     /// <summary>ipc_buffer: the user address of the calling thread's 4 KiB IPC buffer.</summary>
     public static KernelResult<nint> IpcBufferAddress()
     {

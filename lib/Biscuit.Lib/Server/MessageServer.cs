@@ -67,28 +67,36 @@ public sealed class MessageServer
         var output = new MessageBuilder();
         var input = new byte[IpcBuffer.MaxPayload];
         KernelError error = transport.Receive(Syscalls.Forever);
-        int refusedReplies = 0;
+        bool fromReply = false;        // `error` came from a ReplyReceive, whose reply half may have failed
+        bool replacedReply = false;    // the refused reply was already replaced by an error reply once
         while (true)
         {
+            if (error == KernelError.None)
+            {
+                Serve(transport.Buffer, input, output);
+                Telemetry.Sample();
+                error = transport.ReplyReceive(Syscalls.Forever);
+                fromReply = true;
+                replacedReply = false;
+                continue;
+            }
+            if (fromReply && !replacedReply && error is KernelError.MessageTooLong or KernelError.InvalidArgument or KernelError.NotPermitted)
+            {
+                // The kernel refused our reply (a handle the handler attached lacks Transfer, say) and
+                // we still owe one: answer with an error reply without handles instead.
+                options.Log($"{Name}: reply refused by the kernel ({error.Symbol()}); answering with an error instead");
+                WriteError(transport.Buffer, output, ReplyStatus.HandlerFailed, $"reply refused by the kernel: {error.Symbol()}");
+                replacedReply = true;
+                error = transport.ReplyReceive(Syscalls.Forever);
+                continue;
+            }
+            fromReply = false;
             if (error is KernelError.TimedOut or KernelError.WouldBlock or KernelError.Interrupted)
             {
                 error = transport.Receive(Syscalls.Forever);
                 continue;
             }
-            if (error is KernelError.MessageTooLong or KernelError.InvalidArgument or KernelError.NotPermitted
-                && refusedReplies++ == 0)
-            {
-                // The kernel refused our reply (a bad handle attached by the handler): we still owe it.
-                options.Log($"{Name}: reply refused by the kernel ({error.Symbol()}); answering with an error instead");
-                WriteError(transport.Buffer, output, ReplyStatus.HandlerFailed, $"reply refused by the kernel: {error.Symbol()}");
-                error = transport.ReplyReceive(Syscalls.Forever);
-                continue;
-            }
-            if (error != KernelError.None) return error;
-            refusedReplies = 0;
-            Serve(transport.Buffer, input, output);
-            Telemetry.Sample();
-            error = transport.ReplyReceive(Syscalls.Forever);
+            return error;
         }
     }
 

@@ -26,6 +26,20 @@ public sealed class ServerOptions
 
     public IHeapGauge HeapGauge { get; init; } = GcHeapGauge.Instance;
 
+    /// <summary>Turns the generated MAXLIVE table (Biscuit.Generated.MaxLiveBudgets.All: request name and
+    /// bytes) into Budgets. A negative budget (maxlive's mark of a refused request) or a name listed
+    /// twice is an error: such a table must not reach a running server.</summary>
+    public static IReadOnlyDictionary<string, long> BudgetsFrom(IEnumerable<(string Request, long Bytes)> table)
+    {
+        var budgets = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (request, bytes) in table)
+        {
+            if (bytes < 0) throw new ArgumentException($"request {request} has no budget ({bytes}): maxlive refused it", nameof(table));
+            if (!budgets.TryAdd(request, bytes)) throw new ArgumentException($"request {request} is listed twice", nameof(table));
+        }
+        return budgets;
+    }
+
     /// <summary>Where the one-line reports of failed handlers go (default: standard error).</summary>
     public Action<string> Log { get; init; } = line => Console.Error.WriteLine(line);
 }

@@ -22,6 +22,9 @@ public sealed class NetStats
     public long TcpFastRetransmits;
     public long TcpTimeouts;
     public long TcpZeroWindowProbes;
+    /// <summary>Segments in which we advertised a zero window / ACKs in which the peer closed its window.</summary>
+    public long TcpZeroWindowsAdvertised;
+    public long TcpZeroWindowsReceived;
     public long TcpKeepAliveProbes;
     public long TcpChallengeAcks;
     public long TcpResetsSent;
@@ -50,6 +53,7 @@ public sealed class NetStats
             ("tcp.segments_in", TcpSegmentsIn), ("tcp.segments_out", TcpSegmentsOut),
             ("tcp.retransmissions", TcpRetransmissions), ("tcp.fast_retransmits", TcpFastRetransmits),
             ("tcp.timeouts", TcpTimeouts), ("tcp.zero_window_probes", TcpZeroWindowProbes),
+            ("tcp.zero_windows_advertised", TcpZeroWindowsAdvertised), ("tcp.zero_windows_received", TcpZeroWindowsReceived),
             ("tcp.keepalive_probes", TcpKeepAliveProbes), ("tcp.challenge_acks", TcpChallengeAcks),
             ("tcp.resets_sent", TcpResetsSent), ("tcp.resets_received", TcpResetsReceived),
             ("tcp.active_opens", TcpActiveOpens), ("tcp.passive_opens", TcpPassiveOpens),

@@ -112,6 +112,7 @@ internal sealed partial class TcpConnection
         if (Seq.Lt(sndWl1, seg.Seq) || (sndWl1 == seg.Seq && Seq.Le(sndWl2, ack)))
         {
             bool opened = sndWnd == 0 && newWindow > 0;
+            if (newWindow == 0 && sndWnd != 0) stack.Stats.TcpZeroWindowsReceived++;
             sndWnd = newWindow;
             sndWl1 = seg.Seq;
             sndWl2 = ack;

@@ -119,6 +119,7 @@ internal sealed partial class TcpConnection
         if (Seq.Le(edge, rcvAdvertisedEdge) || (edge - rcvAdvertisedEdge) < Math.Min(receiveQueue.Capacity / 2, rmss))
             edge = Seq.Max(rcvAdvertisedEdge, rcvNxt);
         long window = Math.Min((long)(edge - rcvNxt) >> rcvShift, 65535);
+        if (window == 0) stack.Stats.TcpZeroWindowsAdvertised++;
         uint newEdge = rcvNxt + (uint)(window << rcvShift);
         if (Seq.Gt(newEdge, rcvAdvertisedEdge)) rcvAdvertisedEdge = newEdge;
         return (ushort)window;

@@ -108,6 +108,30 @@ for i in range(count):
 print('ok %d bytes %d' % (ok, total))
 """;
 
+    /// <summary>argv: host port. GETs from our HTTP server through a tiny receive buffer, reading slowly,
+    /// so that our sender meets zero windows; prints "sha256 bodylength".</summary>
+    public const string SlowHttpReader = """
+import socket, sys, hashlib, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+s.settimeout(60)
+s.connect((sys.argv[1], int(sys.argv[2])))
+s.sendall(b'GET / HTTP/1.1\r\nHost: x\r\n\r\n')
+data = b''
+while b'\r\n\r\n' not in data:
+    data += s.recv(1024)
+head, _, body = data.partition(b'\r\n\r\n')
+h = hashlib.sha256(); h.update(body); n = len(body)
+time.sleep(1.0)                          # let the window close completely: the sender must probe
+i = 0
+while True:
+    d = s.recv(2048)
+    if not d: break
+    h.update(d); n += len(d); i += 1
+    if i % 2 == 0: time.sleep(0.01)
+print('%s %d' % (h.hexdigest(), n))
+""";
+
     /// <summary>argv: host port. A UDP echo round trip, then a datagram to a closed port, which must be
     /// refused by our ICMP port unreachable (Linux reports it on the connected socket).</summary>
     public const string UdpProbe = """

@@ -61,21 +61,39 @@ internal sealed class TcpSinkServer : IStackApp
     readonly byte[] buffer = new byte[65536];
     public readonly ConcurrentQueue<(string Sha, long Count)> Results = new();
 
-    public TcpSinkServer(NetStack stack, ushort port)
+    /// <summary>A slow reader: at most ReadBudget bytes every ReadIntervalMs (by the wall clock), so that
+    /// the window closes; unlimited by default.</summary>
+    public int ReadBudget = int.MaxValue;
+    public long ReadIntervalMs;
+    long nextReadAt;
+
+    public TcpSinkServer(NetStack stack, ushort port, int receiveBuffer = 0)
     {
         listener = stack.CreateTcpSocket();
+        if (receiveBuffer > 0) listener.ReceiveBufferSize = receiveBuffer;
         if (listener.Bind(port) != Errno.None || listener.Listen(64) != Errno.None) throw new InvalidOperationException("listen");
     }
 
     public void Poll(NetStack stack)
     {
-        while (listener.Accept(out _) is { } s) conns.Add(new Conn { S = s });
+        while (listener.Accept(out _) is { } s)
+        {
+            conns.Add(new Conn { S = s });
+            if (ReadIntervalMs > 0) nextReadAt = Environment.TickCount64 + 500;   // a slow start closes the window
+        }
         for (int i = conns.Count - 1; i >= 0; i--)
         {
             var c = conns[i];
-            while (c.Reply == null)
+            int budget = ReadBudget;
+            if (ReadIntervalMs > 0)
             {
-                int r = c.S.Receive(buffer);
+                if (Environment.TickCount64 < nextReadAt) budget = 0;
+                else nextReadAt = Environment.TickCount64 + ReadIntervalMs;
+            }
+            while (c.Reply == null && budget > 0)
+            {
+                int r = c.S.Receive(buffer.AsSpan(0, Math.Min(buffer.Length, budget)));
+                if (r > 0) budget -= r;
                 if (r == -(int)Errno.EAGAIN) break;
                 if (r < 0) { c.Reply = Array.Empty<byte>(); Results.Enqueue(("error " + (Errno)(-r), c.Count)); break; }
                 if (r == 0)

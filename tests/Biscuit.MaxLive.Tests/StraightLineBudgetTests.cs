@@ -45,6 +45,14 @@ public class StraightLineBudgetTests
     }
 
     [Fact]
+    public void An_object_a_callee_wraps_inside_an_argument_is_found_again_when_the_caller_reads_the_wrapper()
+    {
+        var budget = FixtureAnalysis.Clean("ThroughCalleeWrapper");
+        Assert.Equal(Object(typeof(Empty)), budget.Escaping);
+        Assert.Equal(Object(typeof(Registry)) + Object(typeof(Holder)), budget.Peak);
+    }
+
+    [Fact]
     public void A_helpers_returned_object_belongs_to_the_caller_and_escapes_only_if_the_caller_stores_it()
     {
         var budget = FixtureAnalysis.Clean("ViaHelper");

@@ -50,3 +50,9 @@ public struct EightLongs
 {
     private long _element;
 }
+
+/// <summary>One reference: 16 + 8 = 24.</summary>
+public sealed class Registry
+{
+    public Holder Last;
+}

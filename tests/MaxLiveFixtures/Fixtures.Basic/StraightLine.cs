@@ -95,6 +95,17 @@ public sealed class StraightLine
         s_cache = chosen; // either object may be the one that escapes
     }
 
+    private static void Wrap(Registry registry, object item) => registry.Last = new Holder(item);
+
+    [RequestHandler("ThroughCalleeWrapper")]
+    public void ThroughCalleeWrapper()
+    {
+        var registry = new Registry();
+        var item = new Empty();
+        Wrap(registry, item);          // the callee wraps item in a new Holder inside registry
+        s_cache = registry.Last.Item;  // and item leaks out through that wrapper
+    }
+
     [RequestHandler("Inheritance")]
     public object Inheritance() => new DerivedRecord();
 

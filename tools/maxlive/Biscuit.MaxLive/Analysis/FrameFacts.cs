@@ -70,7 +70,7 @@ public sealed class FrameFacts
         foreach (var id in container.Nodes)
         {
             if (Contents.TryGetValue(id, out var stored)) result = AbstractValue.Join(result, stored);
-            if (_nodes[id].Kind is NodeKind.Parameter or NodeKind.CallResult) result = result.WithUntracked();
+            if (_nodes[id].Kind is NodeKind.Parameter or NodeKind.CallResult or NodeKind.CallDeposit) result = result.WithUntracked();
         }
         return new AbstractValue(result.Nodes, result.Untracked, slots: result.Slots);
     }
@@ -88,6 +88,16 @@ public sealed class FrameFacts
             if (!joined.SameAs(current)) { Contents[id] = joined; Changed = true; }
             foreach (var child in stored.Nodes) Contain(child, id);
         }
+    }
+
+    /// <summary>Records that `value` may be reachable from node `container` (without the escape rule for untracked containers).</summary>
+    public void AddContents(int container, AbstractValue value)
+    {
+        var stored = Resolve(value);
+        var current = Contents.GetValueOrDefault(container, AbstractValue.Nothing);
+        var joined = AbstractValue.Join(current, new AbstractValue(stored.Nodes, stored.Untracked));
+        if (!joined.SameAs(current)) { Contents[container] = joined; Changed = true; }
+        foreach (var child in stored.Nodes) Contain(child, container);
     }
 
     public void Contain(int child, int container)

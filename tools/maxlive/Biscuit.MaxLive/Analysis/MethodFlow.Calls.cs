@@ -52,23 +52,30 @@ public sealed partial class MethodFlow
             Nodes[resultNode].Description = effect.Returned > 0 ? $"returned by {method} ({effect.Returned} B)" : $"returned by {method}";
             result = new AbstractValue([resultNode], untracked: true, effect.ResultBound);
         }
+        // Bytes the callee stores into the objects its arguments point to: new nodes inside those objects.
+        var deposits = new int?[args.Length];
+        for (int k = 0; k < effect.Deposited.Length && k < args.Length; k++)
+        {
+            if (effect.Deposited[k] == 0) continue;
+            var deposit = Allocate(NodeKind.CallDeposit, offset, k, effect.Deposited[k], $"stored by {method} into argument {k} ({effect.Deposited[k]} B)");
+            deposits[k] = deposit;
+            _facts.Store(args[k], AbstractValue.Of(deposit));
+        }
         for (int j = 0; j < args.Length; j++)
         {
             var fate = j < effect.ArgumentFates.Length ? effect.ArgumentFates[j] : FateSet.Escaping;
             if (fate.Escapes) _facts.Escape(args[j]);
             if (fate.Returned && result != null)
-                foreach (var child in _facts.Resolve(args[j]).Nodes) _facts.Contain(child, result.Nodes[0]);
+                _facts.AddContents(result.Nodes[0], args[j]); // the result may be, or hold, the argument
             foreach (var k in fate.Params())
-                if (k < args.Length && k != j) _facts.Store(args[k], args[j]);
+            {
+                if (k >= args.Length || k == j) continue;
+                _facts.Store(args[k], args[j]);
+                if (deposits[k] is { } deposit) _facts.AddContents(deposit, args[j]); // possibly inside the callee's new objects
+            }
             if (site.Targets.Count > 0 || j > 0) _facts.PassAway(args[j]);
             if (site.Targets.Count == 0 && j > 0)
                 foreach (var slot in args[j].Slots) _facts.WriteSlot(slot, AbstractValue.Unknown); // out/ref results of library code
-        }
-        for (int k = 0; k < effect.Deposited.Length && k < args.Length; k++)
-        {
-            if (effect.Deposited[k] == 0) continue;
-            var deposit = Allocate(NodeKind.CallDeposit, offset, k, effect.Deposited[k], $"stored by {method} into argument {k} ({effect.Deposited[k]} B)");
-            _facts.Store(args[k], AbstractValue.Of(deposit));
         }
         if (effect.Growth is { } growth) Grow(offset, method, args[0], growth);
         if (created != null) stack.Add(created);

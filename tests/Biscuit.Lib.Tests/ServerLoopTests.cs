@@ -33,6 +33,17 @@ public class ServerLoopTests
     }
 
     [Fact]
+    public void A_client_call_with_value_type_bodies_allocates_nothing_in_steady_state()
+    {
+        using var running = new RunningServer(RegisterCalculator);
+        var client = new ServiceClient(running.Endpoint.CreateClient());
+        for (int i = 0; i < 100; i++) client.Call(Calc.Add, new Pair(i, i), 30_000);   // warm up (first-use allocations)
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++) client.Call(Calc.Add, new Pair(i, i), 30_000);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public void A_throwing_handler_gets_an_error_reply_one_log_line_and_the_loop_goes_on()
     {
         using var running = new RunningServer(RegisterCalculator);

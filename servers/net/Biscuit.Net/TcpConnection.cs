@@ -169,7 +169,7 @@ internal sealed partial class TcpConnection
     {
         if (PendingError != Errno.None) return -(int)TakeError();
         if (finQueued || State is not (TcpState.Established or TcpState.CloseWait or TcpState.SynSent or TcpState.SynReceived))
-            return -(int)(State == TcpState.Closed ? Errno.ENOTCONN : Errno.EPIPE);
+            return -(int)Errno.EPIPE;                      // as Linux: the connection is finished or our side shut down
         if (data.Length == 0) return 0;
         int n = sendQueue.Append(data);
         if (n == 0) return -(int)Errno.EAGAIN;

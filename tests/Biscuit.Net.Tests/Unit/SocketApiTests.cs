@@ -66,6 +66,8 @@ public sealed class SocketApiTests
         Assert.True(r.HasFlag(Readiness.Error) && r.HasFlag(Readiness.HangUp), r.ToString());
         Assert.Equal(Errno.ECONNRESET, t.Socket.TakeError());
         Assert.Equal(Errno.None, t.Socket.TakeError());                         // SO_ERROR clears on read
+        Assert.Equal(-(int)Errno.EPIPE, t.Socket.Send([1]));                     // as on Linux
+        Assert.Equal(0, t.Socket.Receive(new byte[1]));
     }
 
     [Fact]

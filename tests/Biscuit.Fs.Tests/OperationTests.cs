@@ -273,6 +273,36 @@ public class OperationTests
     }
 
     [Fact]
+    public void FullyCachedDirectoryAnswersEveryChangeMadeThroughAnyOperation()
+    {
+        using var image = TestImage.CreateMounted(2 << 10, 1024, "-N", "512");
+        var fs = image.Fs;
+        fs.Mkdir("/d");
+        fs.Mkdir("/e");
+        for (int i = 0; i < 200; i++)
+            fs.Create($"/d/f{i}");
+        image.Remount();
+        fs = image.Fs;
+        Assert.Equal(FsError.ENOENT, Assert.Throws<FsException>(() => fs.Stat("/d/absent")).Error); // scans once, caches /d whole
+        Assert.True(fs.Lookups.IsComplete(fs.Lookup("/d")));
+        fs.Create("/e/x");
+        fs.Rename("/e/x", "/d/moved");
+        fs.Link("/d/f1", "/d/linked");
+        fs.Mkdir("/d/sub");
+        fs.Symlink("f2", "/d/link");
+        fs.Unlink("/d/f3");
+        fs.Rename("/d/f4", "/e/away");
+        fs.Rename("/d/sub", "/e/sub");
+        foreach (var present in new[] { "/d/moved", "/d/linked", "/d/link", "/d/f0", "/e/away", "/e/sub/.." })
+            fs.Stat(present, followSymlinks: false);
+        foreach (var absent in new[] { "/d/f3", "/d/f4", "/d/sub", "/e/x" })
+            Assert.Equal(FsError.ENOENT, Assert.Throws<FsException>(() => fs.Stat(absent)).Error);
+        Assert.Equal(fs.Lookup("/e"), fs.Lookup("/e/sub/.."));
+        image.Unmount();
+        E2fsTools.AssertClean(image.ImagePath);
+    }
+
+    [Fact]
     public void CacheAndLookupCacheCountTheirHits()
     {
         using var image = TestImage.CreateMounted(2 << 10, 1024);

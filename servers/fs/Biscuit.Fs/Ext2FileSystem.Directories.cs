@@ -15,7 +15,14 @@ public sealed partial class Ext2FileSystem
     private const int EntryHeader = 8;
 
     /// <summary>Where a directory entry is: its block, its offset, and the previous entry in the block.</summary>
-    private readonly record struct EntrySlot(uint Block, int Offset, int PreviousOffset, uint Inode, FileType Type);
+    private readonly record struct EntrySlot(long Logical, uint Block, int Offset, int PreviousOffset, uint Inode, FileType Type);
+
+    // Where AddEntry starts looking for room, per directory inode: the block where it last found or made
+    // room, lowered when an entry is removed. Blocks before it may still fit a shorter name; using them
+    // less is the price of creating many names in O(1) instead of rescanning the directory each time.
+    // Cleared on rollback; an entry is dropped when its directory is freed. Owner: Ext2FileSystem.
+    private readonly Dictionary<uint, long> _roomHints = new();
+    private const int MaxRoomHints = 4096;
 
     private readonly record struct RawEntry(uint Inode, int RecLen, int NameLen, FileType Type);
 
@@ -74,7 +81,7 @@ public sealed partial class Ext2FileSystem
                 if (e.Inode != 0 && e.NameLen == name.Length &&
                     data.AsSpan(offset + EntryHeader, e.NameLen).SequenceEqual(name))
                 {
-                    slot = new EntrySlot(physical, offset, previous, e.Inode, e.Type);
+                    slot = new EntrySlot(logical, physical, offset, previous, e.Inode, e.Type);
                     return true;
                 }
                 previous = offset;
@@ -91,7 +98,8 @@ public sealed partial class Ext2FileSystem
     {
         int needed = EntrySize(name.Length);
         long blocks = DirectoryBlocks(dir);
-        for (long logical = 0; logical < blocks; logical++)
+        long start = Math.Min(_roomHints.GetValueOrDefault(dir.Number), blocks);
+        for (long logical = start; logical < blocks; logical++)
         {
             uint physical = DirectoryBlock(dir, logical);
             var data = _cache.Get(physical);
@@ -101,6 +109,7 @@ public sealed partial class Ext2FileSystem
                 int used = e.Inode == 0 ? 0 : EntrySize(e.NameLen);
                 if (e.RecLen - used >= needed)
                 {
+                    SetRoomHint(dir.Number, logical);
                     data = _cache.GetForWrite(physical);
                     int at = offset;
                     int recLen = e.RecLen;
@@ -123,7 +132,15 @@ public sealed partial class Ext2FileSystem
         uint fresh = MapOrAllocate(dir, blocks, goal, out _);
         WriteEntry(_cache.GetFresh(fresh), 0, _blockSize, name, inode, type);
         dir.Size += (ulong)_blockSize;
+        SetRoomHint(dir.Number, blocks);
         TouchDirectory(dir);
+    }
+
+    private void SetRoomHint(uint dir, long logical)
+    {
+        if (_roomHints.Count >= MaxRoomHints && !_roomHints.ContainsKey(dir))
+            _roomHints.Clear();
+        _roomHints[dir] = logical;
     }
 
     private void WriteEntry(byte[] data, int offset, int recLen, ReadOnlySpan<byte> name, uint inode, FileType type)
@@ -158,6 +175,8 @@ public sealed partial class Ext2FileSystem
         {
             WriteUInt32LittleEndian(data.AsSpan(slot.Offset), 0);
         }
+        if (_roomHints.TryGetValue(dir.Number, out long hint) && slot.Logical < hint)
+            _roomHints[dir.Number] = slot.Logical;
         TouchDirectory(dir);
     }
 

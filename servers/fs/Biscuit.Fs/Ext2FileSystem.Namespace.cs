@@ -210,7 +210,10 @@ public sealed partial class Ext2FileSystem
         FreeBlocksFrom(inode, 0);
         ReleaseXattrBlock(inode);
         if (directory)
+        {
             _lookups.Clear(); // cached names inside it must not outlive it
+            _roomHints.Remove(inode.Number);
+        }
         inode.LinksCount = 0;
         inode.Size = 0;
         inode.DeleteTime = Now();

@@ -5,6 +5,7 @@
 namespace Biscuit.Fs;
 
 using System.Text;
+using System.Text.Unicode;
 
 public sealed partial class Ext2FileSystem
 {
@@ -98,17 +99,53 @@ public sealed partial class Ext2FileSystem
         }
     }
 
-    /// <summary>The inode `name` names in `dir` (whose ".." at the root is the root itself), or 0.</summary>
+    /// <summary>The inode `name` names in `dir` (whose ".." at the root is the root itself), or 0.
+    /// A miss in the lookup cache scans the directory once and, if all its names fit in the cache,
+    /// caches every one of them and marks the directory complete.</summary>
     private uint LookupInDirectory(Inode dir, string name)
     {
         if (_lookups.TryGet(dir.Number, name, out uint cached))
             return cached;
-        Span<byte> bytes = stackalloc byte[MaxNameLength * 3];
-        int length = Encoding.UTF8.GetBytes(name, bytes);
-        if (!FindEntry(dir, bytes[..length], out var slot))
+        if (_lookups.IsComplete(dir.Number))
             return 0;
-        _lookups.Add(dir.Number, name, slot.Inode);
-        return slot.Inode;
+        long blocks = DirectoryBlocks(dir);
+        // At most one entry per 12 bytes; only directories that surely fit are cached whole.
+        bool cacheAll = _lookups.HasRoomFor(blocks * _blockSize / 12);
+        Span<byte> wanted = stackalloc byte[MaxNameLength * 3];
+        int wantedLength = Encoding.UTF8.GetBytes(name, wanted);
+        uint found = 0;
+        for (long logical = 0; logical < blocks; logical++)
+        {
+            var data = _cache.Get(DirectoryBlock(dir, logical));
+            for (int offset = 0; offset < _blockSize;)
+            {
+                var e = ParseEntry(data, offset, dir, logical);
+                var entryName = data.AsSpan(offset + EntryHeader, e.NameLen);
+                offset += e.RecLen;
+                if (e.Inode == 0)
+                    continue;
+                if (found == 0 && entryName.SequenceEqual(wanted[..wantedLength]))
+                {
+                    found = e.Inode;
+                    if (!cacheAll)
+                        break;
+                }
+                if (cacheAll)
+                {
+                    if (!Utf8.IsValid(entryName))
+                        cacheAll = false; // two such names could decode alike: cache nothing whole
+                    else
+                        _lookups.Add(dir.Number, Encoding.UTF8.GetString(entryName), e.Inode);
+                }
+            }
+            if (found != 0 && !cacheAll)
+                break;
+        }
+        if (cacheAll)
+            _lookups.MarkComplete(dir.Number);
+        else if (found != 0)
+            _lookups.Add(dir.Number, name, found);
+        return found;
     }
 
     /// <summary>Finds the entry `name` of `dir` for modification (not through the lookup cache).</summary>

@@ -78,7 +78,7 @@ public sealed partial class Ext2FileSystem
                 if (!FindEntry(source, ".."u8, out var dotDot))
                     throw FsException.Corrupt($"directory inode {source.Number} has no '..' entry");
                 RetargetEntry(source, dotDot, newDir.Number, FileType.Directory);
-                _lookups.Forget(source.Number, "..");
+                _lookups.Add(source.Number, "..", newDir.Number);
                 oldDir.LinksCount--;
                 WriteInode(oldDir);
                 newDir.LinksCount++;

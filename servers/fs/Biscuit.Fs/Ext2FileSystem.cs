@@ -178,9 +178,13 @@ public sealed partial class Ext2FileSystem : IDisposable
 
     private void Abort()
     {
+        // An operation that changed no block (a failed lookup, say) changed no in-memory state either:
+        // keep the caches it may have warmed.
+        bool changed = _cache.OperationBlockCount > 0;
         _cache.Rollback();
         _pendingFreeThisOperation.Clear();
-        ReloadAfterRollback();
+        if (changed)
+            ReloadAfterRollback();
     }
 
     private void ReloadAfterRollback()
@@ -193,6 +197,7 @@ public sealed partial class Ext2FileSystem : IDisposable
             _groups[g] = GroupDescriptor.Parse(raw.AsSpan(g % perBlock * GroupDescriptor.Size, GroupDescriptor.Size));
         }
         _lookups.Clear();
+        _roomHints.Clear();
     }
 
     private void SaveSuperblock()

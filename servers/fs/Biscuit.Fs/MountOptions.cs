@@ -13,5 +13,5 @@ public sealed class MountOptions
     public Func<uint> Clock { get; init; } = () => (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
     /// <summary>Entries kept by the directory lookup cache.</summary>
-    public int LookupCacheEntries { get; init; } = 4096;
+    public int LookupCacheEntries { get; init; } = 8192;
 }

@@ -26,6 +26,22 @@ public sealed record QemuRun(int ExitStatus, string Serial, bool TimedOut)
         return new QemuRun(code, output, code == -1);
     }
 
+    // The whole system: init (build/modules) with the manifest of tests/manifests/NAME and the
+    // server binaries it starts (build/modules).
+    public static QemuRun BootSystem(string memory, string manifest, int timeoutSeconds, params string[] servers)
+    {
+        _ = Repository.KernelImage;   // builds everything, modules included
+        string modules = Path.Combine(Repository.Build, "modules");
+        string initrd = string.Join(",", new[] { Path.Combine(Repository.Build, "kernel.syms"), Path.Combine(modules, "init"),
+                Path.Combine(Repository.Root, "tests", "manifests", manifest, "manifest") }
+            .Concat(servers.Select(s => Path.Combine(modules, s))));
+        string args = $"-m {memory} -smp 1 -display none -monitor none -serial stdio -serial null -no-reboot -nic none " +
+                      "-device isa-debug-exit,iobase=0xf4,iosize=0x04 " +
+                      $"-kernel \"{Repository.KernelImage}\" -initrd \"{initrd}\" -append \"init=init exit=init\"";
+        var (code, output) = Repository.Run("qemu-system-x86_64", args, TimeSpan.FromSeconds(timeoutSeconds));
+        return new QemuRun(code, output, code == -1);
+    }
+
     public string Line(string prefix) =>
         Serial.Split('\n').FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal))?.TrimEnd('\r')
         ?? throw new Xunit.Sdk.XunitException($"no line starting with '{prefix}' in the serial log:\n{Serial}");

@@ -28,6 +28,7 @@ enum {
     SYS_debug_write = 0x800, SYS_thread_create, SYS_thread_exit, SYS_thread_yield, SYS_thread_sleep,
     SYS_thread_set_priority, SYS_ipc_buffer, SYS_clock_ticks, SYS_system_info,
     SYS_process_spawn = 0x810, SYS_process_watch, SYS_process_status, SYS_process_kill, SYS_process_exit,
+    SYS_process_set_limits, SYS_module_read,
     SYS_endpoint_create = 0x820, SYS_ipc_call, SYS_ipc_send, SYS_ipc_recv, SYS_ipc_reply_recv, SYS_ipc_reply,
     SYS_notification_create = 0x830, SYS_notify_signal, SYS_notify_wait, SYS_notify_poll,
     SYS_handle_dup = 0x840, SYS_handle_close, SYS_handle_info,

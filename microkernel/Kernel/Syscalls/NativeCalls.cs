@@ -27,6 +27,8 @@ namespace Biscuit.Kernel.Syscalls
                 case 0x812: return ProcessCalls.Status(t, a0);
                 case 0x813: return ProcessCalls.Kill(t, a0);
                 case 0x814: Processes.ProcessControl.Exit(t->Process, ((int)a0 & 0xFF) << 8); return 0;
+                case 0x815: return ProcessCalls.SetLimits(t, a0, a1, a2, a3);
+                case 0x816: return ProcessCalls.ReadModule(t, a0, a1, a2, a3, a4);
 
                 case 0x820: return IpcCalls.CreateEndpoint(t);
                 case 0x821: return IpcCalls.Call(t, a0, a1);

@@ -52,6 +52,47 @@ namespace Biscuit.Kernel.Syscalls
             return handle;
         }
 
+        // process_set_limits(process, max_priority, memory_budget, main_priority): what a
+        // spawner (init, from the boot manifest) grants a child before it runs: a priority ceiling
+        // no higher than its own, a memory budget (bytes; sysinfo reports it and owned frames are
+        // held to it), and the priority of the child's threads now.
+        public static long SetLimits(Thread* t, ulong process, ulong maxPriority, ulong budget, ulong priority)
+        {
+            Capability* c;
+            long error = HandleCalls.Lookup(t, process, CapabilityType.Process, Rights.Control, out c);
+            if (error != 0) return error;
+            Process* p = (Process*)c->Object;
+            if (p->State != ProcessState.Alive) return -Errno.ESRCH;
+            if (maxPriority >= Scheduler.Priorities || priority > maxPriority) return -Errno.EINVAL;
+            if (maxPriority > t->Process->MaxPriority) return -Errno.EPERM;
+            if (budget < (ulong)p->OwnedFrames * 4096 || budget > Boot.BootMemory.Frames->TotalFrames * 4096) return -Errno.EINVAL;
+            p->MaxPriority = (byte)maxPriority;
+            p->MemoryBudget = budget;
+            for (Thread* th = p->Threads; th != null; th = th->ProcessNext)
+            {
+                bool ready = th->State == ThreadState.Ready;
+                if (ready) Scheduler.Unready(th);
+                th->Priority = (byte)priority;
+                if (ready) Scheduler.MakeReady(th);
+            }
+            return 0;
+        }
+
+        // module_read(name, name_len, offset, buffer, length): bytes of a boot module (the boot
+        // manifest, configuration), as a file would be read; returns the count, 0 at its end.
+        public static long ReadModule(Thread* t, ulong name, ulong nameLength, ulong offset, ulong buffer, ulong length)
+        {
+            if (nameLength == 0 || nameLength > BootModule.NameBytes) return -Errno.ENAMETOOLONG;
+            byte* nameBuffer = stackalloc byte[BootModule.NameBytes];
+            if (UserMemory.CopyIn(t->Process, nameBuffer, name, nameLength) != 0) return -Errno.EFAULT;
+            BootModule* m = BootModules.Find(nameBuffer, (int)nameLength);
+            if (m == null) return -Errno.ENOENT;
+            if (offset >= m->Size) return 0;
+            ulong n = length < m->Size - offset ? length : m->Size - offset;
+            long r = UserMemory.CopyOut(t->Process, buffer, Boot.KernelImage.PhysicalToVirtual(m->Physical) + offset, n);
+            return r != 0 ? r : (long)n;
+        }
+
         public static long Watch(Thread* t, ulong process, ulong notification, ulong bits)
         {
             Capability* pc, nc;

@@ -1,0 +1,25 @@
+// echo-server: serve (the demonstration server) or drive (its test client), on Biscuit's kernel IPC.
+using Biscuit.Echo;
+using Biscuit.Lib.Client;
+using Biscuit.Lib.Ipc;
+using Biscuit.Lib.Kernel;
+using Biscuit.Lib.Server;
+
+string mode = args.Length > 0 ? args[0] : "";
+if (mode == "serve")
+{
+    string name = args.Length > 1 ? args[1] : "echo";
+    var own = new Endpoint(Handle.Initial(0));
+    var peerHandle = Handle.Initial(1);
+    ServiceClient? peer = peerHandle.Info().IsOk ? new ServiceClient(new KernelClientTransport(new Endpoint(peerHandle))) : null;
+    var server = new MessageServer(new ServerOptions { Name = name });
+    new EchoServer(peer).RegisterOn(server);
+    Console.WriteLine($"{name}: serving");
+    var error = server.Run(new KernelServerTransport(own));
+    Console.WriteLine($"{name}: server loop ended: {error}");
+    return 1;
+}
+if (mode == "drive")
+    return EchoDriver.Run(long.Parse(args.Length > 1 ? args[1] : "100000"));
+Console.Error.WriteLine("usage: echo-server serve NAME | drive COUNT");
+return 2;

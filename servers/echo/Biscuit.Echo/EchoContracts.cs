@@ -1,0 +1,54 @@
+// The requests of the demonstration server: Echo (bytes back), Add (two integers), Fail (its
+// handler always throws: the loop must answer with an error and go on), Pump (this server calls its
+// peer's Echo N times and reports how many came back right: two servers talking over kernel IPC).
+using Biscuit.Lib.Messages;
+using MessagePack;
+
+namespace Biscuit.Echo;
+
+public readonly record struct Pair(long A, long B);
+public readonly record struct PumpResult(long Sent, long Correct);
+
+public static class EchoContracts
+{
+    public static readonly RequestType<byte[], byte[]> Echo = new(16, "Echo", idempotent: true, Codecs.Bytes, Codecs.Bytes);
+    public static readonly RequestType<Pair, long> Add = new(17, "Add", idempotent: true, new PairCodec(), Codecs.Int64);
+    public static readonly RequestType<Empty, Empty> Fail = new(18, "Fail", idempotent: false, Codecs.Empty, Codecs.Empty);
+    public static readonly RequestType<long, PumpResult> Pump = new(19, "Pump", idempotent: false, Codecs.Int64, new PumpResultCodec());
+
+    private sealed class PairCodec : IMessageCodec<Pair>
+    {
+        public void Write(ref MessagePackWriter writer, Pair value)
+        {
+            writer.WriteArrayHeader(2);
+            writer.Write(value.A);
+            writer.Write(value.B);
+        }
+
+        public Pair Read(ref MessagePackReader reader)
+        {
+            int n = Codecs.ReadArrayAtLeast(ref reader, 2, "Pair");
+            var pair = new Pair(reader.ReadInt64(), reader.ReadInt64());
+            Codecs.SkipExtraFields(ref reader, n, 2);
+            return pair;
+        }
+    }
+
+    private sealed class PumpResultCodec : IMessageCodec<PumpResult>
+    {
+        public void Write(ref MessagePackWriter writer, PumpResult value)
+        {
+            writer.WriteArrayHeader(2);
+            writer.Write(value.Sent);
+            writer.Write(value.Correct);
+        }
+
+        public PumpResult Read(ref MessagePackReader reader)
+        {
+            int n = Codecs.ReadArrayAtLeast(ref reader, 2, "PumpResult");
+            var r = new PumpResult(reader.ReadInt64(), reader.ReadInt64());
+            Codecs.SkipExtraFields(ref reader, n, 2);
+            return r;
+        }
+    }
+}

@@ -1,0 +1,43 @@
+// The demonstration server's handlers, registered on lib's MessageServer. `peer` (optional) is a
+// client of another echo server, used by Pump.
+using Biscuit.Annotations;
+using Biscuit.Lib.Client;
+using Biscuit.Lib.Messages;
+using Biscuit.Lib.Server;
+
+namespace Biscuit.Echo;
+
+public sealed class EchoServer(ServiceClient? peer)
+{
+    public void RegisterOn(MessageServer server)
+    {
+        server.Register(EchoContracts.Echo, Echo);
+        server.Register(EchoContracts.Add, Add);
+        server.Register(EchoContracts.Fail, Fail);
+        server.Register(EchoContracts.Pump, Pump);
+    }
+
+    [RequestHandler("Echo")]
+    public static byte[] Echo(byte[] data) => data;
+
+    [RequestHandler("Add")]
+    public static long Add(Pair p) => p.A + p.B;
+
+    [RequestHandler("Fail")]
+    public static Empty Fail(Empty _) => throw new InvalidOperationException("Fail always fails");
+
+    [RequestHandler("Pump")]
+    public PumpResult Pump(long count)
+    {
+        if (peer == null) throw new InvalidOperationException("this server has no peer to pump");
+        long correct = 0;
+        var payload = new byte[8];
+        for (long i = 0; i < count; i++)
+        {
+            BitConverter.TryWriteBytes(payload, i);
+            var r = peer.Call(EchoContracts.Echo, payload, 10_000);
+            if (r.IsOk && r.Value!.Length == 8 && BitConverter.ToInt64(r.Value) == i) correct++;
+        }
+        return new PumpResult(count, correct);
+    }
+}

@@ -53,6 +53,14 @@ public class StraightLineBudgetTests
     }
 
     [Fact]
+    public void A_callee_that_publishes_something_inside_its_argument_makes_the_argument_and_its_contents_escape()
+    {
+        var budget = FixtureAnalysis.Clean("ThroughArgumentContents");
+        Assert.Equal(Object(typeof(Pair)) + Object(typeof(Node)), budget.Escaping);
+        Assert.Equal(0, budget.Peak);
+    }
+
+    [Fact]
     public void A_helpers_returned_object_belongs_to_the_caller_and_escapes_only_if_the_caller_stores_it()
     {
         var budget = FixtureAnalysis.Clean("ViaHelper");

@@ -106,6 +106,16 @@ public sealed class StraightLine
         s_cache = registry.Last.Item;  // and item leaks out through that wrapper
     }
 
+    private static void Publish(Pair pair) => s_cache = pair.A;
+
+    [RequestHandler("ThroughArgumentContents")]
+    public void ThroughArgumentContents()
+    {
+        var inner = new Node();
+        var pair = new Pair { A = inner };
+        Publish(pair); // the callee publishes what the caller put inside its argument
+    }
+
     [RequestHandler("Inheritance")]
     public object Inheritance() => new DerivedRecord();
 

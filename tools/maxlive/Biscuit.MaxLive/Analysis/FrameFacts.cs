@@ -1,7 +1,8 @@
 // The flow-insensitive facts the interpreter gathers about one frame, and the escape
 // classification computed from them. Facts only grow (the fixpoint in MethodFlow relies on it):
 //   Locals/Args  union of every value stored into each variable;
-//   Contents     union of every value stored into each node's fields or elements;
+//   Contents     union of every value stored into each node's fields or elements (a load from a
+//                parameter's object yields the parameter itself: "something reachable from it");
 //   ContainedIn  child -> containers: the child is reachable from the container;
 //   Escaping     nodes stored into statics, into untracked objects, or thrown;
 //   Returning    nodes the method returns.
@@ -71,6 +72,9 @@ public sealed class FrameFacts
         {
             if (Contents.TryGetValue(id, out var stored)) result = AbstractValue.Join(result, stored);
             if (_nodes[id].Kind is NodeKind.Parameter or NodeKind.CallResult or NodeKind.CallDeposit) result = result.WithUntracked();
+            // Whatever is loaded from an argument's object graph stands for "reachable from that argument":
+            // if it escapes or is returned, so is the argument (and with it everything the caller put inside).
+            if (_nodes[id].Kind is NodeKind.Parameter) result = AbstractValue.Join(result, AbstractValue.Of(id));
         }
         return new AbstractValue(result.Nodes, result.Untracked, slots: result.Slots);
     }

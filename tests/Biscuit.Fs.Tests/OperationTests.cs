@@ -92,6 +92,26 @@ public class OperationTests
     }
 
     [Fact]
+    public void OpenWithCreateThroughADanglingSymlinkCreatesItsTarget()
+    {
+        using var image = TestImage.CreateMounted(2 << 10, 1024);
+        var fs = image.Fs;
+        fs.Mkdir("/d");
+        fs.Symlink("../made-by-link", "/d/relative");
+        fs.Symlink("/d/relative", "/absolute");
+        uint file = fs.Open("/absolute", OpenFlags.Create);
+        Assert.Equal(file, fs.Lookup("/made-by-link"));
+        Assert.Equal(FileType.Regular, fs.Stat("/d/relative").Type);
+        fs.Symlink("nowhere", "/dangling");
+        Assert.Equal(FsError.EEXIST, Assert.Throws<FsException>(() => fs.Open("/dangling", OpenFlags.Create | OpenFlags.Exclusive)).Error);
+        fs.Symlink("loop-b", "/loop-a");
+        fs.Symlink("loop-a", "/loop-b");
+        Assert.Equal(FsError.ELOOP, Assert.Throws<FsException>(() => fs.Open("/loop-a", OpenFlags.Create)).Error);
+        image.Unmount();
+        E2fsTools.AssertClean(image.ImagePath);
+    }
+
+    [Fact]
     public void RenameAcrossDirectoriesMovesTheDotDotLinkAndKeepsTheImageClean()
     {
         using var image = TestImage.CreateMounted(2 << 10, 1024);

@@ -23,8 +23,7 @@ public sealed partial class Ext2FileSystem
             }
             catch (FsException e) when (e.Error == FsError.ENOENT && (flags & OpenFlags.Create) != 0)
             {
-                var (dir, name) = ResolveParent(path);
-                return CreateLocked(dir, name, FileType.Regular, permissions, uid, gid).Number;
+                return CreateForOpen(path, flags, permissions, uid, gid);
             }
             if ((flags & (OpenFlags.Create | OpenFlags.Exclusive)) == (OpenFlags.Create | OpenFlags.Exclusive))
                 throw new FsException(FsError.EEXIST, $"'{path}' exists");
@@ -42,6 +41,28 @@ public sealed partial class Ext2FileSystem
             }
             return number;
         });
+
+    /// <summary>O_CREAT of a name that does not resolve: creates it, or, if it is a dangling symbolic
+    /// link, the file it points to (as Linux does; with O_EXCL a symbolic link is EEXIST).</summary>
+    private uint CreateForOpen(string path, OpenFlags flags, ushort permissions, uint uid, uint gid)
+    {
+        for (int follows = 0; ; follows++)
+        {
+            var (dir, name) = ResolveParent(path);
+            uint existing = name is "" or "." or ".." ? 0 : LookupInDirectory(dir, name);
+            if (existing == 0)
+                return CreateLocked(dir, name, FileType.Regular, permissions, uid, gid).Number;
+            var link = ReadLiveInode(existing);
+            if (!link.IsSymlink || (flags & OpenFlags.Exclusive) != 0)
+                throw new FsException(FsError.EEXIST, $"'{path}' exists");
+            if (follows >= MaxSymlinkFollows)
+                throw new FsException(FsError.ELOOP, "too many levels of symbolic links");
+            string target = ReadSymlinkTarget(link);
+            string parent = path.TrimEnd('/');
+            parent = parent[..parent.LastIndexOf('/')];
+            path = target.StartsWith('/') ? target : parent + "/" + target;
+        }
+    }
 
     /// <summary>Creates a regular file (fails with EEXIST if the name exists); returns its inode.</summary>
     public uint Create(string path, ushort permissions = 0x1A4, uint uid = 0, uint gid = 0) =>

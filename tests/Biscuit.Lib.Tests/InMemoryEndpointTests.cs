@@ -75,19 +75,60 @@ public class InMemoryEndpointTests
     }
 
     [Fact]
+    public void A_call_is_handed_at_once_to_a_waiting_receiver()
+    {
+        var endpoint = new InMemoryEndpoint();
+        var server = endpoint.CreateServer();
+        KernelError received = KernelError.TimedOut;
+        var receiver = new Thread(() => received = server.Receive(Syscalls.Forever));
+        receiver.Start();
+        Wait.Until(() => endpoint.WaitingReceivers == 1, "server waiting in receive");
+        var client = endpoint.CreateClient();
+        Send(client, 5, 1);
+        var join = CallInBackground(client);
+        Assert.True(receiver.Join(TimeSpan.FromSeconds(30)));
+        Assert.Equal(KernelError.None, received);
+        Assert.Equal((0, 0), (endpoint.QueuedCalls, endpoint.WaitingReceivers));
+        server.Buffer.SetMessage(0, []);
+        Assert.Equal(KernelError.WouldBlock, server.ReplyReceive(Syscalls.NoWait));
+        Assert.Equal(KernelError.None, join());
+    }
+
+    [Fact]
     public void A_call_whose_server_is_too_slow_times_out_and_the_late_reply_is_dropped()
     {
         var endpoint = new InMemoryEndpoint();
         var client = endpoint.CreateClient();
         var server = endpoint.CreateServer();
+        KernelError received = KernelError.TimedOut;
+        var receiver = new Thread(() => received = server.Receive(Syscalls.Forever));
+        receiver.Start();
+        Wait.Until(() => endpoint.WaitingReceivers == 1, "server waiting in receive");
         Send(client, 1, 0);
-        var join = CallInBackground(client, timeoutMs: 1000);
-        Assert.Equal(KernelError.None, server.Receive(10_000));   // taken before the caller's 1 s runs out
-        Assert.Equal(KernelError.TimedOut, join());
+        Assert.Equal(KernelError.TimedOut, client.Call(20));   // handed over at once, then no reply within 20 ms
+        Assert.True(receiver.Join(TimeSpan.FromSeconds(30)));
+        Assert.Equal(KernelError.None, received);
         server.Buffer.SetMessage(0, [9]);
         Assert.Equal(KernelError.WouldBlock, server.ReplyReceive(Syscalls.NoWait));   // reply dropped, no error
         Assert.Equal(1, client.Buffer.PayloadSpan.Length);
         Assert.Equal(0, client.Buffer.PayloadSpan[0]);                              // the caller's buffer was not overwritten
+    }
+
+    [Fact]
+    public void A_dead_servers_waiting_receiver_gets_bad_handle_and_takes_no_calls()
+    {
+        var endpoint = new InMemoryEndpoint();
+        var server = endpoint.CreateServer();
+        KernelError received = KernelError.None;
+        var receiver = new Thread(() => received = server.Receive(Syscalls.Forever));
+        receiver.Start();
+        Wait.Until(() => endpoint.WaitingReceivers == 1, "server waiting in receive");
+        endpoint.ServerDied();
+        Assert.True(receiver.Join(TimeSpan.FromSeconds(30)));
+        Assert.Equal(KernelError.BadHandle, received);
+        var client = endpoint.CreateClient();
+        Send(client, 1, 0);
+        Assert.Equal(KernelError.TimedOut, client.Call(20));   // queued for a restart that never comes
     }
 
     [Fact]

@@ -107,6 +107,15 @@ public class StatsTests
     }
 
     [Fact]
+    public void The_real_gauge_sees_what_survives_a_collection()
+    {
+        var kept = new byte[24 << 20];
+        GC.Collect();
+        Assert.True(GcHeapGauge.Instance.LiveBytesAfterLastGc >= kept.Length, $"live {GcHeapGauge.Instance.LiveBytesAfterLastGc}");
+        GC.KeepAlive(kept);
+    }
+
+    [Fact]
     public void A_configured_hard_limit_is_parsed_as_a_number_or_a_decimal_or_hex_string()
     {
         Assert.Equal(33554432, GcHeapGauge.Parse("33554432"));

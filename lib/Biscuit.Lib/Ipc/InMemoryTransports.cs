@@ -82,7 +82,14 @@ public sealed class InMemoryServerTransport : IServerTransport
     {
         this.endpoint = endpoint;
         this.generation = generation;
+        ReceiverNode = new LinkedListNode<InMemoryServerTransport>(this);
     }
+
+    /// <summary>This thread's place in the endpoint's queue of waiting receivers (guarded by Gate).</summary>
+    internal LinkedListNode<InMemoryServerTransport> ReceiverNode { get; }
+
+    /// <summary>A call handed to this thread while it waited, not yet picked up by its Receive (guarded by Gate).</summary>
+    internal PendingCall? Delivered { get; set; }
 
     public IpcBuffer Buffer => new(buffer);
 
@@ -117,5 +124,6 @@ public sealed class InMemoryServerTransport : IServerTransport
     internal void Forget(PendingCall call)
     {
         if (ReferenceEquals(replyTo, call)) replyTo = null;
+        if (ReferenceEquals(Delivered, call)) Delivered = null;
     }
 }

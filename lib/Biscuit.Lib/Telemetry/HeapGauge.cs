@@ -25,12 +25,27 @@ public sealed class GcHeapGauge : IHeapGauge
 {
     public static readonly GcHeapGauge Instance = new();
 
+    // GC.GetGCMemoryInfo allocates a small object per call, and admission asks for these figures on
+    // every request; so the limit is read once and the live figure once per GC (it only changes
+    // when a GC ends). Guarded by `gate`.
+    private readonly object gate = new();
+    private long limit = -1;
+    private int liveReadAtCollectionCount = -1;
+    private long live;
+
     public long HeapLimitBytes
     {
         get
         {
-            long configured = ConfiguredHardLimit();
-            return configured > 0 ? configured : GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+            lock (gate)
+            {
+                if (limit < 0)
+                {
+                    long configured = ConfiguredHardLimit();
+                    limit = configured > 0 ? configured : GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+                }
+                return limit;
+            }
         }
     }
 
@@ -38,8 +53,17 @@ public sealed class GcHeapGauge : IHeapGauge
     {
         get
         {
-            GCMemoryInfo info = GC.GetGCMemoryInfo(GCKind.Any);
-            return Math.Max(0, info.HeapSizeBytes - info.FragmentedBytes);
+            int collections = GC.CollectionCount(0);
+            lock (gate)
+            {
+                if (collections != liveReadAtCollectionCount)
+                {
+                    GCMemoryInfo info = GC.GetGCMemoryInfo(GCKind.Any);
+                    live = Math.Max(0, info.HeapSizeBytes - info.FragmentedBytes);
+                    liveReadAtCollectionCount = collections;
+                }
+                return live;
+            }
         }
     }
 

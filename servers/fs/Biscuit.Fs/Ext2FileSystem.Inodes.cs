@@ -28,7 +28,8 @@ public sealed partial class Ext2FileSystem
     private Inode ReadLiveInode(uint number)
     {
         var inode = ReadInode(number);
-        if (inode.LinksCount == 0 || inode.Type == FileType.Unknown)
+        bool openOrphan = inode.LinksCount == 0 && _orphans.Contains(number); // unlinked but still open
+        if ((inode.LinksCount == 0 && !openOrphan) || inode.Type == FileType.Unknown)
             throw FsException.Corrupt($"inode {number} is referenced but not in use (mode 0x{inode.Mode:x}, links {inode.LinksCount})");
         if ((inode.Flags & (Inode.ExtentsFlag | Inode.InlineDataFlag)) != 0)
             throw FsException.Corrupt($"inode {number} uses extents or inline data, which this file system does not enable");

@@ -2,8 +2,8 @@
 // rename(2)). Each checks everything that can fail before its first change where it can, and otherwise
 // relies on the operation rollback (ENOSPC while adding a directory block, corruption found midway).
 // Link counts: a file has one link per name; a directory has 2 (its name and its ".") plus one per
-// subdirectory (their ".."). An inode whose count drops to 0 is freed at once: keeping unlinked-but-open
-// files alive is the fs server's job, not this library's.
+// subdirectory (their ".."). A non-directory whose count drops to 0 is freed at once, unless it is held
+// open (Ext2FileSystem.Orphans.cs), in which case it is freed when the last holder releases it.
 namespace Biscuit.Fs;
 
 using System.Text;
@@ -215,7 +215,10 @@ public sealed partial class Ext2FileSystem
     {
         if (inode.LinksCount <= 1)
         {
-            ReleaseInode(inode);
+            if (_openCounts.ContainsKey(inode.Number))
+                MakeOrphan(inode); // still open: freed when the last holder lets go
+            else
+                ReleaseInode(inode);
             return;
         }
         inode.LinksCount--;

@@ -75,7 +75,10 @@ public sealed partial class Ext2FileSystem : IDisposable
         var fs = new Ext2FileSystem(device, sb, options);
         fs.LoadGroupDescriptors();
         fs.CheckRoot();
-        return sb.HasJournal && !options.ReadOnly ? fs.StartJournal(options) : fs;
+        var mounted = sb.HasJournal && !options.ReadOnly ? fs.StartJournal(options) : fs;
+        if (!options.ReadOnly && mounted._sb.LastOrphan != 0)
+            mounted.Run(modifies: true, mounted.ReleaseAllOrphans); // left by a crash: Linux does the same
+        return mounted;
     }
 
     private void LoadGroupDescriptors()
@@ -198,6 +201,7 @@ public sealed partial class Ext2FileSystem : IDisposable
         }
         _lookups.Clear();
         _roomHints.Clear();
+        ReloadOrphans();
     }
 
     private void SaveSuperblock()
@@ -221,6 +225,8 @@ public sealed partial class Ext2FileSystem : IDisposable
             return;
         if (!ReadOnly)
         {
+            if (_sb.LastOrphan != 0)
+                Run(modifies: true, ReleaseAllOrphans); // nobody holds anything after unmount
             Flush();
             if (_journal != null)
             {

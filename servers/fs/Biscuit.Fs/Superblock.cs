@@ -48,6 +48,8 @@ public sealed class Superblock
     public uint FeatureRoCompat { get => RevLevel == 0 ? 0 : U32(100); set => SetU32(100, value); }
     public ushort DescriptorSize => U16(254);
     public uint JournalInode => U32(224);
+    /// <summary>s_last_orphan: head of the on-disk list of unlinked-but-open inodes (chained by i_dtime).</summary>
+    public uint LastOrphan { get => U32(232); set => SetU32(232, value); }
     public bool HasJournal => (FeatureCompat & Features.CompatHasJournal) != 0;
     public ushort WantExtraIsize => U16(350);
 

@@ -33,6 +33,26 @@ public class ServerLoopTests
     }
 
     [Fact]
+    public void Several_clients_and_workers_each_get_their_own_answers()
+    {
+        using var running = new RunningServer(RegisterCalculator, workers: 2);
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var clients = Enumerable.Range(0, 4).Select(c => new Thread(() =>
+        {
+            var client = new ServiceClient(running.Endpoint.CreateClient(badge: (ulong)c));
+            for (long i = 0; i < 5_000; i++)
+            {
+                var r = client.Call(Calc.Add, new Pair(c * 1_000_000L, i), 30_000);
+                if (!r.IsOk || r.Value != c * 1_000_000L + i) failures.Enqueue($"client {c} request {i}: {r}");
+            }
+        })).ToList();
+        clients.ForEach(t => t.Start());
+        clients.ForEach(t => Assert.True(t.Join(TimeSpan.FromSeconds(120))));
+        Assert.Empty(failures);
+        Assert.Equal(20_000, running.Server.Counters.Ok);
+    }
+
+    [Fact]
     public void A_client_call_with_value_type_bodies_allocates_nothing_in_steady_state()
     {
         using var running = new RunningServer(RegisterCalculator);

@@ -37,6 +37,16 @@ public class CollectionGrowthTests
     }
 
     [Fact]
+    public void An_element_returned_through_an_out_parameter_and_stored_in_a_static_escapes_with_its_collection()
+    {
+        var entry = typeof(Dictionary<,>).GetNestedType("Entry", BindingFlags.NonPublic)!.MakeGenericType(typeof(int), typeof(object));
+        var table = Object(typeof(Dictionary<int, object>)) + Array(sizeof(int), 3) + Array(Inline(entry), 3);
+        var budget = FixtureAnalysis.Clean("ThroughTryGetValue");
+        Assert.Equal(table + Object(typeof(Empty)), budget.Escaping);
+        Assert.Equal(0, budget.Peak);
+    }
+
+    [Fact]
     public void An_add_to_a_long_lived_list_with_MaxCount_is_charged_its_largest_resize_as_escaping()
     {
         // Adding the 100th element to a full list of 99 allocates max(4, 2 * 99) = 198 slots.

@@ -80,6 +80,17 @@ public sealed class Loops
         return list.Count;
     }
 
+    private static object s_found;
+
+    [RequestHandler("ThroughTryGetValue")]
+    public void ThroughTryGetValue()
+    {
+        var table = new Dictionary<int, object>();
+        table.Add(1, new Empty());
+        if (table.TryGetValue(1, out var found))
+            s_found = found; // an element handed back through an out parameter escapes
+    }
+
     [MaxCount(100)] private readonly List<long> _history = new();
     private readonly List<long> _unbounded = new();
 

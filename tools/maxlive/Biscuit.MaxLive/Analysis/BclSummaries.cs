@@ -77,8 +77,12 @@ public sealed class BclSummaries(AssemblySet assemblies, TypeLayout layout)
         var type = method.DeclaringTypeName;
         var key = type + "::" + method.Name;
         int arity = args.Count;
+        if (key is "System.Threading.Interlocked::Exchange" or "System.Threading.Interlocked::CompareExchange"
+            or "System.Threading.Volatile::Write" or "System.Span`1::Fill")
+            return Stores(arity, key); // the value is stored through the address / into the span (argument 0)
         if (PureTypes.Contains(type) || PureMethods.Contains(key))
         {
+            if (method.Name == ".ctor") return Stores(arity, key); // a struct constructor keeps its arguments (Span over an array, Nullable)
             var pure = Pure(method, arity, key);
             if (method.Name is "get_Count" or "get_Length" && arity == 1) pure.ResultBound = args[0].Bound; // a count is at most the bound
             return pure;
@@ -237,7 +241,7 @@ public sealed class BclSummaries(AssemblySet assemblies, TypeLayout layout)
     private static CallEffect Stores(int arity, string key)
     {
         var fates = new FateSet[arity];
-        for (int i = 1; i < arity; i++) fates[i] = FateSet.IntoParam(0);
+        for (int i = 1; i < arity; i++) fates[i] = FateSet.IntoParam(0).Union(FateSet.ToReturn);
         return new CallEffect { ArgumentFates = fates, Deposited = new long[arity], Description = $"{key}: summary, keeps its arguments in the receiver" };
     }
 

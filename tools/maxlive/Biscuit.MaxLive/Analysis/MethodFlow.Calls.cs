@@ -73,9 +73,18 @@ public sealed partial class MethodFlow
                 _facts.Store(args[k], args[j]);
                 if (deposits[k] is { } deposit) _facts.AddContents(deposit, args[j]); // possibly inside the callee's new objects
             }
-            if (site.Targets.Count > 0 || j > 0) _facts.PassAway(args[j]);
-            if (site.Targets.Count == 0 && j > 0)
-                foreach (var slot in args[j].Slots) _facts.WriteSlot(slot, AbstractValue.Unknown); // out/ref results of library code
+            // Handed to code that may grow it: any argument of analysed code; a library method's
+            // non-receiver arguments except out/ref addresses (their summaries say what they write).
+            if (site.Targets.Count > 0 || (j > 0 && args[j].Slots.IsEmpty)) _facts.PassAway(args[j]);
+            if (site.Targets.Count == 0 && j > 0 && !args[j].Slots.IsEmpty)
+            {
+                // An out/ref result of library code may be anything reachable from the other arguments
+                // (Dictionary.TryGetValue hands back an element of the receiver).
+                var reachable = AbstractValue.Unknown;
+                for (int i = 0; i < args.Length; i++)
+                    if (i != j) reachable = AbstractValue.Join(reachable, _facts.Resolve(args[i]).WithoutSlots());
+                foreach (var slot in args[j].Slots) _facts.WriteSlot(slot, reachable);
+            }
         }
         if (effect.Growth is { } growth) Grow(offset, method, args[0], growth);
         if (created != null) stack.Add(created);

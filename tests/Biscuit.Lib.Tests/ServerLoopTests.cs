@@ -164,20 +164,28 @@ public class ServerLoopTests
             for (int i = 0; i < context.HandleCount; i++) context.AttachReplyHandle(new Handle(context.GetHandle(i).Value + 1));
             return (long)context.Badge;
         }));
-        var raw = running.Endpoint.CreateClient(badge: 77);
-        var builder = new MessageBuilder();
-        Envelope.TryEncode(builder, echoHandles.Id, Codecs.Empty, default, out _);
-        raw.Buffer.SetMessage(echoHandles.Id, builder.WrittenSpan);
-        var request = raw.Buffer;
-        request.HandleCount = 2;
-        raw.Buffer.SetHandle(0, 100);
-        raw.Buffer.SetHandle(1, 200);
-        Assert.Equal(KernelError.None, raw.Call(30_000));
-        Assert.Equal((ulong)ReplyStatus.Ok, raw.Buffer.Label);
-        Assert.Equal(2u, raw.Buffer.HandleCount);
-        Assert.Equal((101u, 201u), (raw.Buffer.GetHandle(0), raw.Buffer.GetHandle(1)));
-        var client = new ServiceClient(running.Endpoint.CreateClient(badge: 5));
-        Assert.Equal(5, client.Call(echoHandles, default, 30_000).Value);
+        var client = new ServiceClient(running.Endpoint.CreateClient(badge: 77));
+        var handles = new HandleList();
+        Assert.True(handles.Add(new Handle(100)));
+        Assert.True(handles.Add(new Handle(200)));
+        var result = client.Call(echoHandles, default, handles, 30_000);
+        Assert.True(result.IsOk, result.ToString());
+        Assert.Equal(77, result.Value);
+        Assert.Equal(2, result.Handles.Count);
+        Assert.Equal((101u, 201u), (result.Handles[0].Value, result.Handles[1].Value));
+
+        var plain = client.Call(echoHandles, default, 30_000);   // no handles this time: none come back
+        Assert.Equal(0, plain.Handles.Count);
+    }
+
+    [Fact]
+    public void A_handle_list_holds_at_most_four()
+    {
+        var handles = new HandleList();
+        for (uint i = 1; i <= 4; i++) Assert.True(handles.Add(new Handle(i)));
+        Assert.False(handles.Add(new Handle(5)));
+        Assert.Equal(4, handles.Count);
+        Assert.Throws<ArgumentOutOfRangeException>(() => handles[4]);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 // The outcome of one typed call, as a value (a timeout or a Busy reply is ordinary, not exceptional).
+using Biscuit.Lib.Ipc;
 using Biscuit.Lib.Kernel;
 using Biscuit.Lib.Messages;
 
@@ -21,6 +22,9 @@ public readonly struct CallResult<T>
     public ReplyStatus Status { get; init; }
     public KernelError Error { get; init; }
     public string? Message { get; init; }
+
+    /// <summary>Handles that came with an Ok reply (now in this process's table).</summary>
+    public HandleList Handles { get; init; }
 
     /// <summary>How many times the request was resent because the server died (idempotent requests only).</summary>
     public int Retries { get; init; }

@@ -20,7 +20,12 @@ public sealed class ServiceClient(IClientTransport transport, int maxRetries = 3
 
     public int MaxRetries { get; } = maxRetries >= 0 ? maxRetries : throw new ArgumentOutOfRangeException(nameof(maxRetries));
 
-    public CallResult<TResponse> Call<TRequest, TResponse>(RequestType<TRequest, TResponse> type, TRequest request, ulong timeoutMs)
+    public CallResult<TResponse> Call<TRequest, TResponse>(RequestType<TRequest, TResponse> type, TRequest request, ulong timeoutMs) =>
+        Call(type, request, default, timeoutMs);
+
+    /// <summary>A call that passes `handles` (each needs the Transfer right) with the request. They are
+    /// passed again on a retry: on Biscuit passing copies a capability, the sender keeps its own.</summary>
+    public CallResult<TResponse> Call<TRequest, TResponse>(RequestType<TRequest, TResponse> type, TRequest request, HandleList handles, ulong timeoutMs)
     {
         ArgumentNullException.ThrowIfNull(type);
         if (!Envelope.TryEncode(output, type.Id, type.RequestCodec, request, out string? tooLarge))
@@ -34,6 +39,7 @@ public sealed class ServiceClient(IClientTransport transport, int maxRetries = 3
                 return new CallResult<TResponse> { Outcome = CallOutcome.TransportFailed, Error = KernelError.TimedOut, Retries = retries };
             IpcBuffer buffer = transport.Buffer;
             buffer.SetMessage(type.Id, output.WrittenSpan);
+            handles.WriteTo(buffer);
             KernelError error = transport.Call(attemptTimeout);
             if (error == KernelError.OwnerDead)
             {
@@ -75,7 +81,10 @@ public sealed class ServiceClient(IClientTransport transport, int maxRetries = 3
         }
         if (!Envelope.TryReadBody(ref body, type.ResponseCodec, out TResponse value, out reason))
             return new CallResult<TResponse> { Outcome = CallOutcome.BadReply, Message = $"{type.Name} reply: {reason}", Retries = retries };
-        return new CallResult<TResponse> { Outcome = CallOutcome.Ok, Value = value, Status = ReplyStatus.Ok, Retries = retries };
+        return new CallResult<TResponse>
+        {
+            Outcome = CallOutcome.Ok, Value = value, Status = ReplyStatus.Ok, Handles = HandleList.FromMessage(reply), Retries = retries,
+        };
     }
 
     // The caller's timeout covers every attempt. False once it has run out.

@@ -151,8 +151,7 @@ public sealed class MessageServer
             case DispatchResult.Ok:
                 Counters.CountOk();
                 buffer.SetMessage((uint)ReplyStatus.Ok, output.WrittenSpan);
-                for (int i = 0; i < context.ReplyHandleCount; i++) buffer.SetHandle(i, context.GetReplyHandle(i));
-                buffer.HandleCount = (uint)context.ReplyHandleCount;
+                context.ReplyHandles.WriteTo(buffer);
                 return;
             case DispatchResult.Malformed:
                 Counters.CountMalformed();

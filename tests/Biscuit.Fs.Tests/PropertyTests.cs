@@ -56,6 +56,7 @@ public class PropertyTests
         foreach (var error in new[] { FsError.ENOENT, FsError.EEXIST, FsError.ENOTDIR, FsError.EISDIR, FsError.ENOTEMPTY, FsError.ENOSPC, FsError.EINVAL })
             Assert.True(run.Outcomes.GetValueOrDefault(error) > 0, $"no {error} in 3000 random steps");
         Assert.True(run.Outcomes.GetValueOrDefault((FsError)0) > 1000, "too few successful steps");
+        Assert.True(run.MostOrphans > 0, "no file was ever unlinked while held open");
     }
 }
 
@@ -75,10 +76,13 @@ public sealed class RandomRun(int seed, TestImage image)
     private readonly ReferenceModel _model = new();
     private readonly Queue<string> _history = new();
     private int _step;
+    private readonly List<uint> _retained = new(); // inodes held open (Retain) by this run
 
     public IEnumerable<string> History => _history;
     /// <summary>How often each outcome happened (0 = success).</summary>
     public Dictionary<FsError, int> Outcomes { get; } = new();
+    /// <summary>Most unlinked-but-open files alive at once during the run.</summary>
+    public int MostOrphans { get; private set; }
 
     private Ext2FileSystem Fs => image.Fs;
 
@@ -88,10 +92,14 @@ public sealed class RandomRun(int seed, TestImage image)
         {
             image.Time = 1_700_000_000 + (uint)_step;
             Step();
+            MostOrphans = Math.Max(MostOrphans, Fs.OrphanCount);
             if (_step % 500 == 499)
                 CompareEverything();
             if (_step % 700 == 699)
-                image.Remount();
+            {
+                image.Remount(); // unmount frees every orphan; nothing is held open afterwards
+                _retained.Clear();
+            }
         }
     }
 
@@ -106,7 +114,7 @@ public sealed class RandomRun(int seed, TestImage image)
         string Existing() => _random.Next(4) == 0 ? FreshPath(dirs, files) : Pick(anything);
         string FileOrDir() => _random.Next(5) == 0 ? Pick(dirs.Skip(1).ToList()) : Pick(files);
 
-        switch (_random.Next(20))
+        switch (_random.Next(22))
         {
             case 0 or 1 or 2:
             {
@@ -182,6 +190,27 @@ public sealed class RandomRun(int seed, TestImage image)
                 string path = FileOrDir();
                 uint uid = (uint)_random.Next(3) * 70000, gid = (uint)_random.Next(100);
                 Apply($"chown {path} {uid}:{gid}", () => Fs.Chown(path, uid, gid), () => _model.Chown(path, uid, gid));
+                break;
+            }
+            case 20:
+            {
+                // Hold a file open: if its last name goes, it must live on as an orphan (invisible to
+                // the name tree the model checks) until released, then give its space back.
+                if (files.Count == 0) break;
+                string path = files[_random.Next(files.Count)];
+                uint inode = Fs.Lookup(path);
+                Fs.Retain(inode);
+                _retained.Add(inode);
+                _history.Enqueue($"#{_step} retain {path} (inode {inode})");
+                break;
+            }
+            case 21:
+            {
+                if (_retained.Count == 0) break;
+                int index = _random.Next(_retained.Count);
+                Fs.Release(_retained[index]);
+                _history.Enqueue($"#{_step} release inode {_retained[index]}");
+                _retained.RemoveAt(index);
                 break;
             }
             default:

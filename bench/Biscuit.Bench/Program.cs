@@ -23,6 +23,7 @@ var available = new Dictionary<string, Func<Dictionary<string, object>>>
     ["ipc"] = () => IpcBenchmark.Run(build, Math.Min(repeat, 3), s => Console.Error.Write($"\rbench: ipc: {s}   ")),
     ["linux-ipc"] = () => LinuxIpcBenchmark.Run(root, repeat, s => Console.Error.Write($"\rbench: linux-ipc: {s}   ")),
     ["nginx-linux"] = () => LinuxNginxBenchmark.Run(root, repeat, s => Console.Error.Write($"\rbench: nginx-linux: {s}   ")),
+    ["servers"] = () => ServersBenchmark.Run(root, build, Math.Min(repeat, 3), s => Console.Error.Write($"\rbench: servers: {s}   ")),
 };
 if (names.Count == 0) names.AddRange(available.Keys);
 // ipc with linux-ipc: one series of alternating boots (Biscuit, Linux, ...), so ratios share the same minutes.

@@ -13,20 +13,17 @@ internal abstract class HandlerEntry(RequestTypeInfo type, long budgetBytes)
     public RequestTypeInfo Type { get; } = type;
     public long BudgetBytes { get; } = budgetBytes;
 
-    /// <summary>Decodes the body, runs the handler, and encodes the reply envelope into `output`
-    /// (an Ok reply, or an error reply whose text is `failure`). Exceptions from the handler are
-    /// caught and returned as HandlerFailed with `thrown` set.</summary>
-    public abstract DispatchResult Dispatch(ref RequestContext context, ref MessagePackReader body, MessageBuilder output,
-        out string failure, out Exception? thrown);
+    /// <summary>Decodes the body, runs the handler, and encodes the Ok reply envelope into `output`.
+    /// Otherwise returns what went wrong with its text in `failure`: exceptions from the handler or
+    /// the response codec are caught and returned as HandlerFailed.</summary>
+    public abstract DispatchResult Dispatch(ref RequestContext context, ref MessagePackReader body, MessageBuilder output, out string failure);
 }
 
 internal sealed class HandlerEntry<TRequest, TResponse>(RequestType<TRequest, TResponse> type, long budgetBytes,
     RequestHandler<TRequest, TResponse> handler) : HandlerEntry(type, budgetBytes)
 {
-    public override DispatchResult Dispatch(ref RequestContext context, ref MessagePackReader body, MessageBuilder output,
-        out string failure, out Exception? thrown)
+    public override DispatchResult Dispatch(ref RequestContext context, ref MessagePackReader body, MessageBuilder output, out string failure)
     {
-        thrown = null;
         if (!Envelope.TryReadBody(ref body, type.RequestCodec, out TRequest request, out string reason))
         {
             failure = $"{type.Name}: {reason}";
@@ -39,7 +36,6 @@ internal sealed class HandlerEntry<TRequest, TResponse>(RequestType<TRequest, TR
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            thrown = e;
             failure = $"{type.Name}: handler threw {e.GetType().Name}: {e.Message}";
             return DispatchResult.HandlerFailed;
         }
@@ -55,7 +51,6 @@ internal sealed class HandlerEntry<TRequest, TResponse>(RequestType<TRequest, TR
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            thrown = e;
             failure = $"{type.Name}: encoding the response threw {e.GetType().Name}: {e.Message}";
             return DispatchResult.HandlerFailed;
         }

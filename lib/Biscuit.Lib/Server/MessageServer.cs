@@ -136,10 +136,9 @@ public sealed class MessageServer
         }
         DispatchResult result;
         string failure;
-        Exception? thrown;
         try
         {
-            result = entry.Dispatch(ref context, ref body, output, out failure, out thrown);
+            result = entry.Dispatch(ref context, ref body, output, out failure);
         }
         finally
         {

@@ -132,6 +132,16 @@ public class CorruptImageTests
     }
 
     [Fact]
+    public void OrphanListWithACycleRefusesTheReadWriteMount()
+    {
+        using var image = ImageWith(dir => File.WriteAllText(Path.Combine(dir, "x"), "x"));
+        uint inode = E2fsTools.InodeOf(image.ImagePath, "/x");
+        E2fsTools.Debugfs(image.ImagePath, $"sif <{inode}> dtime {inode}", write: true); // x -> x -> ...
+        E2fsTools.Debugfs(image.ImagePath, $"ssv last_orphan {inode}", write: true);
+        AssertMountRefused(image, FsError.EUCLEAN, "orphan list");
+    }
+
+    [Fact]
     public void SymbolicLinkLoopFailsWithELOOP()
     {
         using var image = ImageWith(dir =>

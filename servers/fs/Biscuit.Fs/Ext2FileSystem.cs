@@ -2,8 +2,8 @@
 // every public call runs in. The operations themselves live in the other Ext2FileSystem.*.cs files.
 //
 // Invariants:
-//   - Mount validates the superblock and every group descriptor before anything else is read; a refused
-//     mount writes nothing.
+//   - Mount validates the superblock, every group descriptor, the root, the orphan list and the journal
+//     before it writes anything; a refused mount writes nothing.
 //   - Every public operation runs inside one BlockCache operation. If it throws, the cache rolls back
 //     every metadata block it changed and the in-memory superblock, group descriptors and lookup cache are
 //     reloaded or cleared, so a failed operation leaves the file system exactly as before.
@@ -75,6 +75,8 @@ public sealed partial class Ext2FileSystem : IDisposable
         var fs = new Ext2FileSystem(device, sb, options);
         fs.LoadGroupDescriptors();
         fs.CheckRoot();
+        if (!options.ReadOnly)
+            fs.OrphanChain(); // checked before anything is written (the journal start writes needs_recovery)
         var mounted = sb.HasJournal && !options.ReadOnly ? fs.StartJournal(options) : fs;
         if (!options.ReadOnly && mounted._sb.LastOrphan != 0)
             mounted.Run(modifies: true, mounted.ReleaseAllOrphans); // left by a crash: Linux does the same

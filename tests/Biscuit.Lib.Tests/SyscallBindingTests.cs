@@ -23,6 +23,8 @@ public class SyscallBindingTests
         Assert.Equal(KernelError.NotImplemented, Handle.Initial(2).Info().Error);
         Assert.Equal(KernelError.NotImplemented, new Notification(Handle.Initial(1)).Wait(0).Error);
         Assert.Equal(KernelError.NotImplemented, new Notification(Handle.Initial(1)).Poll().Error);
+        Assert.Equal(KernelError.NotImplemented, new Notification(Handle.Initial(1)).Duplicate(Rights.Signal).Error);
+        Assert.Equal(KernelError.NotImplemented, new Endpoint(Handle.Initial(0)).Duplicate(Rights.Send, badge: 3).Error);
         Assert.Equal(KernelError.NotImplemented, new Endpoint(Handle.Initial(0)).ReplyReceive(0));
         Assert.Equal(KernelError.NotImplemented, Grant.Create(new ProcessHandle(Handle.Initial(3)), 0x10000, 1, 0x20000, writable: true).Error);
         Assert.Equal(KernelError.NotImplemented, new ProcessHandle(Handle.Initial(3)).Status().Error);

@@ -30,5 +30,12 @@ public readonly record struct Notification(Handle Handle)
         return r < 0 ? KernelResult<ulong>.Fail(KernelErrors.FromResult(r)) : KernelResult<ulong>.Ok((ulong)r);
     }
 
+    /// <summary>Another handle to the same notification with `rights` (e.g. Signal only, to give away).</summary>
+    public KernelResult<Notification> Duplicate(Rights rights)
+    {
+        var d = Handle.Duplicate(rights);
+        return d.IsOk ? KernelResult<Notification>.Ok(new Notification(d.Value)) : KernelResult<Notification>.Fail(d.Error);
+    }
+
     public KernelError Close() => Handle.Close();
 }

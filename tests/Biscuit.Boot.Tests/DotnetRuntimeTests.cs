@@ -18,6 +18,7 @@ public class DotnetRuntimeTests : IClassFixture<DotnetRuntimeBoot>
     {
         "the GC churns 200 MB through a 32 MB heap and collects every generation",
         "three threads allocate while the GC suspends them",
+        "the GC suspends a thread that spins without allocating",
         "a null dereference becomes a NullReferenceException",
         "an integer division by zero becomes a DivideByZeroException",
         "Monitor and SemaphoreSlim hand work between threads",
@@ -30,6 +31,16 @@ public class DotnetRuntimeTests : IClassFixture<DotnetRuntimeBoot>
     [Theory]
     [MemberData(nameof(CaseData))]
     public void Guest_case_passes(string name) => _boot.AssertPassed(name);
+
+    [Fact]
+    public void The_GC_suspended_threads_with_signals_beyond_the_two_hardware_faults()
+    {
+        // The kernel counts the signal frames it pushed: two are the null dereference and the
+        // division by zero; the rest are the runtime's thread-suspension signal (tgkill).
+        var m = System.Text.RegularExpressions.Regex.Match(_boot.Run.Serial, @"exited with status 0; its handlers ran for (\d+) signals");
+        Assert.True(m.Success, _boot.Run.ToString());
+        Assert.True(int.Parse(m.Groups[1].Value) > 2, m.Value);
+    }
 
     [Fact]
     public void The_program_reports_exactly_the_listed_cases_and_the_kernel_reports_exit_status_0()

@@ -19,11 +19,15 @@ public class PropertyTests
     [InlineData(6, 4096, 3000, "ext3", "")]
     [InlineData(7, 1024, 2000, "ext2", "-I 128 -O ^filetype,^ext_attr,^resize_inode")]
     [InlineData(8, 2048, 2000, "ext2", "-r 0")]
+    [InlineData(9, 1024, 3000, "ext2", "-g 1024")]
+    [InlineData(10, 4096, 3000, "ext3", "-g 1024")]
+    [InlineData(11, 1024, 3000, "ext2", "-g 512 -O flex_bg -G 4")]
     public void RandomOperationsAgreeWithTheReferenceModelAndLeaveACleanImage(int seed, int blockSize, int steps, string type, string extraOptions)
     {
         // ext2 on small blocks: 3 MiB and 192 inodes, so both kinds of ENOSPC happen; 4 KiB: 8 MiB.
         // ext3 (journaled): 1 MiB more on 1 KiB blocks for the journal; 4 KiB blocks: 16 MiB.
-        // The extra rows cover 128-byte inodes, no filetype byte in directory entries, revision 0, 2 KiB blocks.
+        // The extra rows cover 128-byte inodes, no filetype byte in directory entries, revision 0, 2 KiB
+        // blocks, and several block groups (allocation across groups, flex_bg placement).
         int sizeKiB = (blockSize, type) switch { (4096, "ext2") => 8 << 10, (4096, _) => 16 << 10, (_, "ext2") => 3 << 10, _ => 4 << 10 };
         var options = new[] { "-t", type, "-N", "192", "-O", "^dir_index" }
             .Concat(extraOptions.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToArray();

@@ -139,4 +139,13 @@ public class StraightLineBudgetTests
         Assert.Equal(Array(1, 128), budget.Escaping); // 100 rounds up to the 16 * 2^3 bucket
         Assert.Equal(budget.Escaping, budget.Bytes);
     }
+
+    [Fact]
+    public void An_interpolated_string_is_sized_from_its_literals_and_holes_and_its_pooled_buffer_escapes()
+    {
+        // $"inode {id} is {name}": literals "inode " and " is ", an int (at most 11 chars), a [MaxCount(20)] string.
+        var budget = FixtureAnalysis.Clean("Interpolated");
+        Assert.Equal(String(6 + 4 + 11 + 20), budget.Returned);
+        Assert.Equal(Array(sizeof(char), 256), budget.Escaping); // ArrayPool<char>.Shared buffer, at least 256 chars
+    }
 }

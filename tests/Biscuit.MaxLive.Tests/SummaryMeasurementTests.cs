@@ -98,6 +98,15 @@ public class SummaryMeasurementTests
     }
 
     [Fact]
+    public void An_interpolated_string_allocates_no_more_than_its_summary()
+    {
+        int id = int.MinValue;
+        string name = new string('n', 20);
+        var measured = Measure(() => GC.KeepAlive($"inode {id} is {name}"));
+        Assert.True(measured <= String(6 + 4 + 11 + 20) + Array(sizeof(char), 256), $"measured {measured} B");
+    }
+
+    [Fact]
     public void Summaries_that_allocate_nothing_allocate_nothing()
     {
         var list = new List<int> { 1, 2, 3 };

@@ -175,6 +175,7 @@ namespace Biscuit.Kernel.Linux
             if (UserMemory.CopyOut(t->Process, sp, frame, 8 + UcontextBytes + SiginfoBytes) != 0) return false;
             if (UserMemory.CopyOut(t->Process, fpstate, t->FpuArea, FpuBytes) != 0) return false;
             if (fault) t->FaultVector = -1;
+            t->Process->SignalsHandled++;
 
             t->SignalMask |= a->Mask | ((a->Flags & SA_NODEFER) != 0 ? 0 : Bit(signal));
             t->SignalMask &= ~Unblockable;

@@ -32,6 +32,7 @@ namespace Biscuit.Kernel.Processes
         public Linux.LinuxState* Linux;       // signal actions, file descriptors, brk (LinuxStates pool)
         public ulong OwnedFrames;             // frames this process owns (for sysinfo and quotas)
         public ulong MemoryBudget;            // bytes it may use, reported by sysinfo
+        public ulong SignalsHandled;          // signal frames pushed to its handlers (statistics)
         public fixed byte Name[NameBytes];
         public fixed ulong WatcherObjects[MaxWatchers];   // Notification*
         public fixed ulong WatcherBits[MaxWatchers];

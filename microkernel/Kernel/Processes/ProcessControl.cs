@@ -236,6 +236,12 @@ namespace Biscuit.Kernel.Processes
                 Console.Write(") killed by signal ");
                 Console.WriteDecimal((ulong)(p->WaitStatus & 0x7F));
             }
+            if (p->SignalsHandled > 0)
+            {
+                Console.Write("; its handlers ran for ");
+                Console.WriteDecimal(p->SignalsHandled);
+                Console.Write(" signals");
+            }
             Console.NewLine();
         }
 

@@ -5,8 +5,9 @@ using System.Buffers.Binary;
 namespace Biscuit.Net.Tests.Harness;
 
 internal sealed record OutSegment(uint Seq, uint Ack, TcpFlags Flags, ushort Window, int Mss, int WindowScale, byte[] Payload,
-    ushort SourcePort, ushort DestinationPort)
+    ushort SourcePort, ushort DestinationPort, bool SackPermitted = false, (uint Left, uint Right)[]? SackBlocks = null)
 {
+    public (uint Left, uint Right)[] Sack => SackBlocks ?? [];
     public bool Has(TcpFlags f) => (Flags & f) != 0;
     public override string ToString() => $"seq={Seq} ack={Ack} {Flags} win={Window} len={Payload.Length}";
 }
@@ -44,12 +45,12 @@ internal static class FrameBuilder
     }
 
     public static byte[] Tcp(Ipv4Address src, Ipv4Address dst, ushort sp, ushort dp, uint seq, uint ack, TcpFlags flags,
-        ushort window, ReadOnlySpan<byte> payload, int mss = 0, int windowScale = -1, bool badChecksum = false)
+        ushort window, ReadOnlySpan<byte> payload, int mss = 0, int windowScale = -1, bool badChecksum = false, bool sackPermitted = false)
     {
-        int hl = TcpSegment.HeaderLengthFor(mss > 0, windowScale >= 0);
+        int hl = TcpSegment.HeaderLengthFor(mss > 0, windowScale >= 0, sackPermitted);
         var d = new byte[hl + payload.Length];
         payload.CopyTo(d.AsSpan(hl));
-        TcpSegment.Write(d, sp, dp, seq, ack, flags, window, mss, windowScale, payload.Length, src, dst);
+        TcpSegment.Write(d, sp, dp, seq, ack, flags, window, mss, windowScale, payload.Length, src, dst, sackPermitted);
         if (badChecksum) d[16] ^= 0xFF;
         return d;
     }
@@ -111,6 +112,10 @@ internal static class FrameBuilder
         var p = ParseIpv4(frame);
         if (p is not { Protocol: 6 } ip) return null;
         Assert.True(TcpSegment.TryParse(ip.Payload, ip.Src, ip.Dst, out var s, out var why), $"our own segment is invalid: {why}");
-        return new OutSegment(s.Seq, s.Ack, s.Flags, s.Window, s.Mss, s.WindowScale, s.Payload.ToArray(), s.SourcePort, s.DestinationPort);
+        var blocks = new (uint, uint)[s.SackBlocks.Length / 8];
+        for (int i = 0; i < blocks.Length; i++)
+            blocks[i] = (BinaryPrimitives.ReadUInt32BigEndian(s.SackBlocks.Slice(8 * i)), BinaryPrimitives.ReadUInt32BigEndian(s.SackBlocks.Slice(8 * i + 4)));
+        return new OutSegment(s.Seq, s.Ack, s.Flags, s.Window, s.Mss, s.WindowScale, s.Payload.ToArray(), s.SourcePort, s.DestinationPort,
+            s.SackPermitted, blocks);
     }
 }

@@ -35,8 +35,8 @@ internal sealed class ScriptedPeer
         Stack.Receive(FrameBuilder.Ethernet(StackMac, PeerMac, Ethernet.TypeIpv4, FrameBuilder.Ipv4(PeerIp, StackIp, protocol, payload)));
 
     public void SendTcp(ushort sp, ushort dp, uint seq, uint ack, TcpFlags flags, ushort window = 65535, byte[]? data = null,
-        int mss = 0, int windowScale = -1) =>
-        SendIp(6, FrameBuilder.Tcp(PeerIp, StackIp, sp, dp, seq, ack, flags, window, data ?? [], mss, windowScale));
+        int mss = 0, int windowScale = -1, bool sackPermitted = false) =>
+        SendIp(6, FrameBuilder.Tcp(PeerIp, StackIp, sp, dp, seq, ack, flags, window, data ?? [], mss, windowScale, sackPermitted: sackPermitted));
 
     /// <summary>The TCP segments the stack sent. Like a real host, the peer answers the stack's ARP
     /// requests for its address on the way, which releases the packets that waited for it.</summary>

@@ -14,6 +14,8 @@ internal sealed class TcpScript
     public uint PeerSeq;
     /// <summary>The stack's initial sequence number, learned from its SYN or SYN-ACK.</summary>
     public uint StackIss;
+    /// <summary>The stack's SYN-ACK of a passive open.</summary>
+    public OutSegment? SynAck;
 
     TcpScript(ScriptedPeer p) { P = p; }
 
@@ -23,15 +25,16 @@ internal sealed class TcpScript
 
     /// <summary>The stack listens on port 80; the peer connects with the given SYN options.</summary>
     public static TcpScript Passive(Action<NetStackOptions>? configure = null, uint peerIss = 1000, int mss = 1460,
-        int windowScale = -1, ushort window = 65535, Action<TcpSocket>? listenerOptions = null)
+        int windowScale = -1, ushort window = 65535, Action<TcpSocket>? listenerOptions = null, bool sackPermitted = false)
     {
         var t = new TcpScript(new ScriptedPeer(configure));
         t.Listener = t.Stack.CreateTcpSocket();
         listenerOptions?.Invoke(t.Listener);
         Assert.Equal(Errno.None, t.Listener.Bind(StackPort));
         Assert.Equal(Errno.None, t.Listener.Listen(16));
-        t.P.SendTcp(PeerPort, StackPort, peerIss, 0, TcpFlags.Syn, window, mss: mss, windowScale: windowScale);
+        t.P.SendTcp(PeerPort, StackPort, peerIss, 0, TcpFlags.Syn, window, mss: mss, windowScale: windowScale, sackPermitted: sackPermitted);
         var synAck = t.P.TakeSingleTcp();
+        t.SynAck = synAck;
         Assert.Equal(TcpFlags.Syn | TcpFlags.Ack, synAck.Flags);
         Assert.Equal(peerIss + 1, synAck.Ack);
         t.StackIss = synAck.Seq;

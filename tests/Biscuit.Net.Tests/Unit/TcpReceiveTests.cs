@@ -145,6 +145,47 @@ public sealed class TcpReceiveTests
     }
 
     [Fact]
+    public void Sack_is_offered_only_to_a_peer_that_offers_it()
+    {
+        Assert.True(TcpScript.Passive(sackPermitted: true).SynAck!.SackPermitted);
+        Assert.False(TcpScript.Passive(sackPermitted: false).SynAck!.SackPermitted);
+        Assert.False(TcpScript.Passive(o => o.TcpSack = false, sackPermitted: true).SynAck!.SackPermitted);
+        var p = new ScriptedPeer();
+        p.Stack.CreateTcpSocket().Connect(ScriptedPeer.PeerIp, 9);
+        Assert.True(p.TakeSingleTcp().SackPermitted);                                // an active open offers it
+    }
+
+    [Fact]
+    public void With_sack_the_duplicate_acks_report_the_out_of_order_blocks_most_recent_first()
+    {
+        var t = TcpScript.Passive(sackPermitted: true);
+        uint start = t.PeerSeq;
+        t.Send(TcpFlags.Ack, Bytes(100), seq: start + 1000);
+        var first = t.TakeSingle();
+        Assert.Equal(start, first.Ack);
+        Assert.Equal([(start + 1000, start + 1100)], first.Sack);
+        t.Send(TcpFlags.Ack, Bytes(100), seq: start + 500);
+        var second = t.TakeSingle();
+        Assert.Equal([(start + 500, start + 600), (start + 1000, start + 1100)], second.Sack);
+        t.Send(TcpFlags.Ack, Bytes(500), seq: start);                                 // fills up to start+600
+        var third = t.TakeSingle();
+        Assert.Equal(start + 600, third.Ack);
+        Assert.Equal([(start + 1000, start + 1100)], third.Sack);
+        t.Send(TcpFlags.Ack, Bytes(400), seq: start + 600);                           // everything in order now
+        var last = t.TakeSingle();
+        Assert.Equal(start + 1100, last.Ack);
+        Assert.Empty(last.Sack);
+    }
+
+    [Fact]
+    public void Without_sack_no_blocks_are_sent()
+    {
+        var t = TcpScript.Passive(sackPermitted: false);
+        t.Send(TcpFlags.Ack, Bytes(100), seq: t.PeerSeq + 1000);
+        Assert.Empty(t.TakeSingle().Sack);
+    }
+
+    [Fact]
     public void The_number_of_out_of_order_ranges_is_bounded()
     {
         var t = TcpScript.Passive(o => o.TcpMaxOutOfOrderRanges = 4);

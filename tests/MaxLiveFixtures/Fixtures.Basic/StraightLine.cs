@@ -134,6 +134,9 @@ public sealed class StraightLine
         return length;
     }
 
+    [RequestHandler("Interpolated")]
+    public string Interpolated(int id, [MaxCount(20)] string name) => $"inode {id} is {name}";
+
     [RequestHandler("Concat")]
     public string Concat([MaxCount(10)] string name) => string.Concat("Hello, ", name);
 }

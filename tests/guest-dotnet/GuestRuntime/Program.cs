@@ -65,6 +65,23 @@ Check("three threads allocate while the GC suspends them", () =>
     return null;
 });
 
+Check("the GC suspends a thread that spins without allocating", () =>
+{
+    // A loop with no calls and no allocation has no safe point: a collection while this thread is
+    // preempted in it must interrupt it with the runtime's suspension signal (tgkill + handler).
+    long before = GC.CollectionCount(0);
+    bool stop = false;
+    long spins = 0;
+    var spinner = new Thread(() => { long n = 0; while (!Volatile.Read(ref stop)) n++; spins = n; });
+    spinner.Start();
+    for (int i = 0; i < 20_000; i++) { var junk = new byte[4096]; junk[1] = 1; }
+    for (int i = 0; i < 5; i++) { GC.Collect(0, GCCollectionMode.Forced, blocking: true); Thread.Sleep(5); }
+    Volatile.Write(ref stop, true);
+    spinner.Join();
+    if (GC.CollectionCount(0) - before < 5) return "the collections did not happen";
+    return spins > 0 ? null : "the spinner never ran";
+});
+
 Check("a null dereference becomes a NullReferenceException", () =>
 {
     try { Deref(null); return "no exception"; }
@@ -138,7 +155,7 @@ Check("time moves forward and Thread.Sleep waits", () =>
 
 Console.WriteLine($"dotnet: gen0={GC.CollectionCount(0)} gen1={GC.CollectionCount(1)} gen2={GC.CollectionCount(2)} " +
                   $"pause_total_ms={GC.GetTotalPauseDuration().TotalMilliseconds:F1} heap_limit={GC.GetGCMemoryInfo().TotalAvailableMemoryBytes}");
-Console.WriteLine($"dotnet: {7 - failures} passed, {failures} failed");
+Console.WriteLine($"dotnet: {8 - failures} passed, {failures} failed");
 return failures;
 
 [MethodImpl(MethodImplOptions.NoInlining)]

@@ -114,6 +114,8 @@ public sealed partial class MethodFlow
     private CallEffect EffectOf(CallSite site, AbstractValue[] args, int offset)
     {
         CallEffect? combined = site.Targets.Count > 0 ? _effectOf(site) : null;
+        if (site.Library is { DeclaringTypeName: InterpolationHandler } handler)
+            return Interpolation(handler, args, offset);
         if (site.Library is { } library)
         {
             var summary = _context.Library.Summarize(library, args.Select(a => _facts.Resolve(a)).ToList())

@@ -1,6 +1,6 @@
 // The transfer function of every IL instruction (ECMA-335 §III.3 and §III.4) on the abstract
 // stack: what it pops, what it pushes, which allocation node it creates and which facts it
-// records. Integer bounds follow only rules that hold for every value: constants, a + b,
+// records. Integer bounds follow only rules that hold for every value: constants, a + b, a - c,
 // x & c, x % c, x / c, x >> c (c a non-negative constant), narrowing conversions.
 using System.Reflection.Metadata;
 using Biscuit.MaxLive.Il;
@@ -103,7 +103,14 @@ public sealed partial class MethodFlow
                 stack.Add(AbstractValue.Bounded(bound));
                 return;
             }
-            case ILOpCode.Sub or ILOpCode.Sub_ovf or ILOpCode.Sub_ovf_un or ILOpCode.Div_un or ILOpCode.Or or ILOpCode.Xor
+            case ILOpCode.Sub or ILOpCode.Sub_ovf:
+            {
+                var b = Pop(stack); var a = Pop(stack);
+                bool exact = a.Exact && b.Exact;
+                stack.Add(a.Bound is { } x && b.Exact && b.Bound >= 0 ? AbstractValue.Bounded(x - b.Bound!.Value).WithBound(x - b.Bound!.Value, exact) : AbstractValue.Nothing);
+                return;
+            }
+            case ILOpCode.Sub_ovf_un or ILOpCode.Div_un or ILOpCode.Or or ILOpCode.Xor
                 or ILOpCode.Shl or ILOpCode.Shr_un:
                 Pop(stack); Pop(stack); stack.Add(AbstractValue.Nothing); return;
             case ILOpCode.Ceq or ILOpCode.Cgt or ILOpCode.Cgt_un or ILOpCode.Clt or ILOpCode.Clt_un:

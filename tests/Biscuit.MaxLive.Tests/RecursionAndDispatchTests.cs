@@ -88,4 +88,13 @@ public class RecursionAndDispatchTests
         Assert.Contains($"worst stack path: Virtual (0 B) -> Make ({Array(1, 200)} B)", derivation);
         Assert.Contains(derivation, line => line.Contains("new System.Byte[200] (224 B) = 224 B -> stack-only"));
     }
+
+    [Fact]
+    public void A_delegate_call_only_reaches_methods_made_into_that_delegate_type()
+    {
+        // A Maker lambda of the same shape allocates byte[100]; a Func<object> can never hold it.
+        var budget = FixtureAnalysis.Clean("DelegateType");
+        Assert.Equal(Object(typeof(Empty)), budget.Returned);
+        Assert.DoesNotContain(budget.Derivation, line => line.Contains("System.Byte[100]"));
+    }
 }

@@ -25,8 +25,20 @@ public sealed class LargeCodec : ICodec
     }
 }
 
+/// <summary>A delegate type of the same shape as Func&lt;object&gt;.</summary>
+public delegate object Maker();
+
 public sealed class Dispatch
 {
+    private Maker _bigMaker = () => new byte[100]; // address taken, but only ever made into a Maker
+
+    [RequestHandler("DelegateType")]
+    public object DelegateType()
+    {
+        Func<object> make = () => new Empty();
+        return make();
+    }
+
     [RequestHandler("Interface")]
     public int Interface(ICodec codec, int value) => codec.Encode(value).Length;
 

@@ -3,7 +3,8 @@
 // conservatively to every implementation among the types of the analysed assemblies (plus the
 // declared method when it has a body, or the library method when it is declared outside them);
 // delegate invocations resolve to every analysed method whose address is taken (ldftn) with the
-// same number of parameters. Invariant: a node is created once per instantiated method (Key).
+// same delegate type and a compatible parameter list. Invariant: a node is created once per
+// instantiated method (Key).
 using System.Collections.Immutable;
 using System.Reflection.Metadata;
 using Biscuit.MaxLive.Il;
@@ -52,7 +53,9 @@ public sealed class CallGraph
     private readonly MemberResolver _resolver;
     private readonly Annotations _annotations;
     private List<TypeDef>? _analysedTypes;
-    private List<MethodDef>? _addressTaken;
+    // Methods whose address is taken, with the delegate type built from it ("System.Func`2"), or
+    // null when the address is not immediately turned into a delegate (then any delegate may hold it).
+    private List<(MethodDef Method, NamedSig? DelegateType)>? _addressTaken;
 
     public Dictionary<string, MethodNode> Nodes { get; } = new();
 
@@ -190,8 +193,9 @@ public sealed class CallGraph
     {
         var parameters = invoke.ParameterTypes.ToList();
         bool any = false;
-        foreach (var candidate in AddressTakenMethods())
+        foreach (var (candidate, createdAs) in AddressTakenMethods())
         {
+            if (createdAs != null && !SameDelegateType(createdAs, invoke.DeclaringType)) continue; // a delegate only holds what it was built from
             var signature = _assemblies.Signatures.MethodSignature(candidate);
             var own = signature.ParameterTypes;
             bool open = Compatible(own, parameters);
@@ -255,10 +259,20 @@ public sealed class CallGraph
     private List<TypeDef> AnalysedTypes() => _analysedTypes ??=
         _assemblies.Analysed.SelectMany(m => m.Reader.TypeDefinitions.Select(h => new TypeDef(m, h))).ToList();
 
-    private List<MethodDef> AddressTakenMethods()
+    /// <summary>
+    /// Can a delegate built as `created` be invoked through `invoked`? Same generic definition, and
+    /// type arguments equal, both references (variance, ECMA-335 §II.9.11) or still open.
+    /// </summary>
+    private static bool SameDelegateType(NamedSig created, TypeSig invoked) =>
+        invoked is NamedSig named && named.FullName == created.FullName && named.Args.Length == created.Args.Length
+        && named.Args.Zip(created.Args).All(p => p.First.IsOpen || p.Second.IsOpen || (p.First.IsReference && p.Second.IsReference)
+                                                 || p.First.ToString() == p.Second.ToString());
+
+    private List<(MethodDef Method, NamedSig? DelegateType)> AddressTakenMethods()
     {
         if (_addressTaken != null) return _addressTaken;
-        var found = new HashSet<MethodDef>();
+        var found = new List<(MethodDef, NamedSig?)>();
+        var seen = new HashSet<string>();
         foreach (var module in _assemblies.Analysed)
             foreach (var handle in module.Reader.MethodDefinitions)
             {
@@ -267,12 +281,20 @@ public sealed class CallGraph
                 List<Instruction> code;
                 try { code = IlDecoder.Decode(module.PE.GetMethodBody(rva), "scan"); }
                 catch (Exception e) when (e is MaxLiveException or BadImageFormatException) { continue; }
-                foreach (var instruction in code)
-                    if (instruction.OpCode is ILOpCode.Ldftn or ILOpCode.Ldvirtftn
-                        && _resolver.ResolveMethod(module, instruction.Token, ImmutableArray<TypeSig>.Empty, ImmutableArray<TypeSig>.Empty).Def is { } target
-                        && target.Module.IsAnalysed)
-                        found.Add(target);
+                for (int i = 0; i < code.Count; i++)
+                {
+                    if (code[i].OpCode is not (ILOpCode.Ldftn or ILOpCode.Ldvirtftn)) continue;
+                    if (_resolver.ResolveMethod(module, code[i].Token, ImmutableArray<TypeSig>.Empty, ImmutableArray<TypeSig>.Empty).Def is not { } target
+                        || !target.Module.IsAnalysed) continue;
+                    NamedSig? createdAs = null;
+                    if (i + 1 < code.Count && code[i + 1].OpCode == ILOpCode.Newobj
+                        && _resolver.ResolveMethod(module, code[i + 1].Token, ImmutableArray<TypeSig>.Empty, ImmutableArray<TypeSig>.Empty).DeclaringType is NamedSig { Def: { } type } named
+                        && _assemblies.IsDelegate(type))
+                        createdAs = named;
+                    var key = $"{target.Module.Name}:{System.Reflection.Metadata.Ecma335.MetadataTokens.GetToken(target.Handle)}|{createdAs}";
+                    if (seen.Add(key)) found.Add((target, createdAs));
+                }
             }
-        return _addressTaken = found.ToList();
+        return _addressTaken = found;
     }
 }

@@ -43,8 +43,8 @@ public static class Report
         w.Append(LinuxReport.Markdown(results));
         if (results.TryGetValue("servers", out var sv) && sv is Dictionary<string, object> servers)
             ServersBenchmark.Report(w, servers);
-        w.AppendLine("Not measured yet: page faults, fork, fs, net, nginx, fault injection, and the Linux guest");
-        w.AppendLine("they are compared with — each arrives with the issue that builds the part it measures.");
+        w.AppendLine("Not measured yet on Biscuit: page faults, fs, net, nginx, fault injection — each arrives with the");
+        w.AppendLine("issue that builds the part it measures (the Linux guest's nginx baseline is `nginx-linux`).");
         return w.ToString();
     }
 }

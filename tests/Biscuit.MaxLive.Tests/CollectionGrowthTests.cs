@@ -47,6 +47,14 @@ public class CollectionGrowthTests
     }
 
     [Fact]
+    public void Enumerating_a_long_lived_dictionarys_values_charges_its_cached_values_view_as_escaping()
+    {
+        var budget = FixtureAnalysis.Clean("SumValues");
+        Assert.Equal(Object(typeof(Dictionary<int, int>.ValueCollection)), budget.Escaping);
+        Assert.Equal(budget.Escaping, budget.Bytes);
+    }
+
+    [Fact]
     public void An_add_to_a_long_lived_list_with_MaxCount_is_charged_its_largest_resize_as_escaping()
     {
         // Adding the 100th element to a full list of 99 allocates max(4, 2 * 99) = 198 slots.

@@ -107,6 +107,24 @@ public class SummaryMeasurementTests
     }
 
     [Fact]
+    public void Enumerating_a_dictionarys_values_allocates_no_more_than_its_values_view()
+    {
+        static long SumValues(Dictionary<int, int> table)
+        {
+            long sum = 0;
+            foreach (var value in table.Values) sum += value;
+            return sum;
+        }
+        SumValues(new Dictionary<int, int> { [1] = 2 }); // warm-up
+        var fresh = new Dictionary<int, int> { [1] = 2 };
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var sum = SumValues(fresh);
+        var measured = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(2, sum);
+        Assert.True(measured <= Object(typeof(Dictionary<int, int>.ValueCollection)), $"measured {measured} B");
+    }
+
+    [Fact]
     public void Summaries_that_allocate_nothing_allocate_nothing()
     {
         var list = new List<int> { 1, 2, 3 };

@@ -80,6 +80,16 @@ public sealed class Loops
         return list.Count;
     }
 
+    private readonly Dictionary<int, int> _table = new();
+
+    [RequestHandler("SumValues")]
+    public int SumValues()
+    {
+        int sum = 0;
+        foreach (var value in _table.Values) sum += value; // no allocation inside: no bound needed
+        return sum;
+    }
+
     private static object s_found;
 
     [RequestHandler("ThroughTryGetValue")]

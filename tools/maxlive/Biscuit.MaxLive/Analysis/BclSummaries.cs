@@ -54,6 +54,17 @@ public sealed class BclSummaries(AssemblySet assemblies, TypeLayout layout)
         "System.Collections.Generic.Queue`1::Peek", "System.Collections.Generic.Queue`1::get_Count", "System.Collections.Generic.Queue`1::Clear",
         "System.Collections.Generic.Stack`1::Pop", "System.Collections.Generic.Stack`1::TryPop",
         "System.Collections.Generic.Stack`1::Peek", "System.Collections.Generic.Stack`1::get_Count", "System.Collections.Generic.Stack`1::Clear",
+        "System.Collections.Generic.Dictionary`2::GetEnumerator", "System.Collections.Generic.Dictionary`2+Enumerator::MoveNext",
+        "System.Collections.Generic.Dictionary`2+Enumerator::get_Current", "System.Collections.Generic.Dictionary`2+Enumerator::Dispose",
+        "System.Collections.Generic.Dictionary`2+ValueCollection::GetEnumerator", "System.Collections.Generic.Dictionary`2+ValueCollection::get_Count",
+        "System.Collections.Generic.Dictionary`2+ValueCollection+Enumerator::MoveNext", "System.Collections.Generic.Dictionary`2+ValueCollection+Enumerator::get_Current",
+        "System.Collections.Generic.Dictionary`2+ValueCollection+Enumerator::Dispose",
+        "System.Collections.Generic.Dictionary`2+KeyCollection::GetEnumerator", "System.Collections.Generic.Dictionary`2+KeyCollection::get_Count",
+        "System.Collections.Generic.Dictionary`2+KeyCollection+Enumerator::MoveNext", "System.Collections.Generic.Dictionary`2+KeyCollection+Enumerator::get_Current",
+        "System.Collections.Generic.Dictionary`2+KeyCollection+Enumerator::Dispose",
+        "System.Collections.Generic.KeyValuePair`2::get_Key", "System.Collections.Generic.KeyValuePair`2::get_Value",
+        "System.Collections.Generic.HashSet`1::GetEnumerator", "System.Collections.Generic.HashSet`1+Enumerator::MoveNext",
+        "System.Collections.Generic.HashSet`1+Enumerator::get_Current", "System.Collections.Generic.HashSet`1+Enumerator::Dispose",
         "System.Array::Empty", "System.Array::get_Length", "System.Array::Clear", "System.Array::IndexOf",
         "System.Runtime.CompilerServices.RuntimeHelpers::InitializeArray", "System.Runtime.CompilerServices.RuntimeHelpers::IsReferenceOrContainsReferences",
         "System.GC::KeepAlive", "System.GC::SuppressFinalize",
@@ -138,6 +149,15 @@ public sealed class BclSummaries(AssemblySet assemblies, TypeLayout layout)
                 return Throws(arity, key, type);
             case "System.Collections.Generic.List`1::set_Item":
                 return Stores(arity, key);
+            case "System.Collections.Generic.Dictionary`2::get_Values" or "System.Collections.Generic.Dictionary`2::get_Keys":
+            {
+                // The view object is created on first use and cached in the dictionary: charged at every call.
+                var view = Nested(type, method.Name == "get_Values" ? "ValueCollection" : "KeyCollection", typeArgs, valueType: false);
+                var size = layout.ObjectSize(view);
+                var effect = Deposit(arity, key, size, $"the cached {view} view");
+                effect.ArgumentFates[0] = FateSet.ToReturn;
+                return effect;
+            }
             case "System.Collections.Generic.List`1::Add" or "System.Collections.Generic.List`1::Insert":
                 return Growth(arity, key, new DoublingGrowth(layout, typeArgs[0], "List<T>"));
             case "System.Collections.Generic.Queue`1::Enqueue":
@@ -198,16 +218,19 @@ public sealed class BclSummaries(AssemblySet assemblies, TypeLayout layout)
         return null;
     }
 
-    private TypeSig NestedEntry(string owner, System.Collections.Immutable.ImmutableArray<TypeSig> args)
+    private TypeSig NestedEntry(string owner, System.Collections.Immutable.ImmutableArray<TypeSig> args) => Nested(owner, "Entry", args, valueType: true);
+
+    /// <summary>A nested type of a runtime generic type (Dictionary`2+Entry), with the owner's instantiation.</summary>
+    private NamedSig Nested(string owner, string name, System.Collections.Immutable.ImmutableArray<TypeSig> args, bool valueType)
     {
-        var ownerDef = assemblies.FindCoreType(owner) ?? throw new MaxLiveException($"cannot find {owner} in the runtime to size its entries");
+        var ownerDef = assemblies.FindCoreType(owner) ?? throw new MaxLiveException($"cannot find {owner} in the runtime to size its {name}");
         foreach (var nested in ownerDef.Definition.GetNestedTypes())
         {
             var def = new TypeDef(ownerDef.Module, nested);
-            if (def.FullName.EndsWith("+Entry", StringComparison.Ordinal))
-                return new NamedSig(def, def.FullName, true, args);
+            if (def.FullName.EndsWith("+" + name, StringComparison.Ordinal))
+                return new NamedSig(def, def.FullName, valueType, args);
         }
-        throw new MaxLiveException($"cannot find {owner}+Entry in the runtime to size its entries");
+        throw new MaxLiveException($"cannot find {owner}+{name} in the runtime");
     }
 
     private static long RequireBound(AbstractValue value, string what) =>

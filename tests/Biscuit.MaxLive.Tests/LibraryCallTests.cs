@@ -27,6 +27,14 @@ public class LibraryCallTests
     }
 
     [Fact]
+    public void A_stack_only_assumption_counts_only_while_the_call_runs()
+    {
+        var budget = FixtureAnalysis.Clean("AssumedStackOnly");
+        Assert.Equal(0, budget.Escaping);
+        Assert.Equal(300, budget.Peak); // two calls, one at a time
+    }
+
+    [Fact]
     public void Every_fixture_request_is_either_budgeted_or_refused_never_zero_by_accident()
     {
         foreach (var request in FixtureAnalysis.Basic.Requests)

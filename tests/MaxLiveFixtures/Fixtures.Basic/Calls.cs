@@ -79,6 +79,12 @@ public sealed class Calls
     [AssumeAllocation(500)]
     private static string Normalise(string text) => text.Normalize();
 
+    [AssumeAllocation(300, StackOnly = true)]
+    private static int Measure(string text) => text.Normalize().Length;
+
+    [RequestHandler("AssumedStackOnly")]
+    public int AssumedStackOnly(string text) => Measure(text) + Measure(text);
+
     [RequestHandler("AssumedLibraryCall")]
     public string AssumedLibraryCall(string text) => Normalise(text);
 }

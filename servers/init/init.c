@@ -1,16 +1,25 @@
 /* init — the first process: starts the servers of the boot manifest in order and watches them.
  *
  * The manifest is the boot module named "manifest", one server per line (# starts a comment):
- *     NAME  BINARY  PRIORITY  MEMORY_MIB  USES  [wait]  [-- ARGS...]
+ *     NAME  BINARY  PRIORITY  MEMORY_MIB  USES  [wait]  [heartbeat=MS]  [-- ARGS...]
  * USES is a comma-separated list of servers started earlier whose endpoints this one may call, or
  * "-". For every server init creates an endpoint and passes it as the server's initial handle 0
  * (to receive on); the endpoints of the servers it uses follow, in order, as handles 1.. with the
  * send right only. "wait" marks a program (a client, a test) whose exit ends init with the same
  * status. Every server gets a priority ceiling and a memory budget (process_set_limits).
  *
+ * Reincarnation (MINIX 3's idea, DESIGN.md §7): when a server dies — a fault, an unhandled
+ * exception, an exit, or no answer to its heartbeat (with `heartbeat=MS` in its line: a Stats call
+ * every HEARTBEAT_MS that must be answered within MS; then init kills it) — init starts the same binary again
+ * with the same handles. The endpoint outlives the dead server, so clients keep their handles: the
+ * calls the dead server held fail with EOWNERDEAD (lib's client retries the idempotent ones), and
+ * new calls wait on the endpoint until the new instance receives on it. Restarts back off
+ * exponentially (RESTART_DELAY_MS doubling to RESTART_DELAY_MAX_MS) and stop after MAX_RESTARTS
+ * within RESTART_WINDOW_MS ("left down"). Every event is one console line.
+ *
  * Invariants: init never exits while servers run unless a "wait" program ended; a malformed line
- * is reported with its number and skipped, never a crash. Restarting servers that die (with
- * back-off, taking over their endpoints) is issue 9: today a death is logged, not repaired.
+ * is reported with its number and skipped, never a crash; init runs above every server
+ * (priority 7), so a spinning server cannot starve it.
  */
 #include "../../tests/guest/biscuit.h"
 #include <stdio.h>
@@ -19,14 +28,35 @@
 
 #define MAX_SERVERS 32
 #define MAX_USES 6
+#define HEARTBEAT_MS 1000
+#define FIRST_HEARTBEAT_MS 5000       /* a new instance's runtime needs time to start under emulation */
+#define RESTART_DELAY_MS 10
+#define RESTART_DELAY_MAX_MS 5000
+#define MAX_RESTARTS 5
+#define RESTART_WINDOW_MS 60000
 
 struct server {
     char name[32];
     char binary[32];
     uint32_t endpoint;          /* created by init; the server receives on it */
-    long process;               /* handle, or < 0 */
-    int wait;
+    long process;               /* handle, or < 0 while down */
+    int wait;                   /* a program whose exit ends init */
+    long priority, mib;
+    char args[1024];
+    size_t args_length;
+    uint32_t handles[1 + MAX_USES];
+    int handle_count;
+    long died_at, restart_at;   /* ticks; restart_at 0 = no restart pending */
+    long next_heartbeat;
+    long delay_ms;              /* the next restart's back-off */
+    long restarts, window_start;
+    int left_down;
+    long heartbeat_deadline;    /* ms; 0 = this server is not pinged */
 };
+
+static long ticks_per_ms = 1;
+
+static long now_ms(void) { return bsys0(SYS_clock_ticks) / ticks_per_ms; }
 
 static struct server servers[MAX_SERVERS];
 static int count;
@@ -37,6 +67,52 @@ static int find(const char *name)
     for (int i = 0; i < count; i++)
         if (!strcmp(servers[i].name, name)) return i;
     return -1;
+}
+
+static long deaths;              /* notification: bit i = server i died */
+
+/* Spawns a server's binary with its handles and limits, and watches its death. */
+static long launch(struct server *s)
+{
+    s->process = spawn(s->binary, s->args, s->args_length, s->handles, s->handle_count);
+    if (s->process < 0) { printf("init: cannot start %s (%s): error %ld\n", s->name, s->binary, s->process); return -1; }
+    long r = bsys4(SYS_process_set_limits, s->process, s->priority, (unsigned long)s->mib << 20, s->priority);
+    if (r < 0) printf("init: %s: limits refused (%ld)\n", s->name, r);
+    bsys3(SYS_process_watch, s->process, deaths, 1UL << (s - servers));
+    s->next_heartbeat = now_ms() + FIRST_HEARTBEAT_MS;
+    return 0;
+}
+
+/* A Stats request in lib's envelope: [version 1, code 1, nil] (lib/Biscuit.Lib/Messages). */
+static long heartbeat(struct server *s)
+{
+    struct ipc_message *m = ipc_buffer();
+    m->label = 1;
+    m->length = 4;
+    m->handle_count = 0;
+    m->payload[0] = 0x93; m->payload[1] = 0x01; m->payload[2] = 0x01; m->payload[3] = 0xC0;
+    return bsys2(SYS_ipc_call, s->endpoint, s->heartbeat_deadline);
+}
+
+static void died(struct server *s)
+{
+    long status = bsys1(SYS_process_status, s->process);
+    bsys1(SYS_handle_close, s->process);
+    s->process = -1;
+    s->died_at = now_ms();
+    char how[64];
+    if ((status & 0x7f) == 0) snprintf(how, sizeof how, "exited with status %ld", (status >> 8) & 0xff);
+    else snprintf(how, sizeof how, "killed by signal %ld", status & 0x7f);
+    if (s->wait) { printf("init: %s %s\n", s->name, how); return; }
+    if (s->died_at - s->window_start > RESTART_WINDOW_MS) { s->window_start = s->died_at; s->restarts = 0; }
+    if (++s->restarts > MAX_RESTARTS) {
+        printf("init: %s %s; %d restarts within %d s: left down\n", s->name, how, MAX_RESTARTS, RESTART_WINDOW_MS / 1000);
+        s->left_down = 1;
+        return;
+    }
+    s->restart_at = s->died_at + s->delay_ms;
+    printf("init: %s %s; restarting in %ld ms\n", s->name, how, s->delay_ms);
+    s->delay_ms = s->delay_ms * 2 > RESTART_DELAY_MAX_MS ? RESTART_DELAY_MAX_MS : s->delay_ms * 2;
 }
 
 static long start(int line, char *fields[], int n)
@@ -73,8 +149,15 @@ static long start(int line, char *fields[], int n)
         }
     }
     int next = 5;
-    if (next < n && !strcmp(fields[next], "wait")) { s->wait = 1; next++; }
-    if (next < n && !strcmp(fields[next], "--")) next++;
+    for (; next < n && strcmp(fields[next], "--"); next++) {
+        if (!strcmp(fields[next], "wait")) s->wait = 1;
+        else if (!strncmp(fields[next], "heartbeat=", 10)) {
+            s->heartbeat_deadline = strtol(fields[next] + 10, &end, 10);
+            if (*end || s->heartbeat_deadline < 100) { printf("init: manifest line %d: bad '%s'\n", line, fields[next]); return -1; }
+        }
+        else { printf("init: manifest line %d: unknown option '%s'\n", line, fields[next]); return -1; }
+    }
+    if (next < n) next++;   /* past "--" */
     char args[1024];
     size_t length = 0;
     for (int i = next - 1; i < n; i++) {
@@ -84,11 +167,14 @@ static long start(int line, char *fields[], int n)
         memcpy(args + length, a, l);
         length += l;
     }
-    s->process = spawn(s->binary, args, length, handles, handle_count);
-    for (int i = 1; i < handle_count; i++) bsys1(SYS_handle_close, handles[i]);
-    if (s->process < 0) { printf("init: cannot start %s (%s): error %ld\n", s->name, s->binary, s->process); return -1; }
-    long r = bsys4(SYS_process_set_limits, s->process, priority, (unsigned long)mib << 20, priority);
-    if (r < 0) printf("init: %s: limits refused (%ld)\n", s->name, r);
+    memcpy(s->args, args, length);
+    s->args_length = length;
+    memcpy(s->handles, handles, sizeof handles);
+    s->handle_count = handle_count;
+    s->priority = priority;
+    s->mib = mib;
+    s->delay_ms = RESTART_DELAY_MS;
+    if (launch(s) < 0) return -1;
     count++;
     printf("init: started %s (%s), priority %ld, %ld MiB\n", s->name, s->binary, priority, mib);
     return 0;
@@ -97,10 +183,13 @@ static long start(int line, char *fields[], int n)
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
+    bsys1(SYS_thread_set_priority, 7);
+    struct system_info info;
+    if (bsys2(SYS_system_info, &info, sizeof info) > 0 && info.ticks_per_second >= 1000) ticks_per_ms = (long)info.ticks_per_second / 1000;
     long size = bsys5(SYS_module_read, "manifest", 8, 0, manifest, sizeof manifest - 1);
     if (size < 0) { printf("init: no boot manifest (%ld)\n", size); return 1; }
     manifest[size] = 0;
-    long deaths = bsys0(SYS_notification_create);
+    deaths = bsys0(SYS_notification_create);
 
     int line = 0;
     char *lines;
@@ -115,20 +204,41 @@ int main(void)
         char *save;
         for (char *f = strtok_r(copy, " \t", &save); f && n < 64; f = strtok_r(NULL, " \t", &save)) fields[n++] = f;
         if (n == 0) continue;
-        if (start(line, fields, n) == 0)
-            bsys3(SYS_process_watch, servers[count - 1].process, deaths, 1UL << (count - 1));
+        start(line, fields, n);
     }
     if (count == 0) { printf("init: the manifest starts nothing\n"); return 1; }
 
     for (;;) {
-        long bits = bsys2(SYS_notify_wait, deaths, FOREVER);
-        if (bits < 0) { printf("init: waiting failed (%ld)\n", bits); return 1; }
+        long now = now_ms(), wake = now + HEARTBEAT_MS;
         for (int i = 0; i < count; i++) {
-            if (!(bits & (1L << i))) continue;
-            long status = bsys1(SYS_process_status, servers[i].process);
-            if ((status & 0x7f) == 0) printf("init: %s exited with status %ld\n", servers[i].name, (status >> 8) & 0xff);
-            else printf("init: %s died (signal %ld); not restarted (issue 9)\n", servers[i].name, status & 0x7f);
-            if (servers[i].wait) return (status & 0x7f) ? 128 + (int)(status & 0x7f) : (int)((status >> 8) & 0xff);
+            struct server *s = &servers[i];
+            if (s->restart_at && s->restart_at < wake) wake = s->restart_at;
+        }
+        long bits = bsys2(SYS_notify_wait, deaths, wake > now ? wake - now : 0);
+        if (bits < 0 && bits != -110 /* ETIMEDOUT */) { printf("init: waiting failed (%ld)\n", bits); return 1; }
+        for (int i = 0; i < count && bits > 0; i++) {
+            struct server *s = &servers[i];
+            if (!(bits & (1L << i)) || s->process < 0) continue;
+            long status = bsys1(SYS_process_status, s->process);
+            died(s);
+            if (s->wait) return (status & 0x7f) ? 128 + (int)(status & 0x7f) : (int)((status >> 8) & 0xff);
+        }
+        now = now_ms();
+        for (int i = 0; i < count; i++) {
+            struct server *s = &servers[i];
+            if (s->restart_at && now >= s->restart_at) {
+                s->restart_at = 0;
+                if (launch(s) == 0) printf("init: %s restarted %ld ms after it died\n", s->name, now_ms() - s->died_at);
+                else s->restart_at = now_ms() + s->delay_ms;
+            }
+            if (s->process >= 0 && s->heartbeat_deadline && now >= s->next_heartbeat) {
+                s->next_heartbeat = now + HEARTBEAT_MS;
+                long r = heartbeat(s);
+                if (r == -110 /* ETIMEDOUT */) {
+                    printf("init: %s missed its heartbeat (no answer within %ld ms): killing it\n", s->name, s->heartbeat_deadline);
+                    bsys1(SYS_process_kill, s->process);
+                }
+            }
         }
     }
 }

@@ -19,9 +19,11 @@ if (mode == "serve")
     Console.WriteLine($"{name}: server loop ended: {error}");
     return 1;
 }
+if (mode == "restart")
+    return RestartDriver.Run();
 if (mode == "bench")
     return EchoBench.Run(int.Parse(args.Length > 1 ? args[1] : "20000"));
 if (mode == "drive")
     return EchoDriver.Run(long.Parse(args.Length > 1 ? args[1] : "100000"));
-Console.Error.WriteLine("usage: echo-server serve NAME | drive COUNT | bench COUNT");
+Console.Error.WriteLine("usage: echo-server serve NAME | drive COUNT | bench COUNT | restart");
 return 2;

@@ -1,6 +1,7 @@
 // The requests of the demonstration server: Echo (bytes back), Add (two integers), Fail (its
 // handler always throws: the loop must answer with an error and go on), Pump (this server calls its
-// peer's Echo N times and reports how many came back right: two servers talking over kernel IPC).
+// peer's Echo N times and reports how many came back right: two servers talking over kernel IPC),
+// and Crash / Hang, which kill or hang the server on purpose (restart tests).
 using Biscuit.Lib.Messages;
 using MessagePack;
 
@@ -15,6 +16,10 @@ public static class EchoContracts
     public static readonly RequestType<Pair, long> Add = new(17, "Add", idempotent: true, new PairCodec(), Codecs.Int64);
     public static readonly RequestType<Empty, Empty> Fail = new(18, "Fail", idempotent: false, Codecs.Empty, Codecs.Empty);
     public static readonly RequestType<long, PumpResult> Pump = new(19, "Pump", idempotent: false, Codecs.Int64, new PumpResultCodec());
+    // For the restart tests (issue 9): Crash ends the process as an unhandled error would
+    // (FailFast: SIGABRT); Hang never returns (a hung server, found by init's heartbeat).
+    public static readonly RequestType<Empty, Empty> Crash = new(20, "Crash", idempotent: false, Codecs.Empty, Codecs.Empty);
+    public static readonly RequestType<Empty, Empty> Hang = new(21, "Hang", idempotent: false, Codecs.Empty, Codecs.Empty);
 
     private sealed class PairCodec : IMessageCodec<Pair>
     {

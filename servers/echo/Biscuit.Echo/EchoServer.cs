@@ -15,6 +15,22 @@ public sealed class EchoServer(ServiceClient? peer)
         server.Register(EchoContracts.Add, Add);
         server.Register(EchoContracts.Fail, Fail);
         server.Register(EchoContracts.Pump, Pump);
+        server.Register(EchoContracts.Crash, Crash);
+        server.Register(EchoContracts.Hang, Hang);
+    }
+
+    [RequestHandler("Crash")]
+    public static Empty Crash(Empty _)
+    {
+        Environment.FailFast("Crash requested");
+        return default;
+    }
+
+    [RequestHandler("Hang")]
+    public static Empty Hang(Empty _)
+    {
+        long spins = 0;
+        while (true) spins++;
     }
 
     [RequestHandler("Echo")]

@@ -41,6 +41,9 @@ public sealed class NetStackOptions
     public int TcpMinBuffer = 2048;
     public int TcpMaxConnections = 4096;
     public int TcpMaxBacklog = 1024;
+    /// <summary>Offer SACK (RFC 2018). We report out-of-order data in SACK blocks as a receiver; as a
+    /// sender we ignore received SACK blocks and recover with NewReno.</summary>
+    public bool TcpSack = true;
     /// <summary>Out-of-order ranges kept per connection; a segment that would need more is dropped.</summary>
     public int TcpMaxOutOfOrderRanges = 32;
     /// <summary>RFC 6298 (2.1): the RTO before any RTT sample.</summary>

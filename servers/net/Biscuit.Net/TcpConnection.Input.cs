@@ -101,10 +101,13 @@ internal sealed partial class TcpConnection
             return;
         }
         long newWindow = (long)seg.Window << sndShift;
-        // RFC 5681 section 2 "duplicate acknowledgment"; while probing a zero window (no retransmission
-        // timer running) the peer's repeated ACKs are answers to probes, not signs of loss.
+        // RFC 5681 section 2 "duplicate acknowledgment": the window must be unchanged, except that an ACK
+        // carrying SACK blocks reports newly received data whatever its window (RFC 6675 section 2
+        // "DupAck"; Linux receivers shrink the window as out-of-order data piles up). While probing a
+        // zero window (no retransmission timer running) repeated ACKs answer probes, not losses.
         bool duplicate = ack == sndUna && seg.Payload.Length == 0 && !seg.Has(TcpFlags.Fin)
-            && sndMax != sndUna && newWindow == sndWnd && retransmitAt != Never;
+            && sndMax != sndUna && retransmitAt != Never
+            && (newWindow == sndWnd || (sackEnabled && seg.SackBlocks.Length > 0));
         bool finWasAcked = OurFinAcked;
         if (Seq.Gt(ack, sndUna)) OnNewAck(ack);
         else if (duplicate) OnDuplicateAck(ack);

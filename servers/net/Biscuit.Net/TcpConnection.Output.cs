@@ -128,15 +128,27 @@ internal sealed partial class TcpConnection
     void SendSegment(uint seq, TcpFlags flags, int queueOffset, int length)
     {
         bool syn = (flags & TcpFlags.Syn) != 0;
+        bool withAck = (flags & TcpFlags.Ack) != 0;
         int mss = syn ? rmss : 0;
-        int windowScale = syn && (State == TcpState.SynSent || windowScaleEnabled) ? rcvShiftOffered : -1;
-        int headerLength = TcpSegment.HeaderLengthFor(mss > 0, windowScale >= 0);
+        bool active = State == TcpState.SynSent;
+        int windowScale = syn && (active || windowScaleEnabled) ? rcvShiftOffered : -1;
+        bool sackPermitted = syn && stack.Options.TcpSack && (active || sackEnabled);
+        // RFC 2018 4: report out-of-order data in every ACK that does not cover it. Only segments without
+        // data carry the blocks, so that a full-sized segment never grows past the MTU.
+        Span<uint> sackEdges = stackalloc uint[2 * TcpSegment.MaxSackBlocks];
+        int blocks = 0;
+        if (sackEnabled && withAck && !syn && length == 0 && (flags & TcpFlags.Rst) == 0 && receiveQueue.HasOutOfOrder)
+        {
+            Span<int> ranges = stackalloc int[2 * TcpSegment.MaxSackBlocks];
+            blocks = receiveQueue.SackRanges(ranges);
+            for (int i = 0; i < 2 * blocks; i++) sackEdges[i] = rcvNxt + (uint)ranges[i];
+        }
+        int headerLength = TcpSegment.HeaderLengthFor(mss > 0, windowScale >= 0, sackPermitted, blocks);
         var buffer = stack.Ip.PayloadBuffer;
         if (length > 0) sendQueue.CopyOut(queueOffset, buffer.Slice(headerLength, length));
-        bool withAck = (flags & TcpFlags.Ack) != 0;
         ushort window = WindowField(syn);
         TcpSegment.Write(buffer, LocalPort, RemotePort, seq, withAck ? rcvNxt : 0, flags, window, mss, windowScale, length,
-            LocalAddress, RemoteAddress);
+            LocalAddress, RemoteAddress, sackPermitted, sackEdges.Slice(0, 2 * blocks));
         stack.Ip.Send(RemoteAddress, Ipv4Packet.ProtocolTcp, headerLength + length);
         stack.Stats.TcpSegmentsOut++;
         if (withAck)

@@ -49,6 +49,7 @@ internal sealed partial class TcpConnection
     int rcvShift;                       // our window scale (0 unless both sides agreed)
     readonly int rcvShiftOffered;
     bool windowScaleEnabled;            // both SYNs carried the option (RFC 7323 2.2)
+    bool sackEnabled;                   // both SYNs carried SACK-permitted (RFC 2018 2)
     readonly TcpReceiveQueue receiveQueue;
     readonly int rmss;                  // the MSS we announce: MTU - 40
     bool finReceived;
@@ -141,6 +142,7 @@ internal sealed partial class TcpConnection
         windowScaleEnabled = syn.WindowScale >= 0;
         sndShift = windowScaleEnabled ? syn.WindowScale : 0;
         rcvShift = windowScaleEnabled ? rcvShiftOffered : 0;
+        sackEnabled = syn.SackPermitted && stack.Options.TcpSack;
     }
 
     // ------------------------------------------------------------------ user calls

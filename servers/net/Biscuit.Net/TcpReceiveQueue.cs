@@ -10,6 +10,7 @@ internal sealed class TcpReceiveQueue
     readonly ByteRing ring;
     readonly List<(int Start, int End)> outOfOrder = new();
     readonly int maxRanges;
+    int lastOutOfOrderOffset = -1;   // where the most recent out-of-order data started (-1: none), for SACK
 
     public TcpReceiveQueue(int capacity, int maxRanges) { ring = new ByteRing(capacity); this.maxRanges = maxRanges; }
 
@@ -32,6 +33,7 @@ internal sealed class TcpReceiveQueue
         {
             if (!AddRange(offset, offset + data.Length)) return -1;
             ring.WriteAt(ring.Count + offset, data);
+            lastOutOfOrderOffset = offset;
             return 0;
         }
         ring.WriteAt(ring.Count, data);
@@ -44,6 +46,7 @@ internal sealed class TcpReceiveQueue
         }
         for (int i = 0; i < outOfOrder.Count; i++)
             outOfOrder[i] = (outOfOrder[i].Start - advance, outOfOrder[i].End - advance);
+        lastOutOfOrderOffset = lastOutOfOrderOffset - advance > 0 ? lastOutOfOrderOffset - advance : -1;
         ring.Extend(advance);
         return advance;
     }
@@ -65,7 +68,27 @@ internal sealed class TcpReceiveQueue
         return true;
     }
 
+    /// <summary>Writes up to edges.Length/2 out-of-order ranges as (start, end) offsets from RCV.NXT: first
+    /// the one holding the most recently received segment (RFC 2018 section 4), then the others in order.
+    /// Returns the number of ranges written.</summary>
+    public int SackRanges(Span<int> edges)
+    {
+        int max = edges.Length / 2, n = 0;
+        int first = -1;
+        for (int i = 0; i < outOfOrder.Count; i++)
+            if (outOfOrder[i].Start <= lastOutOfOrderOffset && lastOutOfOrderOffset < outOfOrder[i].End) first = i;
+        if (first >= 0 && n < max) { edges[0] = outOfOrder[first].Start; edges[1] = outOfOrder[first].End; n++; }
+        for (int i = 0; i < outOfOrder.Count && n < max; i++)
+        {
+            if (i == first) continue;
+            edges[2 * n] = outOfOrder[i].Start;
+            edges[2 * n + 1] = outOfOrder[i].End;
+            n++;
+        }
+        return n;
+    }
+
     public int Read(Span<byte> dst) => ring.Read(dst);
 
-    public void Clear() { ring.Clear(); outOfOrder.Clear(); }
+    public void Clear() { ring.Clear(); outOfOrder.Clear(); lastOutOfOrderOffset = -1; }
 }

@@ -1,15 +1,14 @@
-// A guest test suite: a program from tests/guest run as the first process (init=NAME exit=init),
-// printing "ok - NAME" / "not ok - NAME: why" per case. Booted once per test class; each case is
-// then its own xUnit test, and the class checks that exactly the expected cases reported.
+// A test suite that runs inside the guest and prints "ok - NAME" / "not ok - NAME: why" per case:
+// either a program from tests/guest run as the first process (GuestSuiteBoot), or a whole system
+// — init, a manifest from tests/manifests, servers — whose "wait" client reports (SystemSuiteBoot).
+// Booted once per test class; each case is then its own xUnit test.
 namespace Biscuit.Boot.Tests;
 
-public abstract class GuestSuiteBoot
+public abstract class SuiteBoot
 {
     public readonly QemuRun Run;
 
-    protected GuestSuiteBoot(string program, string memory, params string[] extraModules) =>
-        Run = QemuRun.Boot(memory, $"init={program} exit=init", timeoutSeconds: 300,
-            new[] { program }.Concat(extraModules).ToArray());
+    protected SuiteBoot(QemuRun run) => Run = run;
 
     public string[] Lines => Run.Serial.Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
 
@@ -30,4 +29,16 @@ public abstract class GuestSuiteBoot
         Assert.Equal(cases.OrderBy(c => c), reported.OrderBy(c => c));
         Assert.True(Run.ExitStatus == QemuRun.KernelSuccess, Run.ToString());
     }
+}
+
+public abstract class GuestSuiteBoot : SuiteBoot
+{
+    protected GuestSuiteBoot(string program, string memory, params string[] extraModules)
+        : base(QemuRun.Boot(memory, $"init={program} exit=init", timeoutSeconds: 300, new[] { program }.Concat(extraModules).ToArray())) { }
+}
+
+public abstract class SystemSuiteBoot : SuiteBoot
+{
+    protected SystemSuiteBoot(string manifest, params string[] servers)
+        : base(QemuRun.BootSystem("512M", manifest, timeoutSeconds: 600, servers)) { }
 }

@@ -4,10 +4,9 @@
 // same handle. Manifest: tests/manifests/restart; client: servers/echo/.../RestartDriver.cs.
 namespace Biscuit.Boot.Tests;
 
-public sealed class RestartBoot
+public sealed class RestartBoot : SystemSuiteBoot
 {
-    public readonly QemuRun Run = QemuRun.BootSystem("512M", "restart", timeoutSeconds: 600, "echo-server");
-    public string[] Lines => Run.Serial.Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+    public RestartBoot() : base("restart", "echo-server") { }
 }
 
 public class RestartTests : IClassFixture<RestartBoot>
@@ -28,12 +27,7 @@ public class RestartTests : IClassFixture<RestartBoot>
 
     [Theory]
     [MemberData(nameof(CaseData))]
-    public void Client_case_passes(string name)
-    {
-        var result = _boot.Lines.FirstOrDefault(l => l == "ok - " + name || l.StartsWith("not ok - " + name + ":", StringComparison.Ordinal));
-        Assert.True(result != null, $"case '{name}' did not report; {_boot.Run}");
-        Assert.True(result.StartsWith("ok - ", StringComparison.Ordinal), result);
-    }
+    public void Client_case_passes(string name) => _boot.AssertPassed(name);
 
     [Fact]
     public void Init_logs_each_death_and_restart_with_growing_back_off()

@@ -3,31 +3,11 @@
    failures, which the kernel turns into QEMU's exit status (tests/Biscuit.Boot.Tests reads both).
    It holds the device manager capability in initial handle 0. */
 #include "biscuit.h"
+#include "check.h"
 #include <stdio.h>
 #include <string.h>
 #include <stdarg.h>
 
-static int passed, failed;
-static char why[256];
-
-static int fail(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(why, sizeof why, fmt, ap);
-    va_end(ap);
-    return 0;
-}
-#define EXPECT(cond, ...) do { if (!(cond)) return fail(__VA_ARGS__); } while (0)
-#define EXPECT_EQ(actual, expected) do { long a_ = (long)(actual), e_ = (long)(expected); \
-    if (a_ != e_) return fail("%s = %ld, expected %ld (line %d)", #actual, a_, e_, __LINE__); } while (0)
-
-static void run(const char *name, int (*test)(void))
-{
-    why[0] = 0;
-    if (test()) { passed++; printf("ok - %s\n", name); }
-    else { failed++; printf("not ok - %s: %s\n", name, why); }
-}
 
 enum { EPERM = 1, ENOENT = 2, ESRCH = 3, ENOEXEC = 8, EBADF = 9, EAGAIN = 11, ENOMEM = 12, EACCES = 13,
        EFAULT = 14, EBUSY = 16, EEXIST = 17, EINVAL = 22, EMFILE = 24, ENOSYS = 38, ENAMETOOLONG = 36,

@@ -13,7 +13,7 @@
  * always at the top of its thread's kernel stack.
  */
         .intel_syntax noprefix
-        .set    FRAME_CS, 18 * 8
+        .include "frame.inc"
         .set    USER_DATA, 0x23
         .set    USER_CODE, 0x2B
         .set    SYSCALL_VECTOR, 256
@@ -38,21 +38,7 @@ syscall_entry:
         push    rcx                              /* rip */
         push    0                                /* error code */
         push    SYSCALL_VECTOR
-        push    r15
-        push    r14
-        push    r13
-        push    r12
-        push    r11
-        push    r10
-        push    r9
-        push    r8
-        push    rbp
-        push    rdi
-        push    rsi
-        push    rdx
-        push    rcx
-        push    rbx
-        push    rax
+        SAVE_GENERAL_REGISTERS
         mov     rax, [rip + cpu_fpu_area]
         fxsave64 [rax]
         mov     rdi, rsp
@@ -70,21 +56,7 @@ resume_frame:
         jz      1f
         mov     rax, [rip + cpu_fpu_area]
         fxrstor64 [rax]
-1:      pop     rax
-        pop     rbx
-        pop     rcx
-        pop     rdx
-        pop     rsi
-        pop     rdi
-        pop     rbp
-        pop     r8
-        pop     r9
-        pop     r10
-        pop     r11
-        pop     r12
-        pop     r13
-        pop     r14
-        pop     r15
+1:      RESTORE_GENERAL_REGISTERS
         add     rsp, 16                          /* vector and error code */
         iretq
 

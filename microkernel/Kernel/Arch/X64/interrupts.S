@@ -15,7 +15,7 @@
  * uses xmm registers), and resume_frame restores the resumed thread's.
  */
         .intel_syntax noprefix
-        .set    FRAME_CS, 18 * 8                 /* offset of CS in InterruptFrame */
+        .include "frame.inc"
         .section .text
 
         .macro STUB_NOERR vec
@@ -70,21 +70,7 @@ isr_stub_\vec:
         .endr
 
 interrupt_common:
-        push    r15
-        push    r14
-        push    r13
-        push    r12
-        push    r11
-        push    r10
-        push    r9
-        push    r8
-        push    rbp
-        push    rdi
-        push    rsi
-        push    rdx
-        push    rcx
-        push    rbx
-        push    rax
+        SAVE_GENERAL_REGISTERS
         test    qword ptr [rsp + FRAME_CS], 3
         jz      1f
         mov     rax, [rip + cpu_fpu_area]

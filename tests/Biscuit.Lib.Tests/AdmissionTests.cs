@@ -88,10 +88,10 @@ public class AdmissionTests
     }
 
     [Fact]
-    public void Budgets_come_from_the_table_by_request_name_with_a_default_for_unlisted_ones()
+    public void Budgets_come_from_the_table_by_request_name_plus_the_message_overhead_with_a_default_for_unlisted_ones()
     {
-        var server = new MessageServer(new ServerOptions { Budgets = new Dictionary<string, long> { ["Add"] = 123 }, UnlistedBudgetBytes = 7 });
-        Assert.Equal(123, server.BudgetOf(Calc.Add));
+        var server = new MessageServer(new ServerOptions { Budgets = new Dictionary<string, long> { ["Add"] = 123 }, UnlistedBudgetBytes = 7, MessageOverheadBytes = 1000 });
+        Assert.Equal(1123, server.BudgetOf(Calc.Add));
         Assert.Equal(7, server.BudgetOf(Calc.Divide));
         Assert.Equal(0, new MessageServer(new ServerOptions()).BudgetOf(Calc.Add));
     }

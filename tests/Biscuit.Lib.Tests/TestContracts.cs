@@ -79,6 +79,7 @@ public sealed class RunningServer : IDisposable
             Name = name,
             Budgets = budgets,
             UnlistedBudgetBytes = 0,
+            MessageOverheadBytes = 0,     // the scenarios script exact budgets
             HeapGauge = gauge ?? new ScriptedHeapGauge(1L << 30),
             AdmissionQueueCapacity = queueCapacity,
             AdmissionMaxWait = maxWait ?? TimeSpan.FromSeconds(60),

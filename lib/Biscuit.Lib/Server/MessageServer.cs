@@ -56,7 +56,7 @@ public sealed class MessageServer
     public long BudgetOf(RequestTypeInfo type)
     {
         if (options.Budgets is null) return 0;
-        return options.Budgets.TryGetValue(type.Name, out long bytes) ? bytes : options.UnlistedBudgetBytes;
+        return options.Budgets.TryGetValue(type.Name, out long bytes) ? bytes + options.MessageOverheadBytes : options.UnlistedBudgetBytes;
     }
 
     /// <summary>One worker's loop. Returns only when the transport fails for good (BadHandle: the

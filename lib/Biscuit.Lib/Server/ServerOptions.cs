@@ -40,6 +40,12 @@ public sealed class ServerOptions
         return budgets;
     }
 
+    /// <summary>Heap a request's decoding and its reply's encoding may hold on top of the handler's
+    /// own MAXLIVE budget (maxlive analyses handlers, not lib's codecs). A message is at most one
+    /// IPC payload (4032 bytes); decoded, a body is at most a few times that (a string doubles in
+    /// UTF-16), plus the reader's and the client's bookkeeping. Added to every listed budget.</summary>
+    public long MessageOverheadBytes { get; init; } = 16 * 1024;
+
     /// <summary>Where the one-line reports of failed handlers go (default: standard error).</summary>
     public Action<string> Log { get; init; } = line => Console.Error.WriteLine(line);
 }

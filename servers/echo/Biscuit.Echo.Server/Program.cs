@@ -12,7 +12,9 @@ if (mode == "serve")
     var own = new Endpoint(Handle.Initial(0));
     var peerHandle = Handle.Initial(1);
     ServiceClient? peer = peerHandle.Info().IsOk ? new ServiceClient(new KernelClientTransport(new Endpoint(peerHandle))) : null;
-    var server = new MessageServer(new ServerOptions { Name = name });
+    // Admission control with the MAXLIVE budgets computed at build time (issue 10).
+    var budgets = ServerOptions.BudgetsFrom(Biscuit.Generated.MaxLiveBudgets.All);
+    var server = new MessageServer(new ServerOptions { Name = name, Budgets = budgets });
     new EchoServer(peer).RegisterOn(server);
     Console.WriteLine($"{name}: serving");
     var error = server.Run(new KernelServerTransport(own));

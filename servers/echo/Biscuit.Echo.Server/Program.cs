@@ -16,16 +16,23 @@ if (mode == "serve")
     var budgets = ServerOptions.BudgetsFrom(Biscuit.Generated.MaxLiveBudgets.All);
     var server = new MessageServer(new ServerOptions { Name = name, Budgets = budgets });
     new EchoServer(peer).RegisterOn(server);
-    Console.WriteLine($"{name}: serving");
+    // Several worker threads may receive on the endpoint (each thread has its own IPC buffer);
+    // admission control queues requests across them.
+    int workers = args.Length > 2 ? int.Parse(args[2]) : 1;
+    for (int w = 1; w < workers; w++)
+        new Thread(() => server.Run(new KernelServerTransport(own))) { IsBackground = true }.Start();
+    Console.WriteLine($"{name}: serving with {workers} worker{(workers == 1 ? "" : "s")}");
     var error = server.Run(new KernelServerTransport(own));
     Console.WriteLine($"{name}: server loop ended: {error}");
     return 1;
 }
+if (mode == "hog")
+    return HogDriver.Run();
 if (mode == "restart")
     return RestartDriver.Run();
 if (mode == "bench")
     return EchoBench.Run(int.Parse(args.Length > 1 ? args[1] : "20000"));
 if (mode == "drive")
     return EchoDriver.Run(long.Parse(args.Length > 1 ? args[1] : "100000"));
-Console.Error.WriteLine("usage: echo-server serve NAME | drive COUNT | bench COUNT | restart");
+Console.Error.WriteLine("usage: echo-server serve NAME [WORKERS] | drive COUNT | bench COUNT | restart | hog");
 return 2;

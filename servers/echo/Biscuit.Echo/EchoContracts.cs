@@ -20,6 +20,8 @@ public static class EchoContracts
     // (FailFast: SIGABRT); Hang never returns (a hung server, found by init's heartbeat).
     public static readonly RequestType<Empty, Empty> Crash = new(20, "Crash", idempotent: false, Codecs.Empty, Codecs.Empty);
     public static readonly RequestType<Empty, Empty> Hang = new(21, "Hang", idempotent: false, Codecs.Empty, Codecs.Empty);
+    // For the admission tests (issue 10): Hog holds `chunks` MiB for a while — the expensive request.
+    public static readonly RequestType<long, long> Hog = new(22, "Hog", idempotent: true, Codecs.Int64, Codecs.Int64);
 
     private sealed class PairCodec : IMessageCodec<Pair>
     {

@@ -17,7 +17,32 @@ public sealed class EchoServer(ServiceClient? peer)
         server.Register(EchoContracts.Pump, Pump);
         server.Register(EchoContracts.Crash, Crash);
         server.Register(EchoContracts.Hang, Hang);
+        server.Register(EchoContracts.Hog, Hog);
     }
+
+    public const int HogChunkBytes = 1 << 20, MaxHogChunks = 8, HogHoldMilliseconds = 100;
+
+    // The expensive request: up to 8 MiB held at once while it "works". Its MAXLIVE budget is what
+    // lets admission control run a few at a time instead of running out of heap.
+    [RequestHandler("Hog")]
+    [MaxIterations(MaxHogChunks)]
+    public static long Hog(long chunks)
+    {
+        if (chunks < 1 || chunks > MaxHogChunks) throw new InvalidOperationException("Hog takes 1 to 8 chunks");
+        var held = new byte[MaxHogChunks][];
+        long total = 0;
+        for (int i = 0; i < chunks; i++)
+        {
+            held[i] = new byte[HogChunkBytes];
+            held[i][i] = 1;
+            total += held[i].Length;
+        }
+        Hold();
+        return total + held[0][0] - 1;
+    }
+
+    [AssumeAllocation(0)]
+    private static void Hold() => Thread.Sleep(HogHoldMilliseconds);
 
     [RequestHandler("Crash")]
     public static Empty Crash(Empty _)

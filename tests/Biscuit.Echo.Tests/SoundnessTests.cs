@@ -68,6 +68,12 @@ public class SoundnessTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Hog_stays_within_its_budget_for_every_chunk_count()
+    {
+        CheckAll("Hog", Enumerable.Range(0, 17).Select(i => (long)(i % EchoServer.MaxHogChunks + 1)), n => EchoServer.Hog(n));
+    }
+
+    [Fact]
     public void Pump_stays_within_its_budget_while_calling_a_peer()
     {
         // A peer echo server on another thread over lib's in-memory rendezvous (its allocations are

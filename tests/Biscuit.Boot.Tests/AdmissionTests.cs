@@ -36,3 +36,29 @@ public class AdmissionTests : IClassFixture<AdmissionBoot>
         Assert.True(_boot.Run.ExitStatus == QemuRun.KernelSuccess, _boot.Run.ToString());
     }
 }
+
+// The empirical soundness check of MAXLIVE's budgets on Biscuit itself (issue 10, item 3): two echo
+// servers measure what each request allocates; every type must stay within its admission budget.
+// Manifest: tests/manifests/soundness; client: servers/echo/Biscuit.Echo.Server/SoundnessDriver.cs.
+public sealed class SoundnessBoot : SystemSuiteBoot
+{
+    public SoundnessBoot() : base("soundness", "echo-server") { }
+}
+
+public class SoundnessOnBiscuitTests : IClassFixture<SoundnessBoot>
+{
+    private readonly SoundnessBoot _boot;
+    public SoundnessOnBiscuitTests(SoundnessBoot boot) => _boot = boot;
+
+    [Fact]
+    public void Every_request_type_stays_within_its_budget_on_Biscuit() =>
+        _boot.AssertPassed("every request type stayed within its budget on Biscuit");
+
+    [Fact]
+    public void Every_exercised_request_type_is_reported_with_its_budget_and_observation()
+    {
+        foreach (var request in new[] { "echo-a Echo", "echo-a Add", "echo-a Fail", "echo-a Hog", "echo-b Pump" })
+            Assert.Contains(_boot.Lines, l => l.StartsWith($"soundness: {request}: budget ", StringComparison.Ordinal));
+        Assert.DoesNotContain(_boot.Lines, l => l.EndsWith("EXCEEDED", StringComparison.Ordinal));
+    }
+}

@@ -78,11 +78,19 @@ public class EnvelopeTests
             HeapLimitBytes = 13, LiveBytesAfterLastGc = 14, CommittedBytes = 15, TotalAllocatedBytes = 16, TimeInGcFraction = 0.25,
             RequestsReceived = 17, RequestsOk = 18, RequestsMalformed = 19, RequestsUnknown = 20, HandlerFailures = 21, RepliesTooLarge = 22,
             Admitted = 23, Queued = 24, Refused = 25, ReservedBytes = 26, AdmissionCollections = 27,
+            AllocationRequests = ["Read", "Write"], AllocationBudgets = [100, 200], AllocationObservedMax = [50, 0],
         };
         Assert.True(ReadBody(Encode(0, StatsReportCodec.Instance, report), 0, StatsReportCodec.Instance, out StatsReport back, out string reason), reason);
-        Assert.Equal(report with { HistogramCounts = back.HistogramCounts, HistogramUpperBoundsNs = back.HistogramUpperBoundsNs }, back);
+        Assert.Equal(report with
+        {
+            HistogramCounts = back.HistogramCounts, HistogramUpperBoundsNs = back.HistogramUpperBoundsNs,
+            AllocationRequests = back.AllocationRequests, AllocationBudgets = back.AllocationBudgets, AllocationObservedMax = back.AllocationObservedMax,
+        }, back);
         Assert.Equal(report.HistogramCounts, back.HistogramCounts);
         Assert.Equal(report.HistogramUpperBoundsNs, back.HistogramUpperBoundsNs);
+        Assert.Equal(report.AllocationRequests, back.AllocationRequests);
+        Assert.Equal(report.AllocationBudgets, back.AllocationBudgets);
+        Assert.Equal(report.AllocationObservedMax, back.AllocationObservedMax);
     }
 
     [Fact]

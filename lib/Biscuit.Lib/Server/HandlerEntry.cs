@@ -13,6 +13,10 @@ internal abstract class HandlerEntry(RequestTypeInfo type, long budgetBytes)
     public RequestTypeInfo Type { get; } = type;
     public long BudgetBytes { get; } = budgetBytes;
 
+    // The most bytes one request of this type allocated (ServerOptions.MeasureAllocations);
+    // updated with Interlocked by the workers.
+    public long MaxObservedBytes;
+
     /// <summary>Decodes the body, runs the handler, and encodes the Ok reply envelope into `output`.
     /// Otherwise returns what went wrong with its text in `failure`: exceptions from the handler or
     /// the response codec are caught and returned as HandlerFailed.</summary>

@@ -136,6 +136,7 @@ public sealed class MessageServer
         }
         DispatchResult result;
         string failure;
+        long allocatedBefore = options.MeasureAllocations ? GC.GetAllocatedBytesForCurrentThread() : 0;
         try
         {
             result = entry.Dispatch(ref context, ref body, output, out failure);
@@ -143,6 +144,12 @@ public sealed class MessageServer
         finally
         {
             Admission.Release(entry.BudgetBytes);
+        }
+        if (options.MeasureAllocations)
+        {
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore, seen;
+            while (allocated > (seen = Volatile.Read(ref entry.MaxObservedBytes))
+                   && Interlocked.CompareExchange(ref entry.MaxObservedBytes, allocated, seen) != seen) { }
         }
 
         switch (result)
@@ -211,6 +218,9 @@ public sealed class MessageServer
             Refused = Admission.Refused,
             ReservedBytes = Admission.ReservedBytes,
             AdmissionCollections = Admission.Collections,
+            AllocationRequests = options.MeasureAllocations ? handlers.Values.Select(h => h.Type.Name).ToArray() : [],
+            AllocationBudgets = options.MeasureAllocations ? handlers.Values.Select(h => h.BudgetBytes).ToArray() : [],
+            AllocationObservedMax = options.MeasureAllocations ? handlers.Values.Select(h => Volatile.Read(ref h.MaxObservedBytes)).ToArray() : [],
         };
     }
 }

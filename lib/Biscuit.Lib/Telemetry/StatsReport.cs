@@ -40,4 +40,10 @@ public sealed record StatsReport
     public long Refused { get; init; }
     public long ReservedBytes { get; init; }
     public long AdmissionCollections { get; init; }
+
+    // With ServerOptions.MeasureAllocations: per request type, its admission budget and the most
+    // bytes one request of that type allocated on its worker thread (decode + handler + encode).
+    public string[] AllocationRequests { get; init; } = [];
+    public long[] AllocationBudgets { get; init; } = [];
+    public long[] AllocationObservedMax { get; init; } = [];
 }

@@ -10,11 +10,13 @@ namespace Biscuit.Lib.Telemetry;
 public sealed class StatsReportCodec : IMessageCodec<StatsReport>
 {
     public static readonly StatsReportCodec Instance = new();
-    public const int Fields = 28, MaxBins = 64;
+    // 28 fields since version 1; the last 3 (observed allocation per request type, issue 10's
+    // soundness check) are optional so that older readers skip them and newer readers accept 28.
+    public const int Fields = 28, FieldsWithAllocations = 31, MaxBins = 64, MaxRequestTypes = 64;
 
     public void Write(ref MessagePackWriter w, StatsReport r)
     {
-        w.WriteArrayHeader(Fields);
+        w.WriteArrayHeader(FieldsWithAllocations);
         w.Write(r.Server);
         w.Write(r.UptimeMs);
         w.Write(r.Gen0Collections);
@@ -43,6 +45,10 @@ public sealed class StatsReportCodec : IMessageCodec<StatsReport>
         w.Write(r.Refused);
         w.Write(r.ReservedBytes);
         w.Write(r.AdmissionCollections);
+        w.WriteArrayHeader(r.AllocationRequests.Length);
+        foreach (var name in r.AllocationRequests) w.Write(name);
+        WriteArray(ref w, r.AllocationBudgets);
+        WriteArray(ref w, r.AllocationObservedMax);
     }
 
     public StatsReport Read(ref MessagePackReader r)
@@ -79,7 +85,23 @@ public sealed class StatsReportCodec : IMessageCodec<StatsReport>
             ReservedBytes = NonNegative(ref r, "ReservedBytes"),
             AdmissionCollections = NonNegative(ref r, "AdmissionCollections"),
         };
-        Codecs.SkipExtraFields(ref r, count, Fields);
+        if (count >= FieldsWithAllocations)
+        {
+            int n = r.ReadArrayHeader();
+            if (n > MaxRequestTypes) throw new MalformedMessageException($"Stats: {n} request types, at most {MaxRequestTypes}");
+            var names = new string[n];
+            for (int i = 0; i < n; i++) names[i] = Codecs.ReadRequiredString(ref r, "Stats.AllocationRequests");
+            report = report with
+            {
+                AllocationRequests = names,
+                AllocationBudgets = ReadArray(ref r, "AllocationBudgets"),
+                AllocationObservedMax = ReadArray(ref r, "AllocationObservedMax"),
+            };
+            if (report.AllocationBudgets.Length != n || report.AllocationObservedMax.Length != n)
+                throw new MalformedMessageException("Stats: allocation figures do not match the request types");
+            Codecs.SkipExtraFields(ref r, count, FieldsWithAllocations);
+        }
+        else Codecs.SkipExtraFields(ref r, count, Fields);
         if (report.HistogramCounts.Length != report.HistogramUpperBoundsNs.Length + 1)
             throw new MalformedMessageException($"Stats: {report.HistogramCounts.Length} histogram counts for {report.HistogramUpperBoundsNs.Length} bounds (need bounds + 1)");
         return report;

@@ -14,11 +14,12 @@ if (mode == "serve")
     ServiceClient? peer = peerHandle.Info().IsOk ? new ServiceClient(new KernelClientTransport(new Endpoint(peerHandle))) : null;
     // Admission control with the MAXLIVE budgets computed at build time (issue 10).
     var budgets = ServerOptions.BudgetsFrom(Biscuit.Generated.MaxLiveBudgets.All);
-    var server = new MessageServer(new ServerOptions { Name = name, Budgets = budgets });
+    bool measure = args.Contains("measure");   // report allocation per request type in Stats
+    var server = new MessageServer(new ServerOptions { Name = name, Budgets = budgets, MeasureAllocations = measure });
     new EchoServer(peer).RegisterOn(server);
     // Several worker threads may receive on the endpoint (each thread has its own IPC buffer);
     // admission control queues requests across them.
-    int workers = args.Length > 2 ? int.Parse(args[2]) : 1;
+    int workers = args.Length > 2 && int.TryParse(args[2], out int n) ? n : 1;
     for (int w = 1; w < workers; w++)
         new Thread(() => server.Run(new KernelServerTransport(own))) { IsBackground = true }.Start();
     Console.WriteLine($"{name}: serving with {workers} worker{(workers == 1 ? "" : "s")}");
@@ -26,6 +27,8 @@ if (mode == "serve")
     Console.WriteLine($"{name}: server loop ended: {error}");
     return 1;
 }
+if (mode == "soundness")
+    return SoundnessDriver.Run();
 if (mode == "hog")
     return HogDriver.Run();
 if (mode == "restart")
@@ -34,5 +37,5 @@ if (mode == "bench")
     return EchoBench.Run(int.Parse(args.Length > 1 ? args[1] : "20000"));
 if (mode == "drive")
     return EchoDriver.Run(long.Parse(args.Length > 1 ? args[1] : "100000"));
-Console.Error.WriteLine("usage: echo-server serve NAME [WORKERS] | drive COUNT | bench COUNT | restart | hog");
+Console.Error.WriteLine("usage: echo-server serve NAME [WORKERS] [measure] | drive COUNT | bench COUNT | restart | hog | soundness");
 return 2;

@@ -1,7 +1,8 @@
 /* init — the first process: starts the servers of the boot manifest in order and watches them.
  *
  * The manifest is the boot module named "manifest", one server per line (# starts a comment):
- *     NAME  BINARY  PRIORITY  MEMORY_MIB  USES  [wait]  [heartbeat=MS]  [-- ARGS...]
+ *     NAME  BINARY  PRIORITY  MEMORY_MIB  USES  [wait]  [heartbeat=MS]  [devices]  [-- ARGS...]
+ * `devices` gives a driver a copy of the device manager capability, after its other handles.
  * USES is a comma-separated list of servers started earlier whose endpoints this one may call, or
  * "-". For every server init creates an endpoint and passes it as the server's initial handle 0
  * (to receive on); the endpoints of the servers it uses follow, in order, as handles 1.. with the
@@ -149,8 +150,10 @@ static long start(int line, char *fields[], int n)
         }
     }
     int next = 5;
+    int devices = 0;
     for (; next < n && strcmp(fields[next], "--"); next++) {
         if (!strcmp(fields[next], "wait")) s->wait = 1;
+        else if (!strcmp(fields[next], "devices")) devices = 1;
         else if (!strncmp(fields[next], "heartbeat=", 10)) {
             s->heartbeat_deadline = strtol(fields[next] + 10, &end, 10);
             if (*end || s->heartbeat_deadline < 100) { printf("init: manifest line %d: bad '%s'\n", line, fields[next]); return -1; }
@@ -158,6 +161,11 @@ static long start(int line, char *fields[], int n)
         else { printf("init: manifest line %d: unknown option '%s'\n", line, fields[next]); return -1; }
     }
     if (next < n) next++;   /* past "--" */
+    if (devices) {          /* a driver: the device manager (init's handle 0) follows its other handles */
+        long dm = bsys3(SYS_handle_dup, initial_handle(0), R_CONTROL | R_TRANSFER | R_DUPLICATE, 0);
+        if (dm < 0 || handle_count > MAX_USES) { printf("init: %s: cannot pass the device manager (%ld)\n", s->name, dm); return -1; }
+        handles[handle_count++] = (uint32_t)dm;
+    }
     char args[1024];
     size_t length = 0;
     for (int i = next - 1; i < n; i++) {

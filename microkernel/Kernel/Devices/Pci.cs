@@ -49,6 +49,15 @@ namespace Biscuit.Kernel.Devices
             Cpu.OutDword(DataPort, value);
         }
 
+        // A claimed device may decode its I/O and memory BARs and master the bus (DMA), with its
+        // legacy interrupt enabled: command register bits 0, 1, 2 set and 10 clear (PCI 3.0 §6.2.2).
+        public static void EnableForDriver(PciDevice* d)
+        {
+            uint command = Read(d->Bus, d->Slot, d->Function, 0x04) & 0xFFFF;
+            command = (command | 0x7) & ~0x400u;
+            Write(d->Bus, d->Slot, d->Function, 0x04, command);
+        }
+
         public static void Enumerate()
         {
             for (int bus = 0; bus < 256; bus++)

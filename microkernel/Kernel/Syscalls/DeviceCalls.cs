@@ -53,6 +53,7 @@ namespace Biscuit.Kernel.Syscalls
             long r = UserMemory.CopyOut(t->Process, handlesOut, (byte*)made, (ulong)n * 4);
             if (r != 0) return r;
             d->Claimed = 1;
+            Pci.EnableForDriver(d);
             return n;
         }
 

@@ -62,6 +62,9 @@ public sealed class NetStackOptions
     public long TcpMslMs = 30_000;
     /// <summary>How long an orphaned (closed by the user) connection may sit in FIN-WAIT-2.</summary>
     public long TcpFinWait2TimeoutMs = 60_000;
+    /// <summary>At most one ACK per this interval answers unacceptable segments without data (Linux's
+    /// tcp_invalid_ratelimit), which ends any ACK exchange that could otherwise loop.</summary>
+    public long TcpOutOfWindowAckIntervalMs = 500;
     public long TcpPersistMinMs = 200;
     public long TcpPersistMaxMs = 60_000;
     /// <summary>RFC 1122 4.2.3.6: keep-alive idle time MUST default to no less than two hours.</summary>

@@ -27,6 +27,7 @@ public sealed class NetStats
     public long TcpZeroWindowsReceived;
     public long TcpKeepAliveProbes;
     public long TcpChallengeAcks;
+    public long TcpOutOfWindowAcksSuppressed;
     public long TcpResetsSent;
     public long TcpResetsReceived;
     public long TcpActiveOpens;
@@ -55,6 +56,7 @@ public sealed class NetStats
             ("tcp.timeouts", TcpTimeouts), ("tcp.zero_window_probes", TcpZeroWindowProbes),
             ("tcp.zero_windows_advertised", TcpZeroWindowsAdvertised), ("tcp.zero_windows_received", TcpZeroWindowsReceived),
             ("tcp.keepalive_probes", TcpKeepAliveProbes), ("tcp.challenge_acks", TcpChallengeAcks),
+            ("tcp.out_of_window_acks_suppressed", TcpOutOfWindowAcksSuppressed),
             ("tcp.resets_sent", TcpResetsSent), ("tcp.resets_received", TcpResetsReceived),
             ("tcp.active_opens", TcpActiveOpens), ("tcp.passive_opens", TcpPassiveOpens),
             ("tcp.time_wait_recycled", TcpTimeWaitRecycled),

@@ -45,7 +45,7 @@ internal sealed partial class TcpConnection
             {
                 if (!rst)
                 {
-                    SendAck();
+                    SendAckForUnacceptable(seg.Length);
                     if (State == TcpState.TimeWait && fin) closeAt = stack.Now + 2 * stack.Options.TcpMslMs;
                 }
                 stack.Stats.Drop(DropReason.TcpOutOfWindow);

@@ -159,11 +159,26 @@ internal sealed partial class TcpConnection
         }
     }
 
-    /// <summary>An ACK with no data: &lt;SEQ=SND.NXT&gt;&lt;ACK=RCV.NXT&gt;.</summary>
+    /// <summary>An ACK with no data: &lt;SEQ=SND.MAX&gt;&lt;ACK=RCV.NXT&gt;. RFC 9293 says SND.NXT, which is the
+    /// same except while we go back to resend after a timeout; then SND.NXT lies below what the peer has
+    /// received, the peer would find our ACK unacceptable and answer with an ACK of its own, and two
+    /// stacks in that state would trade ACKs for ever. BSD uses SND.MAX for pure ACKs for this reason.</summary>
     void SendAck()
     {
         if (State is TcpState.Closed or TcpState.SynSent or TcpState.Listen) return;
-        SendSegment(sndNxt, TcpFlags.Ack, 0, 0);
+        SendSegment(sndMax, TcpFlags.Ack, 0, 0);
+    }
+
+    /// <summary>The ACK owed for an unacceptable segment (RFC 9293 3.10.7.4). For segments without data
+    /// it is rate-limited (as Linux does), so that no exchange of unacceptable ACKs can run away.</summary>
+    void SendAckForUnacceptable(int segmentLength)
+    {
+        if (segmentLength == 0)
+        {
+            if (stack.Now < nextOutOfWindowAckAt) { stack.Stats.TcpOutOfWindowAcksSuppressed++; return; }
+            nextOutOfWindowAckAt = stack.Now + stack.Options.TcpOutOfWindowAckIntervalMs;
+        }
+        SendAck();
     }
 
     /// <summary>RFC 5961 3.2/4.2/5.2 challenge ACK.</summary>

@@ -30,7 +30,7 @@ internal sealed partial class TcpConnection
         int limit = synPhase ? stack.Options.TcpMaxSynRetransmissions : stack.Options.TcpMaxRetransmissions;
         if (retransmitsInARow > limit)
         {
-            if (!synPhase) SendControl(sndNxt, TcpFlags.Rst);
+            if (!synPhase) SendControl(sndMax, TcpFlags.Rst);
             Fail(Errno.ETIMEDOUT);
             return;
         }

@@ -66,6 +66,7 @@ internal sealed partial class TcpConnection
     int unackedReceivedBytes;           // in-order bytes received since our last ACK (delayed ACK)
     long lastDataSentAt;                // when we last sent data (for the RFC 5681 4.1 idle restart)
     bool ackNow;
+    long nextOutOfWindowAckAt;          // rate limit of ACKs answering unacceptable empty segments
 
     // --- Round-trip timing (one segment at a time, Karn's algorithm) ---
     bool timing;
@@ -254,7 +255,7 @@ internal sealed partial class TcpConnection
     public void Abort()
     {
         if (State is TcpState.SynReceived or TcpState.Established or TcpState.FinWait1 or TcpState.FinWait2 or TcpState.CloseWait)
-            SendControl(sndNxt, TcpFlags.Rst);
+            SendControl(sndMax, TcpFlags.Rst);   // SND.MAX: acceptable to the peer even while we resend
         Destroy();
     }
 

@@ -40,8 +40,18 @@ internal sealed class StackPair
         long end = Now + maxMs;
         while (Now < end)
         {
-            for (int i = 0; i < 10_000 && (toA.Count > 0 || toB.Count > 0); i++)
+            for (int i = 0; toA.Count > 0 || toB.Count > 0; i++)
             {
+                if (i > 100_000)
+                {
+                    var last = new List<string>();
+                    for (int k = 0; k < 12 && (toA.Count > 0 || toB.Count > 0); k++)
+                    {
+                        var f = toB.Count > 0 ? toB.Dequeue() : toA.Dequeue();
+                        last.Add((FrameBuilder.ParseTcp(f)?.ToString() ?? "non-TCP") + " sack=" + string.Join(",", FrameBuilder.ParseTcp(f)?.Sack ?? []));
+                    }
+                    throw new InvalidOperationException("the two stacks exchange frames without end at t=" + Now + ":\n" + string.Join("\n", last));
+                }
                 if (toB.Count > 0) B.Receive(toB.Dequeue());
                 if (toA.Count > 0) A.Receive(toA.Dequeue());
                 step?.Invoke();

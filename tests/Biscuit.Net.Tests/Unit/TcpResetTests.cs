@@ -137,6 +137,34 @@ public sealed class TcpResetTests
     }
 
     [Fact]
+    public void Acks_answering_unacceptable_empty_segments_are_rate_limited_but_data_is_always_answered()
+    {
+        var t = InState(TcpState.Established);
+        for (int i = 0; i < 10; i++) t.Send(TcpFlags.Ack, seq: t.PeerSeq - 1000);   // old, empty: an ACK war's fuel
+        Assert.Single(t.Take());
+        Assert.Equal(9, t.Stack.Stats.TcpOutOfWindowAcksSuppressed);
+        for (int i = 0; i < 3; i++) t.Send(TcpFlags.Ack, [1], seq: t.PeerSeq - 1000); // old data: always acknowledged
+        Assert.Equal(3, t.Take().Count);
+        t.P.Advance(500);
+        t.Send(TcpFlags.Ack, seq: t.PeerSeq - 1000);
+        Assert.Single(t.Take());
+    }
+
+    [Fact]
+    public void While_resending_after_a_timeout_a_pure_ack_carries_snd_max()
+    {
+        var t = TcpScript.Active(o => o.TcpInitialRtoMs = 1000);
+        t.Socket.Send(new byte[3000]);
+        t.Take();
+        t.P.Advance(1000);                                                          // timeout: go back to SND.UNA
+        Assert.Equal(t.StackIss + 1 + 1460, t.Conn.SendNext);                       // one segment resent (cwnd 1)
+        t.Send(TcpFlags.Ack, new byte[10], ack: t.StackIss + 1);                   // data from the peer: an ACK is owed
+        t.P.Advance(100);
+        var ack = t.Take().Last(s => s.Payload.Length == 0);
+        Assert.Equal(t.StackIss + 1 + 2 * 1460, ack.Seq);                           // SND.MAX (the last 80 bytes wait for Nagle)
+    }
+
+    [Fact]
     public void A_segment_without_ack_in_a_synchronized_state_is_dropped()
     {
         var t = InState(TcpState.Established);

@@ -9,7 +9,7 @@ namespace Biscuit.Boot.Tests;
 
 public sealed class NetworkBoot : IDisposable
 {
-    public readonly QemuSession Session = new("net", 7, "net-server");
+    public readonly QemuSession Session = new("net", 7, "net-server", "stats");
 
     public NetworkBoot() =>
         Session.WaitForLine(l => l.StartsWith("net: ", StringComparison.Ordinal) && l.Contains("TCP echo on port 7"), TimeSpan.FromMinutes(3));
@@ -51,6 +51,13 @@ public class NetworkTests : IClassFixture<NetworkBoot>
     public void The_driver_reports_the_NIC_the_MAC_address_and_the_link()
     {
         Assert.Contains("net: e1000e (82574L), MAC 52:54:00:12:34:56, 10.0.2.15/24 via 10.0.2.2, link up", _boot.Session.Serial);
+    }
+
+    [Fact]
+    public void The_net_server_answers_Stats_with_its_own_GC_figures()
+    {
+        _boot.Session.WaitForLine(l => l == "stats: end", TimeSpan.FromMinutes(2));
+        Assert.Contains("net", _boot.Session.Serial.Split('\n').SkipWhile(l => l != "stats: begin").Skip(1).First());
     }
 
     [Fact]

@@ -3,7 +3,10 @@
 // loop: wait for the NIC's interrupt (or the stack's next timer), hand received frames to the
 // stack, run its timers, serve the echo connections.
 using System.Diagnostics;
+using Biscuit.Lib.Ipc;
 using Biscuit.Lib.Kernel;
+using Biscuit.Lib.Messages;
+using Biscuit.Lib.Server;
 using Biscuit.Net;
 using Biscuit.Nic;
 
@@ -29,6 +32,15 @@ listener.Bind(port);
 listener.Listen(32);
 Console.WriteLine($"net: {nic.Model}, MAC {link.Mac}, 10.0.2.15/24 via 10.0.2.2, link {(nic.LinkUp ? "up" : "down")}; TCP echo on port {port}");
 
+// Stats (GC figures, lib's standard request) and NetCounters (the stack's and the NIC's counters)
+// are served on the server's endpoint by a second thread; the stack itself stays single-threaded:
+// the loop publishes a snapshot of its counters once a second.
+string counters = "";
+var statsServer = new MessageServer(new ServerOptions { Name = "net" });
+statsServer.Register(NetRequests.Counters, _ => Volatile.Read(ref counters));
+new Thread(() => statsServer.Run(new KernelServerTransport(new Endpoint(Handle.Initial(0))))) { IsBackground = true }.Start();
+long lastSnapshot = 0;
+
 var connections = new List<(TcpSocket Socket, byte[] Pending, int Length)>();
 long lastReport = 0, reported = -1;
 var buffer = new byte[4096];
@@ -44,6 +56,18 @@ while (true)
         lastReport = clock.ElapsedMilliseconds;
         reported = nic.FramesReceived + nic.FramesSent;
         Console.WriteLine($"net: frames in {nic.FramesReceived}, out {nic.FramesSent}, dropped {nic.FramesDropped}, interrupts {nic.Interrupts}");
+    }
+
+    if (clock.ElapsedMilliseconds - lastSnapshot >= 1000)
+    {
+        lastSnapshot = clock.ElapsedMilliseconds;
+        var pairs = stack.StatsSnapshot();
+        pairs.Add(("nic_frames_in", nic.FramesReceived));
+        pairs.Add(("nic_frames_out", nic.FramesSent));
+        pairs.Add(("nic_frames_dropped", nic.FramesDropped));
+        pairs.Add(("nic_interrupts", nic.Interrupts));
+        pairs.Add(("echo_connections_open", connections.Count));
+        Volatile.Write(ref counters, string.Join("\n", pairs.Select(p => $"{p.Name} {p.Value}")));
     }
 
     TcpSocket? accepted;
@@ -68,6 +92,13 @@ while (true)
         else if (n == 0) { socket.Close(); connections.RemoveAt(i); }          // the peer closed: so do we
         else if (n != -(int)Errno.EAGAIN) { socket.Close(); connections.RemoveAt(i); }
     }
+}
+
+static class NetRequests
+{
+    // The stack's and the NIC's counters, one "name value" per line (NetStats: frames, drops by
+    // reason, ARP/ICMP/UDP, TCP segments, retransmissions, zero windows, resets, opens).
+    public static readonly RequestType<Empty, string> Counters = new(16, "NetCounters", idempotent: true, Codecs.Empty, Codecs.String);
 }
 
 // The stack's view of the NIC.

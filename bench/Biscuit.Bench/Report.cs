@@ -43,6 +43,7 @@ public static class Report
         w.Append(LinuxReport.Markdown(results));
         if (results.TryGetValue("servers", out var sv) && sv is Dictionary<string, object> servers)
             ServersBenchmark.Report(w, servers);
+        Anchors.Report(w, results);
         w.AppendLine("Not measured yet on Biscuit: page faults, fs, net, nginx, fault injection — each arrives with the");
         w.AppendLine("issue that builds the part it measures (the Linux guest's nginx baseline is `nginx-linux`).");
         return w.ToString();

@@ -31,6 +31,7 @@ public class BenchSmokeTests
         Assert.Contains("## Boot", report);
         Assert.Contains("## Kernel core", report);
         Assert.Contains("## Requests between two .NET servers", report);
+        Assert.Contains("## Published anchors", report);
         Assert.Contains("bench: results in bench/results/", output);
     }
 }

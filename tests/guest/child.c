@@ -61,32 +61,31 @@ static void serve_grantee(uint32_t ep)
 __asm__(".globl hog_entry\nhog_entry:\n mov $0x804, %eax\n mov $-1, %rdi\n syscall\n jmp hog_entry\n");
 extern void hog_entry(void);
 
+/* Reports how many objects a hog made and the error that stopped it, then waits to be killed. */
+static void report_and_wait(uint32_t ep, uint64_t label, long count, long error)
+{
+    struct ipc_message *m = ipc_buffer();
+    m->label = label;
+    m->length = 16;
+    m->handle_count = 0;
+    memcpy(m->payload, &count, 8);
+    memcpy(m->payload + 8, &error, 8);
+    bsys2(SYS_ipc_call, ep, FOREVER);
+    for (;;) bsys1(SYS_thread_sleep, FOREVER);
+}
+
 static void threadhog(uint32_t ep)
 {
     long count = 0, r;
     while ((r = bsys4(SYS_thread_create, (long)hog_entry, 0, 0, 2)) > 0) count++;
-    struct ipc_message *m = ipc_buffer();
-    m->label = 20;
-    m->length = 16;
-    m->handle_count = 0;
-    memcpy(m->payload, &count, 8);
-    memcpy(m->payload + 8, &r, 8);
-    bsys2(SYS_ipc_call, ep, FOREVER);
-    for (;;) bsys1(SYS_thread_sleep, FOREVER);
+    report_and_wait(ep, 20, count, r);
 }
 
 static void endpointhog(uint32_t ep)
 {
     long count = 0, r;
     while ((r = bsys0(SYS_endpoint_create)) > 0) count++;
-    struct ipc_message *m = ipc_buffer();
-    m->label = 21;
-    m->length = 16;
-    m->handle_count = 0;
-    memcpy(m->payload, &count, 8);
-    memcpy(m->payload + 8, &r, 8);
-    bsys2(SYS_ipc_call, ep, FOREVER);
-    for (;;) bsys1(SYS_thread_sleep, FOREVER);
+    report_and_wait(ep, 21, count, r);
 }
 
 int main(int argc, char **argv)

@@ -65,6 +65,10 @@ namespace Biscuit.Kernel.Memory
             return 0;
         }
 
+        // True if no page of [address, address + pages * 4096) has a page-table entry yet.
+        public static bool PagesFree(Process* p, ulong address, ulong pages) =>
+            !p->Space.AnyEntryIn(address, address + pages * 4096);
+
         public static long ReadU64(Process* p, ulong address, out ulong value)
         {
             ulong v = 0;

@@ -121,12 +121,7 @@ namespace Biscuit.Kernel.Syscalls
             ulong pages = (r->Size + 4095) / 4096;
             if (address % 4096 != 0 || address == 0 || !UserMemory.RangeIsUser(address, pages * 4096)) return -Errno.EFAULT;
             PageTable* space = &t->Process->Space;
-            for (ulong i = 0; i < pages; i++)
-            {
-                ulong f;
-                PageFlags fl;
-                if (space->Translate(address + i * 4096, out f, out fl)) return -Errno.EEXIST;
-            }
+            if (!UserMemory.PagesFree(t->Process, address, pages)) return -Errno.EEXIST;
             PageFlags flags = PageFlags.User | PageFlags.Writable | PageFlags.NoExecute | PageFlags.CacheDisable | PageFlags.WriteThrough;
             for (ulong i = 0; i < pages; i++)
                 if (space->Map(address + i * 4096, (r->Base & ~0xFFFUL) + i * 4096, flags) != MapResult.Ok) return -Errno.ENOMEM;
@@ -168,12 +163,7 @@ namespace Biscuit.Kernel.Syscalls
             if (pages == 0 || pages > 512) return -Errno.EINVAL;
             if (address % 4096 != 0 || address == 0 || !UserMemory.RangeIsUser(address, pages * 4096)) return -Errno.EFAULT;
             PageTable* space = &t->Process->Space;
-            for (ulong i = 0; i < pages; i++)
-            {
-                ulong f;
-                PageFlags fl;
-                if (space->Translate(address + i * 4096, out f, out fl)) return -Errno.EEXIST;
-            }
+            if (!UserMemory.PagesFree(t->Process, address, pages)) return -Errno.EEXIST;
             ulong physical = BootMemory.Frames->TakeContiguous(pages, 1);
             if (physical == 0) return -Errno.ENOMEM;
             Internal.Runtime.Memory.Zero(KernelImage.PhysicalToVirtual(physical), (nuint)(pages * 4096));

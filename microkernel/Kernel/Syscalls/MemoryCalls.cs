@@ -27,12 +27,7 @@ namespace Biscuit.Kernel.Syscalls
             long error = CheckRange(address, pages);
             if (error != 0) return error;
             PageTable* space = &t->Process->Space;
-            for (ulong i = 0; i < pages; i++)
-            {
-                ulong f;
-                PageFlags fl;
-                if (space->Translate(address + i * 4096, out f, out fl)) return -Errno.EEXIST;
-            }
+            if (!UserMemory.PagesFree(t->Process, address, pages)) return -Errno.EEXIST;
             PageFlags flags = PageFlags.User | PageFlags.NoExecute | PageFlags.Owned | (writable != 0 ? PageFlags.Writable : PageFlags.None);
             for (ulong i = 0; i < pages; i++)
             {

@@ -28,7 +28,11 @@ public sealed record QemuRun(int ExitStatus, string Serial, bool TimedOut)
 
     // The whole system: init (build/modules) with the manifest of tests/manifests/NAME and the
     // server binaries it starts (build/modules).
-    public static QemuRun BootSystem(string memory, string manifest, int timeoutSeconds, params string[] servers)
+    public static QemuRun BootSystem(string memory, string manifest, int timeoutSeconds, params string[] servers) =>
+        BootSystemWith("", memory, manifest, timeoutSeconds, servers);
+
+    // The same, with extra QEMU arguments (a disk, a NIC).
+    public static QemuRun BootSystemWith(string extraQemuArgs, string memory, string manifest, int timeoutSeconds, params string[] servers)
     {
         _ = Repository.KernelImage;   // builds everything, modules included
         string modules = Path.Combine(Repository.Build, "modules");
@@ -37,6 +41,7 @@ public sealed record QemuRun(int ExitStatus, string Serial, bool TimedOut)
             .Concat(servers.Select(s => Path.Combine(modules, s))));
         string args = $"-m {memory} -smp 1 -display none -monitor none -serial stdio -serial null -no-reboot -nic none " +
                       "-device isa-debug-exit,iobase=0xf4,iosize=0x04 " +
+                      extraQemuArgs + " " +
                       $"-kernel \"{Repository.KernelImage}\" -initrd \"{initrd}\" -append \"init=init exit=init\"";
         var (code, output) = Repository.Run("qemu-system-x86_64", args, TimeSpan.FromSeconds(timeoutSeconds));
         return new QemuRun(code, output, code == -1);

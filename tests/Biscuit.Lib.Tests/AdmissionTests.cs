@@ -81,6 +81,18 @@ public class AdmissionTests
     }
 
     [Fact]
+    public void A_large_request_leaves_the_headroom_to_small_ones()
+    {
+        var gauge = new ScriptedHeapGauge(limit: 10_000);
+        var admission = new AdmissionControl(gauge, 0, TimeSpan.Zero, headroomBytes: 1_000);
+        Assert.Equal(AdmissionOutcome.Admitted, admission.Admit(8_000));          // leaves 2,000
+        Assert.Equal(AdmissionOutcome.RefusedQueueFull, admission.Admit(1_500));  // large: would eat the headroom
+        Assert.Equal(AdmissionOutcome.Admitted, admission.Admit(900));            // small: may use it
+        Assert.Equal(AdmissionOutcome.Admitted, admission.Admit(900));
+        Assert.Equal(AdmissionOutcome.RefusedNeverFits, admission.Admit(9_500));  // could never fit beside the headroom
+    }
+
+    [Fact]
     public void Releasing_more_than_was_reserved_is_a_programming_error()
     {
         var admission = new AdmissionControl(new ScriptedHeapGauge(100), 1, TimeSpan.Zero);

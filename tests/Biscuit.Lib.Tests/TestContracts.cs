@@ -80,6 +80,7 @@ public sealed class RunningServer : IDisposable
             Budgets = budgets,
             UnlistedBudgetBytes = 0,
             MessageOverheadBytes = 0,     // the scenarios script exact budgets
+            HeadroomForSmallRequestsBytes = 0,
             HeapGauge = gauge ?? new ScriptedHeapGauge(1L << 30),
             AdmissionQueueCapacity = queueCapacity,
             AdmissionMaxWait = maxWait ?? TimeSpan.FromSeconds(60),

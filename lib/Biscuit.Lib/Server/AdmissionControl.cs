@@ -9,6 +9,9 @@
 //   * else, if fewer than QueueCapacity requests are waiting, it waits (it is "queued") until
 //     releases make room, at most MaxQueueWait, and is refused if that passes;
 //   * else it is refused. A refused request gets a Busy reply.
+// Small requests keep moving under a flood of big ones: a request whose budget is at least
+// `headroom` must leave `headroom` bytes free when admitted; smaller ones may use that room. So
+// expensive requests queue and are refused among themselves while cheap ones are admitted at once.
 // Waiting happens before the handler runs, so a waiting request holds no server lock (no
 // deadlock), and an admitted request cannot run out of heap midway (its budget is an upper bound).
 // Queueing needs several worker threads: the kernel gives each receiving thread one owed reply,
@@ -37,13 +40,18 @@ public sealed class AdmissionControl
     private int waiting;            // guarded by gate: requests queued here now
     private long admitted, queued, refused, collections;   // Interlocked
 
-    public AdmissionControl(IHeapGauge gauge, int queueCapacity, TimeSpan maxQueueWait)
+    public AdmissionControl(IHeapGauge gauge, int queueCapacity, TimeSpan maxQueueWait, long headroomBytes = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(queueCapacity);
+        ArgumentOutOfRangeException.ThrowIfNegative(headroomBytes);
         this.gauge = gauge;
         QueueCapacity = queueCapacity;
         MaxQueueWait = maxQueueWait;
+        HeadroomBytes = headroomBytes;
     }
+
+    /// <summary>Room that requests of at least this budget must leave free for smaller ones.</summary>
+    public long HeadroomBytes { get; }
 
     public int QueueCapacity { get; }
     public TimeSpan MaxQueueWait { get; }
@@ -76,7 +84,8 @@ public sealed class AdmissionControl
         lock (gate)
         {
             if (TryReserve(budget)) return Count(AdmissionOutcome.Admitted);
-            if (budget > gauge.HeapLimitBytes - gauge.LiveBytesAfterLastGc) return Count(AdmissionOutcome.RefusedNeverFits);
+            long room = gauge.HeapLimitBytes - gauge.LiveBytesAfterLastGc - (HeadroomBytes > 0 && budget >= HeadroomBytes ? HeadroomBytes : 0);
+            if (budget > room) return Count(AdmissionOutcome.RefusedNeverFits);
             if (waiting >= QueueCapacity) return Count(AdmissionOutcome.RefusedQueueFull);
             waiting++;
             Interlocked.Increment(ref queued);
@@ -116,6 +125,7 @@ public sealed class AdmissionControl
     {
         if (budget == 0) return true;   // needs no heap, so it cannot run out of it
         long free = gauge.HeapLimitBytes - gauge.LiveBytesAfterLastGc - reserved;
+        if (HeadroomBytes > 0 && budget >= HeadroomBytes) free -= HeadroomBytes;
         if (budget > free) return false;
         reserved += budget;
         return true;

@@ -28,7 +28,7 @@ public sealed class MessageServer
     public MessageServer(ServerOptions options)
     {
         this.options = options;
-        Admission = new AdmissionControl(options.HeapGauge, options.AdmissionQueueCapacity, options.AdmissionMaxWait);
+        Admission = new AdmissionControl(options.HeapGauge, options.AdmissionQueueCapacity, options.AdmissionMaxWait, options.HeadroomForSmallRequestsBytes);
         Register(StandardRequests.Stats, (ref RequestContext _, Empty _) => CollectStats());
     }
 

@@ -46,6 +46,10 @@ public sealed class ServerOptions
     /// UTF-16), plus the reader's and the client's bookkeeping. Added to every listed budget.</summary>
     public long MessageOverheadBytes { get; init; } = 16 * 1024;
 
+    /// <summary>Heap that requests with budgets at least this large must leave free, so that small
+    /// requests are admitted at once even while large ones queue (AdmissionControl).</summary>
+    public long HeadroomForSmallRequestsBytes { get; init; } = 1 << 20;
+
     /// <summary>Measure the bytes each request allocates on its worker thread and report the maximum
     /// per request type in Stats (issue 10's soundness check; costs two counter reads a request).</summary>
     public bool MeasureAllocations { get; init; }

@@ -13,24 +13,9 @@ namespace Biscuit.Lib.Tests;
 
 public readonly record struct Pair(long A, long B);
 
-public sealed class PairCodec : IMessageCodec<Pair>
+public static class PairCodec
 {
-    public static readonly PairCodec Instance = new();
-
-    public void Write(ref MessagePackWriter writer, Pair value)
-    {
-        writer.WriteArrayHeader(2);
-        writer.Write(value.A);
-        writer.Write(value.B);
-    }
-
-    public Pair Read(ref MessagePackReader reader)
-    {
-        int n = Codecs.ReadArrayAtLeast(ref reader, 2, "Pair");
-        var pair = new Pair(reader.ReadInt64(), reader.ReadInt64());
-        Codecs.SkipExtraFields(ref reader, n, 2);
-        return pair;
-    }
+    public static readonly TwoIntegersCodec<Pair> Instance = new("Pair", (a, b) => new Pair(a, b), p => (p.A, p.B));
 }
 
 public static class Calc

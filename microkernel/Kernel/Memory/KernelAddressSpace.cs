@@ -31,9 +31,9 @@ namespace Biscuit.Kernel.Memory
             PageFlags text = PageFlags.None;
             PageFlags rodata = PageFlags.NoExecute;
             PageFlags data = PageFlags.Writable | PageFlags.NoExecute;
-            MapRange(ref table, layout->ImageStart, layout->TextEnd, text, layout);
-            MapRange(ref table, layout->RodataStart, layout->RodataEnd, rodata, layout);
-            MapRange(ref table, layout->DataStart, layout->BssEnd, data, layout);
+            MapRange(ref table, layout->ImageStart, layout->TextEnd, text);
+            MapRange(ref table, layout->RodataStart, layout->RodataEnd, rodata);
+            MapRange(ref table, layout->DataStart, layout->BssEnd, data);
 
             ulong end = (physicalEnd + PageTable.LargePageSize - 1) & ~(PageTable.LargePageSize - 1);
             for (ulong p = 0; p < end; p += PageTable.LargePageSize)
@@ -44,7 +44,7 @@ namespace Biscuit.Kernel.Memory
             Cpu.WriteCr3(table.Root);
         }
 
-        private static void MapRange(ref PageTable table, ulong start, ulong end, PageFlags flags, KernelLayout* layout)
+        private static void MapRange(ref PageTable table, ulong start, ulong end, PageFlags flags)
         {
             for (ulong va = start & ~0xFFFUL; va < end; va += PageTable.PageSize)
             {

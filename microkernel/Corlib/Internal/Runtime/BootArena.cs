@@ -23,7 +23,6 @@ namespace Internal.Runtime
         public static void Seal() => s_sealed = true;
         public static bool Sealed => s_sealed;
         public static nuint BytesUsed => (nuint)(s_next - s_start);
-        public static nuint BytesFree => (nuint)(s_limit - s_next);
 
         // Returns zeroed memory for one object of `size` bytes including its 8-byte header; the
         // returned pointer is where the MethodTable pointer goes (just after the header).

@@ -13,16 +13,12 @@ namespace Biscuit.Kernel.Arch.X64
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_inb")] public static extern byte InByte(ushort port);
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_inw")] public static extern ushort InWord(ushort port);
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_inl")] public static extern uint InDword(ushort port);
-        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_read_cr0")] public static extern ulong ReadCr0();
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_read_cr2")] public static extern ulong ReadCr2();
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_read_cr3")] public static extern ulong ReadCr3();
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_write_cr3")] public static extern void WriteCr3(ulong value);
-        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_read_cr4")] public static extern ulong ReadCr4();
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_read_msr")] public static extern ulong ReadMsr(uint msr);
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_write_msr")] public static extern void WriteMsr(uint msr, ulong value);
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_read_tsc")] public static extern ulong ReadTimestampCounter();
-        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_read_rflags")] public static extern ulong ReadFlags();
-        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_read_rsp")] public static extern ulong ReadStackPointer();
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_invlpg")] public static extern void InvalidatePage(ulong virtualAddress);
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_load_gdt")] public static extern void LoadGdt(void* pointer, ulong codeSelector, ulong dataSelector);
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_load_idt")] public static extern void LoadIdt(void* pointer);

@@ -41,9 +41,6 @@ FUNC cpu_inl
         mov     edx, edi
         in      eax, dx
         ret
-FUNC cpu_read_cr0
-        mov     rax, cr0
-        ret
 FUNC cpu_read_cr2
         mov     rax, cr2
         ret
@@ -52,9 +49,6 @@ FUNC cpu_read_cr3
         ret
 FUNC cpu_write_cr3
         mov     cr3, rdi
-        ret
-FUNC cpu_read_cr4
-        mov     rax, cr4
         ret
 FUNC cpu_read_msr
         mov     ecx, edi
@@ -73,13 +67,6 @@ FUNC cpu_read_tsc
         rdtsc
         shl     rdx, 32
         or      rax, rdx
-        ret
-FUNC cpu_read_rflags
-        pushfq
-        pop     rax
-        ret
-FUNC cpu_read_rsp
-        lea     rax, [rsp + 8]
         ret
 FUNC cpu_invlpg
         invlpg  [rdi]

@@ -29,6 +29,8 @@ enum {
     SYS_thread_set_priority, SYS_ipc_buffer, SYS_clock_ticks, SYS_system_info,
     SYS_process_spawn = 0x810, SYS_process_watch, SYS_process_status, SYS_process_kill, SYS_process_exit,
     SYS_process_set_limits, SYS_module_read,
+    SYS_process_create = 0x817, SYS_process_set_personality, SYS_process_read, SYS_process_write,
+    SYS_process_mmap, SYS_process_mprotect, SYS_process_start, SYS_ipc_reply_pending,
     SYS_endpoint_create = 0x820, SYS_ipc_call, SYS_ipc_send, SYS_ipc_recv, SYS_ipc_reply_recv, SYS_ipc_reply,
     SYS_notification_create = 0x830, SYS_notify_signal, SYS_notify_wait, SYS_notify_poll,
     SYS_handle_dup = 0x840, SYS_handle_close, SYS_handle_info,
@@ -82,5 +84,33 @@ static inline long spawn(const char *name, const char *args, size_t args_len, co
     while (name[n]) n++;
     return bsys6(SYS_process_spawn, (long)name, (long)n, (long)args, (long)args_len, (long)handles, count);
 }
+
+/* Application processes (Syscalls.md "Application processes"): what posix uses to build and serve them. */
+static inline long process_create(const char *name, const uint32_t *handles, int count)
+{
+    size_t n = 0;
+    while (name[n]) n++;
+    return bsys4(SYS_process_create, name, n, handles, count);
+}
+static inline long process_set_personality(uint32_t process, uint32_t endpoint)
+{ return bsys2(SYS_process_set_personality, process, endpoint); }
+static inline long process_read(uint32_t process, uint64_t remote, void *local, size_t length)
+{ return bsys4(SYS_process_read, process, remote, local, length); }
+static inline long process_write(uint32_t process, uint64_t remote, const void *local, size_t length)
+{ return bsys4(SYS_process_write, process, remote, local, length); }
+static inline long process_mmap(uint32_t process, uint64_t address, size_t length, int prot, int flags)
+{ return bsys5(SYS_process_mmap, process, address, length, prot, flags); }
+static inline long process_mprotect(uint32_t process, uint64_t address, size_t length, int prot)
+{ return bsys4(SYS_process_mprotect, process, address, length, prot); }
+static inline long process_start(uint32_t process, uint64_t entry, uint64_t stack_pointer, uint64_t brk_base)
+{ return bsys4(SYS_process_start, process, entry, stack_pointer, brk_base); }
+static inline long ipc_reply_pending(void) { return bsys0(SYS_ipc_reply_pending); }
+
+/* A forwarded Linux call (kernel -> personality): label = LNX_LABEL | number, payload below. */
+#define LNX_LABEL 0x4C4E580000000000UL
+#define LNX_LABEL_MASK 0xFFFFFFFF00000000UL
+struct forwarded_call {
+    uint64_t number, args[6], kernel_process_id, thread_id, flags;
+};
 
 #endif

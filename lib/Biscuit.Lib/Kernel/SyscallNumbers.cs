@@ -11,7 +11,11 @@ public static class SyscallNumbers
 
     // Processes
     public const long ProcessSpawn = 0x810, ProcessWatch = 0x811, ProcessStatus = 0x812, ProcessKill = 0x813,
-        ProcessExit = 0x814;
+        ProcessExit = 0x814, ProcessSetLimits = 0x815, ModuleRead = 0x816;
+
+    // Application processes (issue 7: what posix uses to build and serve Linux programs; ApplicationProcess.cs)
+    public const long ProcessCreate = 0x817, ProcessSetPersonality = 0x818, ProcessRead = 0x819, ProcessWrite = 0x81A,
+        ProcessMmap = 0x81B, ProcessMprotect = 0x81C, ProcessStart = 0x81D, IpcReplyPending = 0x81E;
 
     // IPC
     public const long EndpointCreate = 0x820, IpcCall = 0x821, IpcSend = 0x822, IpcRecv = 0x823,

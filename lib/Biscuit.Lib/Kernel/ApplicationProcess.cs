@@ -1,0 +1,90 @@
+// An application process as posix builds and serves it (Syscalls.md "Application processes",
+// issue 7): made empty with process_create, filled with process_mmap/process_write, given a
+// personality endpoint, started with process_start. Its memory is reached with process_read /
+// process_write (bounded copies; the kernel faults demand pages in and never touches kernel pages).
+// Invariant: every method is one system call; errors are values (Linux errno numbers), never exceptions.
+using System.Text;
+
+namespace Biscuit.Lib.Kernel;
+
+public readonly record struct ApplicationProcess(Handle Handle)
+{
+    public const int MaxNameBytes = ProcessHandle.MaxNameBytes, MaxHandles = ProcessHandle.MaxHandles;
+
+    /// <summary>Linux mmap/mprotect protection bits (mman-common.h).</summary>
+    public const int ProtNone = 0, ProtRead = 1, ProtWrite = 2, ProtExec = 4;
+
+    /// <summary>Linux mmap flags (mman-common.h, x86-64 values).</summary>
+    public const int MapShared = 0x01, MapPrivate = 0x02, MapFixed = 0x10, MapAnonymous = 0x20, MapFixedNoReplace = 0x100000;
+
+    /// <summary>The same capability as a ProcessHandle (watch, status, kill).</summary>
+    public ProcessHandle AsProcess => new(Handle);
+
+    /// <summary>process_create: a new process with an empty user address space and no thread; `handles`
+    /// (each needs Transfer) go into its slots 0.. as for process_spawn. Returns a handle with Control,
+    /// Transfer and Duplicate. ENAMETOOLONG / EINVAL are answered here without a system call.</summary>
+    public static unsafe KernelResult<ApplicationProcess> Create(string name, ReadOnlySpan<Handle> handles)
+    {
+        byte[] nameBytes = Encoding.UTF8.GetBytes(name);
+        if (nameBytes.Length == 0 || nameBytes.Length > MaxNameBytes) return KernelResult<ApplicationProcess>.Fail(KernelError.NameTooLong);
+        if (handles.Length > MaxHandles) return KernelResult<ApplicationProcess>.Fail(KernelError.InvalidArgument);
+        Span<uint> raw = stackalloc uint[MaxHandles];
+        for (int i = 0; i < handles.Length; i++) raw[i] = handles[i].Value;
+        fixed (byte* n = nameBytes)
+        fixed (uint* h = raw)
+        {
+            long r = Syscalls.Invoke(SyscallNumbers.ProcessCreate, (long)n, nameBytes.Length, (long)h, handles.Length);
+            return r < 0 ? KernelResult<ApplicationProcess>.Fail(KernelErrors.FromResult(r))
+                : KernelResult<ApplicationProcess>.Ok(new ApplicationProcess(new Handle((uint)r)));
+        }
+    }
+
+    /// <summary>process_set_personality: from now on the process's non-core Linux calls are forwarded to
+    /// `endpoint` (the handle needs Send; its badge names the process in every ForwardedCall).</summary>
+    public KernelError SetPersonality(Endpoint endpoint) =>
+        KernelErrors.FromResult(Syscalls.Invoke(SyscallNumbers.ProcessSetPersonality, Handle.Value, endpoint.Handle.Value));
+
+    /// <summary>process_read: copies from the process's memory at `remoteAddress` into `destination`;
+    /// the count copied, or EFAULT if any page of the range is not a user mapping.</summary>
+    public unsafe KernelResult<int> Read(ulong remoteAddress, Span<byte> destination)
+    {
+        fixed (byte* d = destination)
+            return Count(Syscalls.Invoke(SyscallNumbers.ProcessRead, Handle.Value, (long)remoteAddress, (long)d, destination.Length));
+    }
+
+    /// <summary>process_write: copies `source` into the process at `remoteAddress`, even into pages the
+    /// process may only read (as ptrace's POKEDATA does), never into kernel pages; EFAULT.</summary>
+    public unsafe KernelResult<int> Write(ulong remoteAddress, ReadOnlySpan<byte> source)
+    {
+        fixed (byte* s = source)
+            return Count(Syscalls.Invoke(SyscallNumbers.ProcessWrite, Handle.Value, (long)remoteAddress, (long)s, source.Length));
+    }
+
+    /// <summary>process_mmap: Linux mmap of anonymous memory in the process (MAP_FIXED, MAP_PRIVATE,
+    /// MAP_SHARED|MAP_ANONYMOUS, hints): the address chosen, or the Linux error.</summary>
+    public KernelResult<ulong> Map(ulong address, ulong length, int prot, int flags)
+    {
+        long r = Syscalls.Invoke(SyscallNumbers.ProcessMmap, Handle.Value, (long)address, (long)length, prot, flags);
+        return r < 0 ? KernelResult<ulong>.Fail(KernelErrors.FromResult(r)) : KernelResult<ulong>.Ok((ulong)r);
+    }
+
+    /// <summary>process_mprotect: Linux mprotect in the process.</summary>
+    public KernelError Protect(ulong address, ulong length, int prot) =>
+        KernelErrors.FromResult(Syscalls.Invoke(SyscallNumbers.ProcessMprotect, Handle.Value, (long)address, (long)length, prot));
+
+    /// <summary>process_start: the first thread, at `entry` with RSP = `stackPointer` and every other
+    /// general register 0 (System V process entry, RDX = 0). `brkBase` (page aligned) is where brk's heap
+    /// starts; 0 makes brk always fail. Returns the thread id.</summary>
+    public KernelResult<long> Start(ulong entry, ulong stackPointer, ulong brkBase)
+    {
+        long r = Syscalls.Invoke(SyscallNumbers.ProcessStart, Handle.Value, (long)entry, (long)stackPointer, (long)brkBase);
+        return r < 0 ? KernelResult<long>.Fail(KernelErrors.FromResult(r)) : KernelResult<long>.Ok(r);
+    }
+
+    public KernelError Kill() => AsProcess.Kill();
+
+    public KernelError Close() => Handle.Close();
+
+    private static KernelResult<int> Count(long r) =>
+        r < 0 ? KernelResult<int>.Fail(KernelErrors.FromResult(r)) : KernelResult<int>.Ok((int)r);
+}

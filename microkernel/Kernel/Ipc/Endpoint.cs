@@ -61,6 +61,7 @@ namespace Biscuit.Kernel.Ipc
             ep->Owner = p;
             ep->OwnerId = p->Id;
             AbandonReply(receiver);
+            receiver->ReplyAbandoned = false;
             Thread* sender = ep->Senders.Dequeue();
             if (sender != null)
             {

@@ -28,6 +28,7 @@ namespace Biscuit.Kernel.Ipc
 
         public static void Copy(Thread* from, Thread* to, ulong badge)
         {
+            if (from->Forwarding) Linux.Forwarding.Fill(from);   // the kernel's message, not the page's current bytes
             MessageHeader* src = HeaderOf(from);
             MessageHeader* dst = HeaderOf(to);
             dst->Label = src->Label;

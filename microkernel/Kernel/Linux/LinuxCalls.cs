@@ -1,8 +1,9 @@
 // The Linux x86-64 system calls the kernel answers itself: the "core" ABI every process needs —
 // memory, threads, futexes, signals, time, the console and the runtime's signal pipe (DESIGN.md §4;
 // the measured list is in the project notes on the .NET runtime). Every other Linux call answers
-// ENOSYS and is logged once per process and number, so that missing calls are visible; forwarding
-// them to `posix` for applications is issue 7.
+// ENOSYS and is logged once per process and number, so that missing calls are visible. For an
+// application (a process with a personality endpoint) only the core set is answered here and
+// every other call is forwarded to its personality server (Forwarding.cs, issue 7).
 using Biscuit.Kernel.Arch.X64;
 using Biscuit.Kernel.Diagnostics;
 using Biscuit.Kernel.Processes;
@@ -16,6 +17,13 @@ namespace Biscuit.Kernel.Linux
         public static long Handle(Thread* t, InterruptFrame* f, ulong number)
         {
             ulong a0 = f->Rdi, a1 = f->Rsi, a2 = f->Rdx, a3 = f->R10, a4 = f->R8, a5 = f->R9;
+            if (t->Process->Personality != null)
+            {
+                // An application: only the core set is the kernel's (Forwarding.cs, issue 7).
+                if (!Forwarding.IsCore(number, a0, a3)) return Forwarding.Forward(t);
+                if (number == 273) return 0;                                   // set_robust_list
+                if (number == 334) return -Errno.ENOSYS;                       // rseq
+            }
             switch (number)
             {
                 case 0: return FileCalls.Read(t, a0, a1, a2);

@@ -26,9 +26,17 @@ namespace Biscuit.Kernel.Linux
 
         private static bool Aligned(ulong v) => (v & (Page - 1)) == 0;
 
-        public static long Mmap(Thread* t, ulong address, ulong length, ulong prot, ulong flags, ulong fd, ulong offset)
+        public static long Mmap(Thread* t, ulong address, ulong length, ulong prot, ulong flags, ulong fd, ulong offset) =>
+            Mmap(t->Process, address, length, prot, flags);
+
+        // True for an mmap the kernel makes itself (anonymous memory); a personality process's
+        // file mappings are forwarded to its personality (Linux/Forwarding.cs).
+        public static bool IsAnonymous(ulong flags) => (flags & MapAnonymous) != 0;
+
+        // mmap of anonymous memory in `p`: the calling process, or one a personality server builds
+        // (process_mmap). Linux semantics and errors (mm/mmap.c): EINVAL, ENOMEM, EEXIST, ENODEV.
+        public static long Mmap(Process* p, ulong address, ulong length, ulong prot, ulong flags)
         {
-            Process* p = t->Process;
             if (length == 0 || length > MmapTop) return -Errno.EINVAL;
             length = (length + Page - 1) & ~(Page - 1);
             if ((prot & ~(ProtRead | ProtWrite | ProtExec)) != 0) return -Errno.EINVAL;
@@ -115,9 +123,10 @@ namespace Biscuit.Kernel.Linux
             return 0;
         }
 
-        public static long Mprotect(Thread* t, ulong address, ulong length, ulong prot)
+        public static long Mprotect(Thread* t, ulong address, ulong length, ulong prot) => Mprotect(t->Process, address, length, prot);
+
+        public static long Mprotect(Process* p, ulong address, ulong length, ulong prot)
         {
-            Process* p = t->Process;
             if (!Aligned(address)) return -Errno.EINVAL;
             if ((prot & ~(ProtRead | ProtWrite | ProtExec)) != 0) return -Errno.EINVAL;
             length = (length + Page - 1) & ~(Page - 1);
@@ -196,6 +205,7 @@ namespace Biscuit.Kernel.Linux
         {
             Process* p = t->Process;
             LinuxState* l = p->Linux;
+            if (l->BreakStart == 0) return (long)l->BreakEnd;   // process_start with brk_base 0: no brk heap
             if (requested < l->BreakStart || requested > l->BreakStart + BreakLimit) return (long)l->BreakEnd;
             ulong oldTop = (l->BreakEnd + Page - 1) & ~(Page - 1), newTop = (requested + Page - 1) & ~(Page - 1);
             if (newTop > oldTop)

@@ -44,6 +44,7 @@ namespace Biscuit.Kernel.Linux
             if (a->Handler == Ignore || (a->Handler == Default && IgnoredByDefault(signal))) return;
             t->PendingSignals |= Bit(signal);
             if ((t->SignalMask & Bit(signal)) != 0 && (Bit(signal) & Unblockable) == 0) return;
+            if (Forwarding.IsWaiting(t)) { Forwarding.Interrupt(t); return; }
             if (t->Interruptible && t->State != ThreadState.Ready && t->State != ThreadState.Running)
                 Blocking.Wake(t, t->State == ThreadState.BlockedPipe && (a->Flags & SA_RESTART) != 0 ? Blocking.Restart : -Errno.EINTR);
         }

@@ -10,6 +10,8 @@ using Biscuit.Kernel.Syscalls;
 
 namespace Biscuit.Kernel.Memory
 {
+    public enum UserAccess { Read, Write, Poke }
+
     public static unsafe class UserMemory
     {
         public const ulong UserTop = 0x0000_8000_0000_0000;
@@ -26,8 +28,17 @@ namespace Biscuit.Kernel.Memory
             Copy(p, destination, length, source, toUser: true);
 
         // Checks a whole range before any byte moves, so a failed copy changes nothing.
-        public static bool Accessible(Process* p, ulong address, ulong length, bool write)
+        public static bool Accessible(Process* p, ulong address, ulong length, bool write) =>
+            Reachable(p, address, length, write ? UserAccess.Write : UserAccess.Read);
+
+        // The same check for each kind of access. Poke (process_write, issue 7) is a write by the
+        // kernel on the process's behalf that, like ptrace's POKEDATA, may go through a read-only
+        // page — but only one whose frame the process owns: never a kernel page (no User bit), never
+        // a page another process granted (not Owned) nor an IPC buffer. Lazy pages are faulted in
+        // with the permission they have (a read), then written through the physical window.
+        public static bool Reachable(Process* p, ulong address, ulong length, UserAccess access)
         {
+            bool write = access == UserAccess.Write;
             if (!RangeIsUser(address, length)) return false;
             if (length == 0) return true;
             for (ulong page = address & ~0xFFFUL; page < address + length; page += 4096)
@@ -41,6 +52,7 @@ namespace Biscuit.Kernel.Memory
                 }
                 if ((flags & PageFlags.User) == 0) return false;
                 if (write && (flags & PageFlags.Writable) == 0) return false;
+                if (access == UserAccess.Poke && (flags & PageFlags.Writable) == 0 && (flags & PageFlags.Owned) == 0) return false;
             }
             return true;
         }

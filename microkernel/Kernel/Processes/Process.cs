@@ -1,5 +1,6 @@
 // A process: an address space (its own PML4, whose upper half is the kernel's), a handle table,
-// its threads, and what happens when it ends: its exit status (Linux wait-status encoding) and the
+// its threads, its personality endpoint (issue 7: where an application's non-core Linux calls
+// are forwarded; null for servers), and what happens when it ends: its exit status (Linux wait-status encoding) and the
 // notifications to signal. A dead process keeps its slot (a zombie) while handles to it remain,
 // so its status can still be read; everything else is freed at death.
 // Ownership: processes live in the Processes pool; all fields are guarded by the kernel being
@@ -33,6 +34,9 @@ namespace Biscuit.Kernel.Processes
         public ulong OwnedFrames;             // frames this process owns (for sysinfo and quotas)
         public ulong MemoryBudget;            // bytes it may use, reported by sysinfo
         public ulong SignalsHandled;          // signal frames pushed to its handlers (statistics)
+        public bool Started;                  // has had a first thread (spawned, or process_start done)
+        public Endpoint* Personality;         // where its non-core Linux calls go (null: a server); holds one count
+        public ulong PersonalityBadge;        // the badge of the personality capability (names it to posix)
         public fixed byte Name[NameBytes];
         public fixed ulong WatcherObjects[MaxWatchers];   // Notification*
         public fixed ulong WatcherBits[MaxWatchers];

@@ -1,4 +1,5 @@
 // Starting and ending processes.
+// CreateEmpty: the common part of spawn and process_create (issue 7): pools, address space, no thread.
 // Spawn: a process from a boot module — a new address space (kernel upper half shared), a
 // handle table, the ELF image mapped, a user stack with argv/envp/auxv, copies of the handles
 // the parent passes, and a main thread. Any failure undoes everything and returns an error; a
@@ -43,6 +44,33 @@ namespace Biscuit.Kernel.Processes
                 return -Errno.ENOEXEC;
             }
 
+            Process* p;
+            long made = CreateEmpty(module->Name, module->NameLength, maxPriority, out p);
+            if (made < 0) return made;
+            p->Started = true;
+
+            ulong imageEnd;
+            long error = ElfLoader.Load(p, &image, out imageEnd);
+            p->Linux->BreakStart = p->Linux->BreakEnd = (imageEnd + 4095) & ~4095UL;
+            ulong rsp = 0;
+            if (error == 0) error = BuildStack(p, &image, module, args, argsLength, out rsp);
+            Thread* main = null;
+            if (error == 0) error = ThreadControl.Create(p, image.Entry, rsp, 0, priority, out main);
+            if (error < 0)
+            {
+                Discard(p);
+                return error;
+            }
+            spawned = p;
+            return 0;
+        }
+
+        // A process with an empty user address space (the kernel half shared), a fresh handle
+        // table, address map and Linux state, and no thread: what spawn fills from an ELF module
+        // and what process_create hands to posix to fill. ENOMEM if any pool is empty.
+        public static long CreateEmpty(byte* name, int nameLength, byte maxPriority, out Process* created)
+        {
+            created = null;
             Process* p = (Process*)BootMemory.Pool(PoolKind.Processes)->Take();
             HandleTable* handles = (HandleTable*)BootMemory.Pool(PoolKind.HandleTables)->Take();
             AddressMap* map = (AddressMap*)BootMemory.Pool(PoolKind.AddressMaps)->Take();
@@ -64,7 +92,7 @@ namespace Biscuit.Kernel.Processes
             p->Id = s_nextId++;
             p->State = ProcessState.Alive;
             p->MaxPriority = maxPriority;
-            for (int i = 0; i < module->NameLength && i < Process.NameBytes; i++) p->Name[i] = module->Name[i];
+            for (int i = 0; i < nameLength && i < Process.NameBytes; i++) p->Name[i] = name[i];
             PageTable space;
             if (PageTable.CreateUser(BootMemory.Frames, new PhysicalWindow(KernelImage.PhysicalWindowBase), KernelAddressSpace.Root, out space) != MapResult.Ok)
             {
@@ -72,20 +100,7 @@ namespace Biscuit.Kernel.Processes
                 return -Errno.ENOMEM;
             }
             p->Space = space;
-
-            ulong imageEnd;
-            long error = ElfLoader.Load(p, &image, out imageEnd);
-            p->Linux->BreakStart = p->Linux->BreakEnd = (imageEnd + 4095) & ~4095UL;
-            ulong rsp = 0;
-            if (error == 0) error = BuildStack(p, &image, module, args, argsLength, out rsp);
-            Thread* main = null;
-            if (error == 0) error = ThreadControl.Create(p, image.Entry, rsp, 0, priority, out main);
-            if (error < 0)
-            {
-                Discard(p);
-                return error;
-            }
-            spawned = p;
+            created = p;
             return 0;
         }
 
@@ -173,6 +188,11 @@ namespace Biscuit.Kernel.Processes
             p->ThreadCount = 0;
 
             OrphanEndpoints(p);
+            if (p->Personality != null)
+            {
+                KernelObjects.Release(CapabilityType.Endpoint, p->Personality);
+                p->Personality = null;
+            }
             // Closing the handles also revokes and frees every grant this process made (a grant
             // has exactly one handle, held by its source), before its frames are freed below.
             for (int i = 0; i < HandleTable.Slots; i++)
@@ -255,6 +275,9 @@ namespace Biscuit.Kernel.Processes
         public static void ReleaseHandle(Process* p)
         {
             if (--p->Handles > 0) return;
+            // Made by process_create and never started: nobody can ever start or name it again.
+            // (Exit frees the slot itself, as no handle remains.)
+            if (p->State == ProcessState.Alive && !p->Started) { Exit(p, 9); return; }
             if (p->State == ProcessState.Zombie) BootMemory.Pool(PoolKind.Processes)->Give((byte*)p);
         }
 

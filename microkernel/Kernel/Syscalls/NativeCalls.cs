@@ -29,6 +29,14 @@ namespace Biscuit.Kernel.Syscalls
                 case 0x814: Processes.ProcessControl.Exit(t->Process, ((int)a0 & 0xFF) << 8); return 0;
                 case 0x815: return ProcessCalls.SetLimits(t, a0, a1, a2, a3);
                 case 0x816: return ProcessCalls.ReadModule(t, a0, a1, a2, a3, a4);
+                case 0x817: return ApplicationCalls.Create(t, a0, a1, a2, a3);
+                case 0x818: return ApplicationCalls.SetPersonality(t, a0, a1);
+                case 0x819: return ApplicationCalls.Transfer(t, a0, a1, a2, a3, intoTarget: false);
+                case 0x81A: return ApplicationCalls.Transfer(t, a0, a1, a2, a3, intoTarget: true);
+                case 0x81B: return ApplicationCalls.Mmap(t, a0, a1, a2, a3, a4);
+                case 0x81C: return ApplicationCalls.Mprotect(t, a0, a1, a2, a3);
+                case 0x81D: return ApplicationCalls.Start(t, a0, a1, a2, a3);
+                case 0x81E: return ApplicationCalls.ReplyPending(t);
 
                 case 0x820: return IpcCalls.CreateEndpoint(t);
                 case 0x821: return IpcCalls.Call(t, a0, a1);

@@ -22,26 +22,15 @@ namespace Biscuit.Kernel.Syscalls
             uint* handleBuffer = stackalloc uint[MaxInitialHandles];
             if (UserMemory.CopyIn(parent, nameBuffer, name, nameLength) != 0) return -Errno.EFAULT;
             if (UserMemory.CopyIn(parent, argsBuffer, args, argsLength) != 0) return -Errno.EFAULT;
-            if (UserMemory.CopyIn(parent, (byte*)handleBuffer, handles, handleCount * 4) != 0) return -Errno.EFAULT;
-            for (ulong i = 0; i < handleCount; i++)
-            {
-                Capability* c;
-                long error = parent->HandleTable->Lookup(handleBuffer[i], CapabilityType.None, Rights.Transfer, out c);
-                if (error != 0) return error;
-            }
+            long error = FetchInitialHandles(parent, handles, handleCount, handleBuffer);
+            if (error != 0) return error;
             BootModule* module = BootModules.Find(nameBuffer, (int)nameLength);
             if (module == null) return -Errno.ENOENT;
 
             Process* child;
             long r = ProcessControl.Spawn(module, argsBuffer, (int)argsLength, parent->MaxPriority, Scheduler.ApplicationPriority, out child);
             if (r < 0) return r;
-            for (ulong i = 0; i < handleCount; i++)
-            {
-                Capability* c;
-                parent->HandleTable->Lookup(handleBuffer[i], CapabilityType.None, Rights.Transfer, out c);
-                child->HandleTable->Insert(c->Type, c->Rights, c->Object, c->Badge);   // slots 0..n-1 of a new table
-                KernelObjects.Retain(c->Type, c->Object);
-            }
+            GiveInitialHandles(parent, child, handleBuffer, handleCount);
             uint handle = parent->HandleTable->Insert(CapabilityType.Process, Rights.Control | Rights.Transfer | Rights.Duplicate, child, 0);
             if (handle == 0)
             {
@@ -50,6 +39,31 @@ namespace Biscuit.Kernel.Syscalls
             }
             child->Handles++;
             return handle;
+        }
+
+        // Copies a spawner's list of initial handles in and checks that each may be passed (Transfer).
+        public static long FetchInitialHandles(Process* parent, ulong handles, ulong count, uint* buffer)
+        {
+            if (UserMemory.CopyIn(parent, (byte*)buffer, handles, count * 4) != 0) return -Errno.EFAULT;
+            for (ulong i = 0; i < count; i++)
+            {
+                Capability* c;
+                long error = parent->HandleTable->Lookup(buffer[i], CapabilityType.None, Rights.Transfer, out c);
+                if (error != 0) return error;
+            }
+            return 0;
+        }
+
+        // Puts the checked handles into slots 0..count-1 of the child's new table.
+        public static void GiveInitialHandles(Process* parent, Process* child, uint* buffer, ulong count)
+        {
+            for (ulong i = 0; i < count; i++)
+            {
+                Capability* c;
+                parent->HandleTable->Lookup(buffer[i], CapabilityType.None, Rights.Transfer, out c);
+                child->HandleTable->Insert(c->Type, c->Rights, c->Object, c->Badge);
+                KernelObjects.Retain(c->Type, c->Object);
+            }
         }
 
         // process_set_limits(process, max_priority, memory_budget, main_priority): what a

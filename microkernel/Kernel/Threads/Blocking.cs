@@ -31,6 +31,7 @@ namespace Biscuit.Kernel.Threads
             Timeouts.Disarm(t);
             t->BlockedOn = null;
             t->Interruptible = false;
+            if (t->Forwarding) result = Linux.Forwarding.Complete(t, result);
             if (result == Restart)
             {
                 t->Frame->Rax = t->SyscallNumber;
@@ -46,7 +47,11 @@ namespace Biscuit.Kernel.Threads
             if (t->State == ThreadState.BlockedReply && t->ServedBy != null)
             {
                 // The server still owes the reply; it will find nobody to deliver it to.
-                if (t->ServedBy->ReplyTo == t) t->ServedBy->ReplyTo = null;
+                if (t->ServedBy->ReplyTo == t)
+                {
+                    t->ServedBy->ReplyTo = null;
+                    t->ServedBy->ReplyAbandoned = true;
+                }
                 t->ServedBy = null;
             }
             Wake(t, t->State == ThreadState.Sleeping ? 0 : -Errno.ETIMEDOUT);

@@ -66,6 +66,8 @@ namespace Biscuit.Kernel.Threads
         public ulong SendBadge;               // badge of the capability used to send
         public Thread* ReplyTo;               // caller owed a reply (after receiving a call)
         public Thread* ServedBy;              // the thread whose reply we wait for
+        public bool ReplyAbandoned;           // the caller of the last call received gave up (signal, death, timeout)
+        public bool Forwarding;               // in a forwarded Linux call (Linux/Forwarding.cs): RAX comes from the reply
 
         public fixed byte FpuBytes[FpuAreaBytes + 16];   // FpuArea is the aligned part
 

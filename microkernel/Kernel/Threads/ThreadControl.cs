@@ -96,7 +96,11 @@ namespace Biscuit.Kernel.Threads
             }
             if (t->ServedBy != null)
             {
-                if (t->ServedBy->ReplyTo == t) t->ServedBy->ReplyTo = null;
+                if (t->ServedBy->ReplyTo == t)
+                {
+                    t->ServedBy->ReplyTo = null;
+                    t->ServedBy->ReplyAbandoned = true;   // ipc_reply_pending answers 0
+                }
                 t->ServedBy = null;
             }
             t->State = ThreadState.Dead;

@@ -1,0 +1,125 @@
+// The calls a personality server (posix) uses to build and serve an application process
+// (Syscalls.md "Application processes", issue 7): process_create, process_set_personality,
+// process_read, process_write, process_mmap, process_mprotect, process_start, ipc_reply_pending.
+// Each needs a process handle with Control (EBADF: not a process handle; EPERM: no Control);
+// a dead target is ESRCH. Memory work reuses the calling-process code (MemoryMapCalls,
+// UserMemory, DemandPaging) on the target's Process*, so both follow the same rules.
+using Biscuit.Kernel.Capabilities;
+using Biscuit.Kernel.Ipc;
+using Biscuit.Kernel.Linux;
+using Biscuit.Kernel.Memory;
+using Biscuit.Kernel.Processes;
+using Biscuit.Kernel.Threads;
+
+namespace Biscuit.Kernel.Syscalls
+{
+    internal static unsafe class ApplicationCalls
+    {
+        private const ulong MapAnonymous = 0x20;
+
+        private static long Target(Thread* t, ulong process, out Process* p)
+        {
+            p = null;
+            Capability* c;
+            long error = HandleCalls.Lookup(t, process, CapabilityType.Process, Rights.Control, out c);
+            if (error != 0) return error;
+            p = (Process*)c->Object;
+            return p->State == ProcessState.Alive ? 0 : -Errno.ESRCH;
+        }
+
+        // process_create(name, name_len, handles, count): an empty process with no thread.
+        public static long Create(Thread* t, ulong name, ulong nameLength, ulong handles, ulong handleCount)
+        {
+            Process* parent = t->Process;
+            if (nameLength == 0 || nameLength > Process.NameBytes) return -Errno.ENAMETOOLONG;
+            if (handleCount > ProcessCalls.MaxInitialHandles) return -Errno.EINVAL;
+            byte* nameBuffer = stackalloc byte[Process.NameBytes];
+            uint* handleBuffer = stackalloc uint[ProcessCalls.MaxInitialHandles];
+            if (UserMemory.CopyIn(parent, nameBuffer, name, nameLength) != 0) return -Errno.EFAULT;
+            long error = ProcessCalls.FetchInitialHandles(parent, handles, handleCount, handleBuffer);
+            if (error != 0) return error;
+            Process* child;
+            error = ProcessControl.CreateEmpty(nameBuffer, (int)nameLength, parent->MaxPriority, out child);
+            if (error != 0) return error;
+            ProcessCalls.GiveInitialHandles(parent, child, handleBuffer, handleCount);
+            uint handle = parent->HandleTable->Insert(CapabilityType.Process, Rights.Control | Rights.Transfer | Rights.Duplicate, child, 0);
+            if (handle == 0)
+            {
+                ProcessControl.Exit(child, 9);   // nobody can name it
+                return -Errno.EMFILE;
+            }
+            child->Handles++;
+            return handle;
+        }
+
+        // process_set_personality(process, endpoint): its non-core Linux calls go to `endpoint`.
+        public static long SetPersonality(Thread* t, ulong process, ulong endpoint)
+        {
+            Process* p;
+            long error = Target(t, process, out p);
+            if (error != 0) return error;
+            Capability* c;
+            error = HandleCalls.Lookup(t, endpoint, CapabilityType.Endpoint, Rights.Send, out c);
+            if (error != 0) return error;
+            Endpoint* old = p->Personality;
+            KernelObjects.Retain(CapabilityType.Endpoint, c->Object);
+            p->Personality = (Endpoint*)c->Object;
+            p->PersonalityBadge = c->Badge;
+            if (old != null) KernelObjects.Release(CapabilityType.Endpoint, old);
+            return 0;
+        }
+
+        // process_read / process_write(process, remote, local, length): bytes copied, or EFAULT.
+        public static long Transfer(Thread* t, ulong process, ulong remote, ulong local, ulong length, bool intoTarget)
+        {
+            Process* p;
+            long error = Target(t, process, out p);
+            if (error != 0) return error;
+            return ProcessMemory.Copy(t->Process, local, p, remote, length, intoTarget);
+        }
+
+        // process_mmap(process, address, length, prot, flags): always an anonymous mapping (the
+        // personality fills file mappings itself with process_write).
+        public static long Mmap(Thread* t, ulong process, ulong address, ulong length, ulong prot, ulong flags)
+        {
+            Process* p;
+            long error = Target(t, process, out p);
+            if (error != 0) return error;
+            return MemoryMapCalls.Mmap(p, address, length, prot, flags | MapAnonymous);
+        }
+
+        public static long Mprotect(Thread* t, ulong process, ulong address, ulong length, ulong prot)
+        {
+            Process* p;
+            long error = Target(t, process, out p);
+            if (error != 0) return error;
+            return MemoryMapCalls.Mprotect(p, address, length, prot);
+        }
+
+        // process_start(process, entry, stack_pointer, brk_base): the first thread, every general
+        // register 0 but RIP and RSP (System V AMD64 ABI §3.4.1: RDX = 0, no exit handler).
+        public static long Start(Thread* t, ulong process, ulong entry, ulong stackPointer, ulong brkBase)
+        {
+            Process* p;
+            long error = Target(t, process, out p);
+            if (error != 0) return error;
+            if (p->Started) return -Errno.EBUSY;
+            if (entry == 0 || entry >= UserMemory.UserTop || stackPointer >= UserMemory.UserTop) return -Errno.EFAULT;
+            if ((brkBase & 4095) != 0 || brkBase >= MemoryMapCalls.MmapTop) return -Errno.EINVAL;
+            p->Linux->BreakStart = p->Linux->BreakEnd = brkBase;
+            Thread* first;
+            error = ThreadControl.Create(p, entry, stackPointer, 0, Scheduler.ApplicationPriority, out first);
+            if (error < 0) return error;
+            p->Started = true;
+            return error;
+        }
+
+        // ipc_reply_pending: 1 while the caller of the last call received still waits, 0 if it gave
+        // up (signal, death, timeout), ESRCH if no call was received since the last reply.
+        public static long ReplyPending(Thread* t)
+        {
+            if (t->ReplyTo != null) return 1;
+            return t->ReplyAbandoned ? 0 : -Errno.ESRCH;
+        }
+    }
+}

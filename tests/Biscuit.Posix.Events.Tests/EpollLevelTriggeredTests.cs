@@ -179,4 +179,26 @@ public class EpollLevelTriggeredTests
         Assert.Equal(2, Poll(epoll));
         Assert.Equal(new ulong[] { 3, 4 }, _events.Take(2).Select(e => e.Data).OrderBy(d => d));
     }
+
+    [Fact]
+    public void A_target_that_throws_while_looked_at_leaves_the_ready_list_intact()
+    {
+        using var epoll = new EpollInstance();
+        var faulty = new FaultySource();
+        epoll.Control(EPOLL_CTL_ADD, 3, faulty, In, 3);
+        epoll.Control(EPOLL_CTL_ADD, 4, new ManualSource(Readiness.In), In, 4);
+        faulty.Throws = true;
+        Assert.Throws<InvalidOperationException>(() => Poll(epoll));
+        faulty.Throws = false;
+        Assert.Equal(2, Poll(epoll));
+    }
+
+    /// <summary>A readable source whose CurrentReadiness fails while Throws is set (a bug in a file object).</summary>
+    private sealed class FaultySource : IPollable
+    {
+        public bool Throws;
+        public Readiness CurrentReadiness() => Throws ? throw new InvalidOperationException("broken file object") : Readiness.In;
+        public void Subscribe(IReadinessObserver observer) { }
+        public void Unsubscribe(IReadinessObserver observer) { }
+    }
 }

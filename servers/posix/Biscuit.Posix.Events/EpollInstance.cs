@@ -256,32 +256,39 @@ public sealed class EpollInstance : IPollable, IDisposable
             for (var each = item; each is not null; each = each.Next) { each.Queued = false; each.Scanning = true; }
         }
         int count = 0;
-        while (item is not null && count < events.Length)
+        try
         {
-            var next = item.Next;
-            uint revents = PollBits.Expand(item.Target.CurrentReadiness()) & item.ReportMask;
-            lock (_gate)
+            while (item is not null && count < events.Length)
             {
-                item.Scanning = false;
-                item.Next = item.Previous = null;
-                bool again = item.WokenDuringScan;
-                item.WokenDuringScan = false;
-                if (revents != 0)
+                var next = item.Next;
+                uint revents = PollBits.Expand(item.Target.CurrentReadiness()) & item.ReportMask;
+                lock (_gate)
                 {
-                    events[count++] = new EpollEvent(revents, item.Data);
-                    if (item.OneShot) { item.ReportMask = 0; again = false; }
-                    else if (!item.EdgeTriggered) again = true;
+                    item.Scanning = false;
+                    item.Next = item.Previous = null;
+                    bool again = item.WokenDuringScan;
+                    item.WokenDuringScan = false;
+                    if (revents != 0)
+                    {
+                        events[count++] = new EpollEvent(revents, item.Data);
+                        if (item.OneShot) { item.ReportMask = 0; again = false; }
+                        else if (!item.EdgeTriggered) again = true;
+                    }
+                    if (again) _ready.Append(item);
                 }
-                if (again) _ready.Append(item);
+                item = next;
             }
-            item = next;
         }
-        if (item is not null)
+        finally
         {
-            lock (_gate)
+            // What was not looked at (maxevents reached, or a target threw) goes back in front, in order.
+            if (item is not null)
             {
-                for (var each = item; each is not null; each = each.Next) { each.Scanning = false; each.WokenDuringScan = false; }
-                _ready.PrependChain(item);
+                lock (_gate)
+                {
+                    for (var each = item; each is not null; each = each.Next) { each.Scanning = false; each.WokenDuringScan = false; }
+                    _ready.PrependChain(item);
+                }
             }
         }
         return count;

@@ -1,0 +1,96 @@
+// A regular file of the fs server opened by an application: reads and writes at the description's
+// position (or at the end with O_APPEND), pread/pwrite at an offset, lseek, ftruncate, fsync.
+// Invariant: `position` only moves under `gate`, so concurrent read(2)s through dup'ed descriptors
+// each get their own bytes (Linux holds f_pos_lock the same way).
+namespace Biscuit.Posix;
+
+public sealed class FsFile(IFileSystem fs, FsNode node, string path, int statusFlags) : OpenFile(statusFlags)
+{
+    private readonly object gate = new();
+    private long position;                  // guarded by gate
+    private int released;                   // 1 once Release ran (Interlocked)
+
+    public FsNode Node => node;
+    public override string? Path => path;
+
+    public override long Read(Span<byte> into)
+    {
+        if (!CanRead) return -Errno.EBADF;
+        lock (gate)
+        {
+            long n = fs.Read(node, position, into);
+            if (n > 0) position += n;
+            return n;
+        }
+    }
+
+    public override long Write(ReadOnlySpan<byte> from)
+    {
+        if (!CanWrite) return -Errno.EBADF;
+        lock (gate)
+        {
+            if ((StatusFlags & O.APPEND) != 0)
+            {
+                long r = fs.Attributes(node, out var a);
+                if (r < 0) return r;
+                position = a.Size;
+            }
+            long n = fs.Write(node, position, from);
+            if (n > 0) position += n;
+            return n;
+        }
+    }
+
+    public override long ReadAt(Span<byte> into, long offset)
+    {
+        if (!CanRead) return -Errno.EBADF;
+        if (offset < 0) return -Errno.EINVAL;
+        return fs.Read(node, offset, into);
+    }
+
+    public override long WriteAt(ReadOnlySpan<byte> from, long offset)
+    {
+        if (!CanWrite) return -Errno.EBADF;
+        if (offset < 0) return -Errno.EINVAL;
+        return fs.Write(node, offset, from);
+    }
+
+    /// <summary>lseek(2): SEEK_SET/CUR/END; a resulting negative position is EINVAL.</summary>
+    public override long Seek(long offset, int whence)
+    {
+        lock (gate)
+        {
+            long basePosition;
+            switch (whence)
+            {
+                case Biscuit.Posix.Seek.SET: basePosition = 0; break;
+                case Biscuit.Posix.Seek.CUR: basePosition = position; break;
+                case Biscuit.Posix.Seek.END:
+                    long r = fs.Attributes(node, out var a);
+                    if (r < 0) return r;
+                    basePosition = a.Size;
+                    break;
+                default: return -Errno.EINVAL;
+            }
+            long target = basePosition + offset;
+            if (target < 0) return -Errno.EINVAL;
+            position = target;
+            return target;
+        }
+    }
+
+    public override long Truncate(long size) => !CanWrite ? -Errno.EINVAL : size < 0 ? -Errno.EINVAL : fs.Truncate(node, size);
+    public override long Sync() => fs.Fsync(node);
+
+    public override FileStatus Status()
+    {
+        long r = fs.Attributes(node, out var a);
+        if (r < 0) throw new SyscallFailure((int)-r);
+        return FileStatus.FromFs(a);
+    }
+
+    protected override void Release()
+    {
+        if (Interlocked.Exchange(ref released, 1) == 0) fs.Close(node);
+    }
+}

@@ -1,0 +1,24 @@
+// The rest of the world posix reaches: the kernel console (/dev/console, /dev/tty), memory figures
+// for /proc/meminfo, the servers' GC statistics for /proc/biscuit/gc, random bytes for /dev/urandom
+// and AT_RANDOM, and the log. The server program implements it over the kernel and lib's Stats;
+// tests implement it with a recording fake.
+namespace Biscuit.Posix;
+
+public interface ISystemServices
+{
+    /// <summary>Bytes to the kernel console (debug_write).</summary>
+    void ConsoleWrite(ReadOnlySpan<byte> bytes);
+
+    /// <summary>Total and free memory in bytes (sysinfo).</summary>
+    (long Total, long Free) Memory();
+
+    /// <summary>Every server's GC and request figures as a text table (lib's StatsTable), or a line
+    /// saying why they are not available.</summary>
+    string ServerStatistics();
+
+    /// <summary>Fills `into` with unpredictable bytes (not cryptographic on Biscuit today).</summary>
+    void RandomBytes(Span<byte> into);
+
+    /// <summary>One line to posix's log (the console on Biscuit).</summary>
+    void Log(string line);
+}

@@ -1,0 +1,44 @@
+// What posix knows of one application process: its pid (also the badge of its personality
+// endpoint), parent, kernel process, descriptor table, working directory, umask, credentials, and
+// the program it runs (for /proc/self). Invariant: the mutable fields are guarded by `Gate`; the
+// FdTable guards itself; `Kernel` changes only at execve, under `Gate`.
+namespace Biscuit.Posix;
+
+public sealed class PosixProcess
+{
+    public PosixProcess(int pid, int parentPid, KernelProcess kernel, FdTable fds, IProcessKernel kernelCalls)
+    {
+        Pid = pid;
+        ParentPid = parentPid;
+        Kernel = kernel;
+        Fds = fds;
+        KernelCalls = kernelCalls;
+        Memory = new UserMemory(kernelCalls, kernel);
+    }
+
+    public object Gate { get; } = new();
+    public int Pid { get; }
+    public int ParentPid { get; }
+    public IProcessKernel KernelCalls { get; }
+    public KernelProcess Kernel { get; private set; }      // guarded by Gate
+    public UserMemory Memory { get; private set; }         // guarded by Gate (follows Kernel)
+    public FdTable Fds { get; }
+    public string WorkingDirectory { get; set; } = "/";    // guarded by Gate
+    public uint Umask { get; set; } = 0x12;                // guarded by Gate (022)
+    public Credentials Credentials { get; } = new();       // guarded by Gate
+    public int ProcessGroup { get; set; }                  // guarded by Gate
+    public int Session { get; set; }                       // guarded by Gate
+    public string ExecutablePath { get; set; } = "";       // guarded by Gate
+    public IReadOnlyList<string> Arguments { get; set; } = [];   // guarded by Gate
+    public bool Exited { get; set; }                       // guarded by Gate
+
+    /// <summary>execve replaced the kernel process that runs this program.</summary>
+    public void ReplaceKernelProcess(KernelProcess kernel)
+    {
+        lock (Gate)
+        {
+            Kernel = kernel;
+            Memory = new UserMemory(KernelCalls, kernel);
+        }
+    }
+}

@@ -1,0 +1,96 @@
+// The contents of /proc (proc(5)), made when a file is opened:
+//   /proc/meminfo               MemTotal/MemFree/MemAvailable (kB) from ISystemServices.Memory
+//   /proc/biscuit/gc            every server's GC and request figures (lib's Stats table)
+//   /proc/self -> /proc/<pid>   a symbolic link to the caller's directory
+//   /proc/<pid>/cmdline         argv, NUL-separated;  /proc/<pid>/status  Name, State, Pid, PPid, Uid, Gid
+//   /proc/<pid>/exe, /proc/<pid>/cwd   symbolic links
+// Anything else under /proc is ENOENT.
+using System.Text;
+
+namespace Biscuit.Posix;
+
+public sealed class ProcFiles(ISystemServices system, ProcessTable processes)
+{
+    public const byte DtDir = 4, DtReg = 8, DtLnk = 10, DtChr = 2;
+
+    public enum Kind { Missing, Directory, File, Link }
+
+    /// <summary>What `path` (under /proc) is, for the caller `self`.</summary>
+    public Kind Classify(string path, PosixProcess self, out string linkTarget)
+    {
+        linkTarget = "";
+        var parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries);   // parts[0] == "proc"
+        if (parts.Length == 1) return Kind.Directory;
+        if (parts[1] == "meminfo") return parts.Length == 2 ? Kind.File : Kind.Missing;
+        if (parts[1] == "biscuit")
+            return parts.Length == 2 ? Kind.Directory : parts.Length == 3 && parts[2] == "gc" ? Kind.File : Kind.Missing;
+        if (parts[1] == "self" && parts.Length == 2) { linkTarget = $"/proc/{self.Pid}"; return Kind.Link; }
+        var process = ProcessOf(parts[1], self);
+        if (process is null) return Kind.Missing;
+        if (parts.Length == 2) return Kind.Directory;
+        if (parts.Length != 3) return Kind.Missing;
+        switch (parts[2])
+        {
+            case "cmdline" or "status": return Kind.File;
+            case "exe": lock (process.Gate) linkTarget = process.ExecutablePath; return Kind.Link;
+            case "cwd": lock (process.Gate) linkTarget = process.WorkingDirectory; return Kind.Link;
+            default: return Kind.Missing;
+        }
+    }
+
+    /// <summary>The /proc path with "self" replaced, so that links inside it resolve ("/proc/self/exe").</summary>
+    public string Canonical(string path, PosixProcess self) =>
+        PathNames.IsUnder(path, "/proc/self") ? $"/proc/{self.Pid}" + path["/proc/self".Length..] : path;
+
+    public byte[] Contents(string path, PosixProcess self)
+    {
+        var parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (parts[1] == "meminfo")
+        {
+            var (total, free) = system.Memory();
+            return Encoding.ASCII.GetBytes($"MemTotal:       {total / 1024,8} kB\nMemFree:        {free / 1024,8} kB\nMemAvailable:   {free / 1024,8} kB\n");
+        }
+        if (parts[1] == "biscuit") return Encoding.UTF8.GetBytes(system.ServerStatistics());
+        var process = ProcessOf(parts[1], self) ?? throw new SyscallFailure(Errno.ENOENT);
+        lock (process.Gate)
+        {
+            if (parts[2] == "cmdline")
+                return Encoding.UTF8.GetBytes(string.Concat(process.Arguments.Select(a => a + "\0")));
+            var c = process.Credentials;
+            string name = Path.GetFileName(process.ExecutablePath);
+            return Encoding.UTF8.GetBytes(
+                $"Name:\t{name}\nState:\tR (running)\nPid:\t{process.Pid}\nPPid:\t{process.ParentPid}\n" +
+                $"Uid:\t{c.RealUid}\t{c.EffectiveUid}\t{c.SavedUid}\t{c.EffectiveUid}\n" +
+                $"Gid:\t{c.RealGid}\t{c.EffectiveGid}\t{c.SavedGid}\t{c.EffectiveGid}\n");
+        }
+    }
+
+    public List<FsDirEntry> List(string path, PosixProcess self)
+    {
+        var parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var list = new List<FsDirEntry> { new(".", 1, DtDir), new("..", 1, DtDir) };
+        if (parts.Length == 1)
+        {
+            list.Add(new("meminfo", 2, DtReg));
+            list.Add(new("biscuit", 3, DtDir));
+            list.Add(new("self", 4, DtLnk));
+            foreach (var p in processes.All()) list.Add(new(p.Pid.ToString(), 1000 + (ulong)p.Pid, DtDir));
+        }
+        else if (parts[1] == "biscuit") list.Add(new("gc", 5, DtReg));
+        else
+        {
+            list.Add(new("cmdline", 6, DtReg));
+            list.Add(new("status", 7, DtReg));
+            list.Add(new("exe", 8, DtLnk));
+            list.Add(new("cwd", 9, DtLnk));
+        }
+        return list;
+    }
+
+    private PosixProcess? ProcessOf(string name, PosixProcess self)
+    {
+        if (name == "self") return self;
+        if (!int.TryParse(name, out int pid) || pid <= 0) return null;
+        return pid == self.Pid ? self : processes.Find((ulong)pid);
+    }
+}

@@ -16,6 +16,7 @@
 # Errors (exit status 2): a missing tool (named with its Debian package), a package apt does not
 # know, a library no dependency ships, an nginx that rejects its configuration, a bad image.
 set -euo pipefail
+umask 022   # the image's modes do not depend on the builder's umask
 
 HERE=${BASH_SOURCE[0]%/*}; [ "$HERE" != "${BASH_SOURCE[0]}" ] || HERE=.
 HERE=$(cd "$HERE" && pwd)
@@ -28,14 +29,16 @@ die() { echo "rootfs: $*" >&2; exit 2; }
 say() { echo "rootfs: $*" >&2; }
 
 # ---------------------------------------------------------------- prerequisites
+# (Only shell built-ins until every tool is known to be there.)
 missing=()
+declare -A named=()
 for tool in apt-get:apt apt-cache:apt dpkg-deb:dpkg readelf:binutils mke2fs:e2fsprogs e2fsck:e2fsprogs \
             debugfs:e2fsprogs dumpe2fs:e2fsprogs openssl:openssl awk:mawk sha256sum:coreutils \
             chroot:coreutils find:findutils sed:sed grep:grep; do
-    command -v "${tool%%:*}" >/dev/null 2>&1 || missing+=("${tool#*:}")
+    package=${tool#*:}
+    command -v "${tool%%:*}" >/dev/null 2>&1 || [ -n "${named[$package]+set}" ] || { named[$package]=1; missing+=("$package"); }
 done
 if [ ${#missing[@]} -gt 0 ]; then
-    mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
     die "missing Debian packages: ${missing[*]}; install them with: apt-get install --no-install-recommends ${missing[*]}"
 fi
 if [ -n "${ROOTFS_PACKAGES:-}" ]; then read -r -a ROOTS <<< "$ROOTFS_PACKAGES"

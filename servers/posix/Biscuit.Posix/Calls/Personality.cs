@@ -27,7 +27,7 @@ public sealed partial class Personality
         IdentityCalls.Register(table);
         ProcessCalls.Register(table);
         MemoryCalls.Register(table);
-        RegisterEventCalls(table);
+        EventCalls.Register(table);
     }
 
     public IProcessKernel Kernel { get; }
@@ -69,8 +69,4 @@ public sealed partial class Personality
             return -Errno.EIO;
         }
     }
-
-    partial void RegisterEventCallsCore(SyscallTable table);
-
-    private void RegisterEventCalls(SyscallTable table) => RegisterEventCallsCore(table);
 }

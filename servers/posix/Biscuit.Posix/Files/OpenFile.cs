@@ -37,12 +37,13 @@ public abstract class OpenFile : IPollable
 
     public void AddReference() { lock (gate) references++; }
 
-    /// <summary>Drops one descriptor's reference; the last one releases the description.</summary>
-    public void DropReference()
+    /// <summary>Drops one descriptor's reference; the last one releases the description (true then).</summary>
+    public bool DropReference()
     {
         bool last;
         lock (gate) last = --references == 0;
         if (last) Release();
+        return last;
     }
 
     /// <summary>Frees what the description holds (an fs node, a socket, a pipe end). Called once.</summary>
@@ -63,8 +64,8 @@ public abstract class OpenFile : IPollable
 
     // Readiness: level state now, and edges to subscribers (the events library's IPollable).
     public virtual Readiness CurrentReadiness() => Readiness.In | Readiness.Out;
-    public void Subscribe(IReadinessObserver observer) => Observers.Subscribe(observer);
-    public void Unsubscribe(IReadinessObserver observer) => Observers.Unsubscribe(observer);
+    public virtual void Subscribe(IReadinessObserver observer) => Observers.Subscribe(observer);
+    public virtual void Unsubscribe(IReadinessObserver observer) => Observers.Unsubscribe(observer);
     protected void ReadinessChanged() => Observers.Notify(this, CurrentReadiness());
 }
 

@@ -17,6 +17,15 @@ public sealed class FdTable
 
     public FdTable(int limit = DefaultLimit) { this.limit = limit; }
 
+    /// <summary>Told when closing a descriptor released its description (the last reference went), so
+    /// that epoll instances drop their registrations of it (epoll(7): "closing the file removes it").</summary>
+    public Action<OpenFile>? DescriptionReleased { get; set; }
+
+    private void Drop(OpenFile file)
+    {
+        if (file.DropReference()) DescriptionReleased?.Invoke(file);
+    }
+
     public int Limit { get { lock (gate) return limit; } set { lock (gate) limit = value; } }
     public int Count { get { lock (gate) return slots.Count; } }
 
@@ -62,7 +71,7 @@ public sealed class FdTable
             if (!slots.Remove(fd, out var entry)) return -Errno.EBADF;
             file = entry.File;
         }
-        file.DropReference();
+        Drop(file);
         return 0;
     }
 
@@ -109,7 +118,7 @@ public sealed class FdTable
             if (slots.TryGetValue(newFd, out var old)) replaced = old.File;
             slots[newFd] = (e.File, closeOnExec);
         }
-        replaced?.DropReference();
+        if (replaced is not null) Drop(replaced);
         return newFd;
     }
 
@@ -122,7 +131,7 @@ public sealed class FdTable
             foreach (var (fd, e) in slots.ToList())
                 if (e.CloseOnExec) { slots.Remove(fd); closed.Add(e.File); }
         }
-        foreach (var f in closed) f.DropReference();
+        foreach (var f in closed) Drop(f);
     }
 
     /// <summary>Process exit: closes every descriptor.</summary>
@@ -134,7 +143,7 @@ public sealed class FdTable
             closed = slots.Values.Select(e => e.File).ToList();
             slots.Clear();
         }
-        foreach (var f in closed) f.DropReference();
+        foreach (var f in closed) Drop(f);
     }
 
     /// <summary>fork: a copy naming the same descriptions (each gains a reference).</summary>

@@ -14,6 +14,20 @@ public sealed class PosixProcess
         Fds = fds;
         KernelCalls = kernelCalls;
         Memory = new UserMemory(kernelCalls, kernel);
+        fds.DescriptionReleased = ForgetInEpolls;
+    }
+
+    private readonly List<EpollFile> epolls = [];          // guarded by Gate: this process's epoll instances
+
+    public void AddEpoll(EpollFile epoll) { lock (Gate) epolls.Add(epoll); }
+    public void RemoveEpoll(EpollFile epoll) { lock (Gate) epolls.Remove(epoll); }
+
+    /// <summary>A released description leaves every epoll instance of the process.</summary>
+    private void ForgetInEpolls(OpenFile file)
+    {
+        EpollFile[] current;
+        lock (Gate) current = epolls.ToArray();
+        foreach (var e in current) e.Instance.ForgetTarget(file);
     }
 
     public object Gate { get; } = new();

@@ -197,4 +197,29 @@ public class EpollControlTests
         Assert.Equal(1, registrationObserverless);
         Assert.Equal(0, epoll.Wait(_events, 0, WaitCancellation.Never));
     }
+
+    [Fact]
+    public void Forgetting_a_target_after_one_of_its_fds_was_deleted_drops_the_others()
+    {
+        using var epoll = new EpollInstance();
+        var source = new ManualSource(Readiness.In);
+        for (int fd = 3; fd <= 5; fd++) epoll.Control(EPOLL_CTL_ADD, fd, source, In, (ulong)fd);
+        Assert.Equal(0, epoll.Control(EPOLL_CTL_DEL, 4, source, 0, 0));
+        epoll.ForgetTarget(source);
+        Assert.Equal(0, epoll.RegistrationCount);
+        Assert.Equal(0, source.ObserverCount);
+        Assert.Equal(0, epoll.Control(EPOLL_CTL_ADD, 4, source, In, 4)); // the chain is clean
+        epoll.ForgetTarget(source);
+        Assert.Equal(0, epoll.RegistrationCount);
+    }
+
+    [Fact]
+    public void Forgetting_a_target_that_was_never_registered_changes_nothing()
+    {
+        using var epoll = new EpollInstance();
+        epoll.Control(EPOLL_CTL_ADD, 3, new ManualSource(Readiness.In), In, 0);
+        epoll.ForgetTarget(new ManualSource());
+        epoll.ForgetTarget(null!);
+        Assert.Equal(1, epoll.RegistrationCount);
+    }
 }

@@ -153,4 +153,17 @@ public class EpollNestingTests
         Assert.Equal(1, PollWait.Wait(entries, 0, WaitCancellation.Never));
         Assert.Equal((short)PollBits.POLLIN, entries[0].Revents);
     }
+
+    [Fact]
+    public void Disposing_an_inner_instance_removes_it_from_the_instances_that_contain_it()
+    {
+        using var outer = new EpollInstance();
+        var inner = new EpollInstance();
+        outer.Control(EPOLL_CTL_ADD, 3, inner, In, 0);
+        inner.Dispose();
+        Assert.Equal(0, outer.RegistrationCount);
+        Assert.Equal(-LinuxErrno.EBADF, inner.Control(EPOLL_CTL_ADD, 4, outer, In, 0));
+        using var another = new EpollInstance();
+        Assert.Equal(0, another.Control(EPOLL_CTL_ADD, 4, outer, In, 0)); // no stale edge left behind
+    }
 }

@@ -19,6 +19,7 @@ public sealed class EpollInstance : IPollable, IDisposable
     private readonly object _scanLock = new();
     private readonly object _gate = new();
     private readonly Dictionary<int, EpollRegistration> _byFd = new(); // _gate (changed only under _scanLock too)
+    private readonly Dictionary<IPollable, EpollRegistration> _byTarget = new(ReferenceEqualityComparer.Instance); // _gate: first of each target's chain
     private readonly EpollReadyList _ready = new();                    // _gate
     private readonly ReadinessObservers _observers = new();           // its own lock
     private bool _disposed;                                            // _gate
@@ -73,19 +74,19 @@ public sealed class EpollInstance : IPollable, IDisposable
     /// <summary>The fd was closed: drop its registration, if any (epoll(7): closing removes it).</summary>
     public void Forget(int fd) => Remove(fd, expectedTarget: null);
 
-    /// <summary>The target's last file descriptor was closed: drop every registration of it here.</summary>
+    /// <summary>The target's open file description was released: drop every registration of it here
+    /// (Linux's eventpoll_release). Costs one lookup when the target is not registered.</summary>
     public void ForgetTarget(IPollable target)
     {
+        if (target is null) return;
         while (true)
         {
-            int fd = -1;
-            bool found = false;
+            int fd;
             lock (_gate)
             {
-                foreach (var (key, registration) in _byFd)
-                    if (ReferenceEquals(registration.Target, target)) { fd = key; found = true; break; }
+                if (!_byTarget.TryGetValue(target, out var first)) return;
+                fd = first.Fd;
             }
-            if (!found) return;
             Remove(fd, target);
         }
     }
@@ -125,6 +126,7 @@ public sealed class EpollInstance : IPollable, IDisposable
                 _disposed = true;
                 dropped = new List<EpollRegistration>(_byFd.Values);
                 _byFd.Clear();
+                _byTarget.Clear();
                 foreach (var registration in dropped) { _ready.Remove(registration); registration.Removed = true; }
                 Monitor.PulseAll(_gate);
             }
@@ -132,6 +134,10 @@ public sealed class EpollInstance : IPollable, IDisposable
         }
         foreach (var registration in dropped)
             if (registration.Target is EpollInstance nested) EpollNesting.Unlink(this, nested);
+        // Closing an epoll file removes it from the instances that watch it, as closing any file does.
+        EpollInstance[] parents;
+        lock (EpollNesting.Lock) parents = NestedParents.ToArray();
+        foreach (var parent in parents) parent.ForgetTarget(this);
     }
 
     // A target woke one of our registrations (any thread; maybe under the target's lock).
@@ -175,6 +181,7 @@ public sealed class EpollInstance : IPollable, IDisposable
             {
                 if (_disposed) return -LinuxErrno.EBADF;
                 if (!_byFd.TryAdd(registration.Fd, registration)) return -LinuxErrno.EEXIST;
+                LinkSameTarget(registration);
             }
             registration.Target.Subscribe(registration); // subscribe first, then look: no wake-up is lost
             queued = QueueIfReady(registration);
@@ -224,6 +231,7 @@ public sealed class EpollInstance : IPollable, IDisposable
                 if (!_byFd.TryGetValue(fd, out registration)) return false;
                 if (expectedTarget is not null && !ReferenceEquals(registration.Target, expectedTarget)) return false;
                 _byFd.Remove(fd);
+                UnlinkSameTarget(registration);
                 _ready.Remove(registration);
                 registration.Removed = true;
             }
@@ -231,6 +239,31 @@ public sealed class EpollInstance : IPollable, IDisposable
         }
         if (registration.Target is EpollInstance nested) EpollNesting.Unlink(this, nested);
         return true;
+    }
+
+    // Caller holds _gate. Puts the registration first in its target's chain.
+    private void LinkSameTarget(EpollRegistration registration)
+    {
+        registration.SameTargetNext = _byTarget.TryGetValue(registration.Target, out var first) ? first : null;
+        _byTarget[registration.Target] = registration;
+    }
+
+    // Caller holds _gate. Takes the registration out of its target's chain.
+    private void UnlinkSameTarget(EpollRegistration registration)
+    {
+        if (!_byTarget.TryGetValue(registration.Target, out var first)) return;
+        if (ReferenceEquals(first, registration))
+        {
+            if (registration.SameTargetNext is null) _byTarget.Remove(registration.Target);
+            else _byTarget[registration.Target] = registration.SameTargetNext;
+        }
+        else
+        {
+            var before = first;
+            while (before.SameTargetNext is not null && !ReferenceEquals(before.SameTargetNext, registration)) before = before.SameTargetNext;
+            if (before.SameTargetNext is not null) before.SameTargetNext = registration.SameTargetNext;
+        }
+        registration.SameTargetNext = null;
     }
 
     // Caller holds _scanLock. Asks the target now and queues the registration if it has something to report.

@@ -24,6 +24,7 @@ internal sealed class EpollRegistration : IReadinessObserver
     public bool WokenDuringScan;  // a wake-up arrived while Scanning: queue again after the harvest (Owner.Gate)
     public bool Removed;          // deleted, forgotten or the owner disposed (Owner.Gate)
     public EpollRegistration? Previous, Next; // ready-list links (Owner.Gate)
+    public EpollRegistration? SameTargetNext; // the next registration of the same target in the owner (Owner.Gate)
 
     public EpollRegistration(EpollInstance owner, int fd, IPollable target, uint events, ulong data)
     {

@@ -20,7 +20,7 @@ namespace Biscuit.Kernel.Linux
             if (t->Process->Personality != null)
             {
                 // An application: only the core set is the kernel's (Forwarding.cs, issue 7).
-                if (!Forwarding.IsCore(number, a0, a3)) return Forwarding.Forward(t);
+                if (!ForwardingRules.IsCore(number, a0, a3)) return Forwarding.Forward(t);
                 if (number == 273) return 0;                                   // set_robust_list
                 if (number == 334) return -Errno.ENOSYS;                       // rseq
             }

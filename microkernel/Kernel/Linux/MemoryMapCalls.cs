@@ -29,10 +29,6 @@ namespace Biscuit.Kernel.Linux
         public static long Mmap(Thread* t, ulong address, ulong length, ulong prot, ulong flags, ulong fd, ulong offset) =>
             Mmap(t->Process, address, length, prot, flags);
 
-        // True for an mmap the kernel makes itself (anonymous memory); a personality process's
-        // file mappings are forwarded to its personality (Linux/Forwarding.cs).
-        public static bool IsAnonymous(ulong flags) => (flags & MapAnonymous) != 0;
-
         // mmap of anonymous memory in `p`: the calling process, or one a personality server builds
         // (process_mmap). Linux semantics and errors (mm/mmap.c): EINVAL, ENOMEM, EEXIST, ENODEV.
         public static long Mmap(Process* p, ulong address, ulong length, ulong prot, ulong flags)

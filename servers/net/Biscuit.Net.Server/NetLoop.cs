@@ -1,0 +1,92 @@
+// The net server's two threads. The event loop: wait for the NIC's interrupt (or the stack's next
+// timer, at most 20 ms), then with StackHost.Gate held hand the received frames to the stack, run
+// its timers and the built-in echo, and queue readiness changes; the subscriber is woken after the
+// lock is let go. The request workers: lib's MessageServer on the server's endpoint (initial handle
+// 0) serving Stats, NetCounters and the socket protocol (SocketService), with admission control by
+// the MAXLIVE budgets compiled in (Biscuit.Generated.MaxLiveBudgets).
+using System.Diagnostics;
+using Biscuit.Lib.Ipc;
+using Biscuit.Lib.Kernel;
+using Biscuit.Lib.Server;
+using Biscuit.Net;
+using Biscuit.Net.Service;
+using Biscuit.Nic;
+
+static class NetLoop
+{
+    /// <summary>The stack's bounds in this server: SocketBudgets' derivations assume them.</summary>
+    public static NetStackOptions StackOptions() => new()
+    {
+        TcpMaxBuffer = SocketBudgets.MaxBufferBytes,
+        TcpMaxConnections = SocketBudgets.MaxConnections,
+        TcpIssSecret = RandomSecret(),
+    };
+
+    // The RFC 6528 secret for initial sequence numbers, from getrandom(2) (Linux number 318; on
+    // Biscuit not cryptographic). The clock if the call fails.
+    private static unsafe ulong RandomSecret()
+    {
+        ulong secret = 0;
+        long got = Syscalls.Invoke(318, (long)&secret, sizeof(ulong), 0);
+        return got == sizeof(ulong) ? secret : (ulong)Stopwatch.GetTimestamp() * 0x9E37_79B9_7F4A_7C15UL;
+    }
+
+    /// <summary>Runs the server; `echoPort` 0 means no built-in echo. Returns only on a fatal error.</summary>
+    public static int Run(ushort echoPort)
+    {
+        Handle deviceManager = default;
+        for (int slot = 0; slot < 8; slot++)
+        {
+            var h = Handle.Initial(slot);
+            var info = h.Info();
+            if (info.IsOk && info.Value.Type == CapabilityType.DeviceManager) deviceManager = h;
+        }
+        if (deviceManager.IsNone) { Console.WriteLine("net: no device manager handle (manifest option `devices`)"); return 1; }
+        var interrupt = Notification.Create();
+        if (!interrupt.IsOk) { Console.WriteLine($"net: notification_create: {interrupt.Error}"); return 1; }
+        var nic = E1000Device.Open(deviceManager, interrupt.Value, 1, out string reason);
+        if (nic == null) { Console.WriteLine($"net: {reason}"); return 1; }
+
+        var clock = Stopwatch.StartNew();
+        var link = new NicLink(nic);
+        var stack = new NetStack(link, StackOptions(), clock.ElapsedMilliseconds);
+        var host = new StackHost(stack, () => clock.ElapsedMilliseconds);
+        BuiltInEcho? echo = echoPort != 0 ? new BuiltInEcho(stack, echoPort) : null;
+
+        var server = new MessageServer(new ServerOptions { Name = "net", Budgets = ServerOptions.BudgetsFrom(Biscuit.Generated.MaxLiveBudgets.All) });
+        new SocketService(host, h => new NotificationSignal(h), () =>
+        [
+            ("nic_frames_in", nic.FramesReceived), ("nic_frames_out", nic.FramesSent),
+            ("nic_frames_dropped", nic.FramesDropped), ("nic_interrupts", nic.Interrupts),
+            ("echo_connections_open", echo?.Connections ?? 0),
+        ]).RegisterOn(server);
+        var endpoint = new Endpoint(Handle.Initial(0));
+        for (int w = 0; w < 2; w++)
+            new Thread(() => Console.WriteLine($"net: request worker ended: {server.Run(new KernelServerTransport(endpoint))}")) { IsBackground = true }.Start();
+
+        Console.WriteLine($"net: {nic.Model}, MAC {link.Mac}, 10.0.2.15/24 via 10.0.2.2, link {(nic.LinkUp ? "up" : "down")}; " +
+                          (echo != null ? $"TCP echo on port {echoPort}; " : "") + "socket service on the endpoint");
+
+        long lastReport = 0, reported = -1;
+        long nextDeadline = 0;
+        while (true)
+        {
+            long wait = Math.Clamp(nextDeadline - clock.ElapsedMilliseconds, 1, 20);
+            var bits = interrupt.Value.Wait((ulong)wait);
+            bool interrupted = bits.IsOk && bits.Value != 0;
+            host.Run(s =>
+            {
+                nic.Service(frame => s.Receive(frame), interrupted);
+                s.Tick(clock.ElapsedMilliseconds);
+                echo?.Serve();
+                nextDeadline = s.NextDeadline();
+            });
+            if (clock.ElapsedMilliseconds - lastReport > 5000 && nic.FramesReceived + nic.FramesSent != reported)
+            {
+                lastReport = clock.ElapsedMilliseconds;
+                reported = nic.FramesReceived + nic.FramesSent;
+                Console.WriteLine($"net: frames in {nic.FramesReceived}, out {nic.FramesSent}, dropped {nic.FramesDropped}, interrupts {nic.Interrupts}");
+            }
+        }
+    }
+}

@@ -1,0 +1,86 @@
+// The one lock around the TCP/IP stack, and what lives under it. The stack, the NIC driver's loop
+// and the request handlers run in one process: every touch of the stack, the socket table or the
+// readiness queue happens with Gate held. Rules (DESIGN.md §4): nothing under Gate waits for memory
+// (admission control reserved the request's budget before the handler took the lock) or for IPC
+// (the readiness signal is sent after the lock is released, and it never blocks anyway).
+using Biscuit.Annotations;
+
+namespace Biscuit.Net.Service;
+
+public sealed class StackHost
+{
+    /// <summary>The lock. Held briefly: one stack call, one batch of received frames, one Tick.</summary>
+    public readonly object Gate = new();
+
+    private readonly Func<long> clockMs;                 // monotonic milliseconds; read under Gate
+    private readonly List<IPollable> changed;            // scratch for TakeReadinessChanges; guarded by Gate
+    private IReadinessSignal? subscriber;                // guarded by Gate
+
+    public StackHost(NetStack stack, Func<long> clockMs, int maxSockets = SocketBudgets.MaxSockets)
+    {
+        Stack = stack;
+        this.clockMs = clockMs;
+        Table = new SocketTable(maxSockets);
+        Events = new ReadinessQueue(maxSockets);
+        changed = new List<IPollable>(maxSockets);
+    }
+
+    /// <summary>Guarded by Gate.</summary>
+    public NetStack Stack { get; }
+    /// <summary>Guarded by Gate.</summary>
+    public SocketTable Table { get; }
+    /// <summary>Guarded by Gate.</summary>
+    public ReadinessQueue Events { get; }
+
+    /// <summary>For the event loop (frames from the NIC, timers) and tests: runs `work` on the stack
+    /// under the lock, queues the readiness changes it caused, and wakes the subscriber afterwards.</summary>
+    public void Run(Action<NetStack> work)
+    {
+        IReadinessSignal? wake;
+        lock (Gate)
+        {
+            work(Stack);
+            wake = PublishLocked();
+        }
+        Wake(wake);
+    }
+
+    /// <summary>Brings the stack's clock up to now and runs the timers that are due. Gate held.</summary>
+    [AssumeAllocation(SocketBudgets.TickBytes)]
+    public void TickLocked() => Stack.Tick(clockMs());
+
+    /// <summary>Moves the stack's readiness changes of our sockets into the queue (the stack also
+    /// reports sockets that are not in the table, e.g. the built-in echo's: they are skipped).
+    /// Returns the subscriber to wake if the queue was empty before, else null. Gate held.</summary>
+    [AssumeAllocation(SocketBudgets.PublishBytes)]
+    public IReadinessSignal? PublishLocked()
+    {
+        Stack.TakeReadinessChanges(changed);
+        bool wake = false;
+        foreach (var socket in changed)
+        {
+            int slot = Table.SlotOf(socket);
+            if (slot >= 0 && Events.Note(slot)) wake = true;
+        }
+        changed.Clear();
+        return wake ? subscriber : null;
+    }
+
+    /// <summary>Replaces the subscriber; returns the one replaced (to release outside the lock) and
+    /// whether events are already waiting (then wake the new one). Gate held.</summary>
+    public IReadinessSignal? SubscribeLocked(IReadinessSignal signal, out bool eventsWaiting)
+    {
+        var old = subscriber;
+        subscriber = signal;
+        eventsWaiting = Events.Pending > 0;
+        return old;
+    }
+
+    /// <summary>Signals the subscriber; call without Gate. A notify_signal never blocks.</summary>
+    [AssumeAllocation(0)]
+    public static void Wake(IReadinessSignal? signal) => signal?.Signal();
+
+    /// <summary>Releases a replaced subscriber's handle; call without Gate.</summary>
+    [AssumeAllocation(0)]
+    public static void Release(IReadinessSignal? signal) => signal?.Release();
+}

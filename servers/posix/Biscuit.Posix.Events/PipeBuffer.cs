@@ -29,14 +29,14 @@ public sealed class PipeBuffer
 
     public PipeBuffer()
     {
-        ReadEnd = new PipeEnd(this, isReadEnd: true);
-        WriteEnd = new PipeEnd(this, isReadEnd: false);
+        ReadEnd = new PipeBufferEnd(this, isReadEnd: true);
+        WriteEnd = new PipeBufferEnd(this, isReadEnd: false);
     }
 
     /// <summary>The end pipe2's fd[0] refers to.</summary>
-    public PipeEnd ReadEnd { get; }
+    public PipeBufferEnd ReadEnd { get; }
     /// <summary>The end pipe2's fd[1] refers to.</summary>
-    public PipeEnd WriteEnd { get; }
+    public PipeBufferEnd WriteEnd { get; }
 
     /// <summary>Bytes queued now (FIONREAD).</summary>
     public int BytesAvailable { get { lock (_gate) return _count; } }

@@ -164,4 +164,46 @@ public class EpollWaitTests
         var got = new[] { Finish.Within(first), Finish.Within(second) }.OrderBy(d => d);
         Assert.Equal(new ulong[] { 3, 4 }, got);
     }
+
+    [Fact]
+    public void Any_negative_timeout_blocks_until_ready()
+    {
+        using var epoll = new EpollInstance();
+        var source = new ManualSource();
+        epoll.Control(EPOLL_CTL_ADD, 3, source, In, 0);
+        var cancel = new WatchedCancellation();
+        var waiting = Task.Run(() => epoll.Wait(new EpollEvent[1], -7, cancel));
+        cancel.AwaitBlocking();
+        source.Set(Readiness.In);
+        Assert.Equal(1, Finish.Within(waiting));
+    }
+
+    [Fact]
+    public void Exclusive_registrations_in_two_instances_wake_both_which_is_one_or_more()
+    {
+        using var first = new EpollInstance();
+        using var second = new EpollInstance();
+        var source = new ManualSource();
+        first.Control(EPOLL_CTL_ADD, 3, source, In | EPOLLEXCLUSIVE, 1);
+        second.Control(EPOLL_CTL_ADD, 3, source, In | EPOLLEXCLUSIVE, 2);
+        source.Set(Readiness.In);
+        Assert.Equal(1, first.Wait(new EpollEvent[1], 0, WaitCancellation.Never));
+        Assert.Equal(1, second.Wait(new EpollEvent[1], 0, WaitCancellation.Never));
+    }
+
+    [Fact]
+    public void A_blocked_wait_keeps_checking_its_cancellation_without_any_wakeup()
+    {
+        using var epoll = new EpollInstance();
+        var cancel = new CountingCancellation(cancelAfterReads: 3);
+        Assert.Equal(-LinuxErrno.EINTR, epoll.Wait(new EpollEvent[1], -1, cancel));
+        Assert.Equal(3, cancel.Reads);
+    }
+
+    /// <summary>Answers "cancelled" on its n-th read: only a wait that re-reads it on its own returns.</summary>
+    private sealed class CountingCancellation(int cancelAfterReads) : IWaitCancellation
+    {
+        public int Reads;
+        public bool IsCancelled => ++Reads >= cancelAfterReads;
+    }
 }

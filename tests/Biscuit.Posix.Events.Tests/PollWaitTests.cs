@@ -171,4 +171,26 @@ public class PollWaitTests
         Assert.Equal(1, PollWait.Wait(entries, 0, WaitCancellation.Never));
         Assert.True(SelectMasks.IsReadable(entries[0].Revents));
     }
+
+    [Fact]
+    public void Any_negative_timeout_blocks_until_ready()
+    {
+        var source = new ManualSource();
+        var entries = new[] { new PollEntry(source, In) };
+        var cancel = new WatchedCancellation();
+        var waiting = Task.Run(() => PollWait.Wait(entries, -3, cancel));
+        cancel.AwaitBlocking();
+        source.Set(Readiness.In);
+        Assert.Equal(1, Finish.Within(waiting));
+    }
+
+    [Fact]
+    public void A_blocked_poll_on_no_fds_returns_EINTR_when_cancelled()
+    {
+        var cancel = new WatchedCancellation();
+        var waiting = Task.Run(() => PollWait.Wait(Span<PollEntry>.Empty, -1, cancel));
+        cancel.AwaitBlocking();
+        cancel.Cancel();
+        Assert.Equal(-LinuxErrno.EINTR, Finish.Within(waiting));
+    }
 }

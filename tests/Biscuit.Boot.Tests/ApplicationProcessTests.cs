@@ -27,12 +27,12 @@ public class ApplicationProcessTests : IClassFixture<ApplicationProcessBoot>
         "error answers and short replies reach the child",
         "mmap of a file descriptor is forwarded and served with process_mmap",
         "a signal cancels a held call: ipc_reply_pending 0, late reply ESRCH",
-        "a call waiting when the personality dies gets EIO",
+        "a call waiting when the personality dies, or made after, gets EIO",
         "process_read and process_write refuse kernel and unmapped addresses with EFAULT",
         "a handle that is not a process is EBADF",
         "a process handle without Control, or an endpoint without Send, is EPERM",
         "process_mmap over the kernel half and with bad arguments gets Linux errors",
-        "process_write writes a read-only page the process owns, not a PROT_NONE one",
+        "process_write writes a read-only page the process owns, not a PROT_NONE or granted one",
         "process_start checks entry, stack and brk_base, and starts once",
         "ipc_reply_pending with no call received is ESRCH",
     };
@@ -63,10 +63,10 @@ public class ApplicationProcessTests : IClassFixture<ApplicationProcessBoot>
         _boot.AssertReportedExactly(PersonalityCases.Concat(ChildCases), _ => true);
 
     [Fact]
-    public void Forwarded_calls_are_not_logged_as_unimplemented()
-    {
-        // An application's unknown numbers go to its personality, not to the kernel's ENOSYS log.
+    public void An_applications_unknown_calls_go_to_its_personality_not_to_the_kernels_ENOSYS_log() =>
         Assert.DoesNotContain(_boot.Lines, l => l.Contains("(app): Linux system call", StringComparison.Ordinal));
-        Assert.Contains(_boot.Lines, l => l.EndsWith("(app) exited with status 5", StringComparison.Ordinal));
-    }
+
+    [Fact]
+    public void The_kernel_reports_both_children_of_a_dead_personality_exiting_with_EIO() =>
+        Assert.Equal(2, _boot.Lines.Count(l => l.EndsWith("(app) exited with status 5", StringComparison.Ordinal)));
 }

@@ -315,6 +315,12 @@ static int t_eio(void)
     long bits = bsys2(SYS_notify_wait, death, 20000);
     EXPECT_EQ(bits, 1);
     EXPECT_EQ(bsys1(SYS_process_status, l.process), EIO_ << 8);
+    /* A call made after the personality died (nobody took its endpoint over) fails at once. */
+    long death2 = bsys0(SYS_notification_create);
+    EXPECT_EQ(launch("eio", (uint32_t)endpoint, BADGE, &l, &tid), 0);
+    EXPECT_EQ(bsys3(SYS_process_watch, l.process, death2, 1), 0);
+    EXPECT_EQ(bsys2(SYS_notify_wait, death2, 20000), 1);
+    EXPECT_EQ(bsys1(SYS_process_status, l.process), EIO_ << 8);
     return 1;
 }
 
@@ -431,6 +437,15 @@ static int t_poke(void)
     EXPECT(memcmp(buffer, "rodata", 6) == 0, "read back %.6s", buffer);
     EXPECT_EQ(process_mprotect((uint32_t)p, 0x600000, 4096, 0), 0);
     EXPECT_EQ(process_read((uint32_t)p, 0x600000, buffer, 6), -EFAULT_);            /* PROT_NONE */
+    /* A page another process granted read-only is readable but never written: it is not the target's. */
+    static char granted[4096] __attribute__((aligned(4096))) = "granted";
+    long grant = bsys5(SYS_grant_create, p, granted, 1, 0x610000, 0);
+    EXPECT(grant > 0, "grant_create: %ld", grant);
+    EXPECT_EQ(process_read((uint32_t)p, 0x610000, buffer, 7), 7);
+    EXPECT(memcmp(buffer, "granted", 7) == 0, "read back %.7s", buffer);
+    EXPECT_EQ(process_write((uint32_t)p, 0x610000, "changed", 7), -EFAULT_);
+    EXPECT(memcmp(granted, "granted", 7) == 0, "the granter's page changed: %.7s", granted);
+    bsys1(SYS_handle_close, grant);
     bsys1(SYS_handle_close, p);
     return 1;
 }
@@ -473,12 +488,12 @@ int main(int argc, char **argv)
     run("error answers and short replies reach the child", t_error);
     run("mmap of a file descriptor is forwarded and served with process_mmap", t_mmap);
     run("a signal cancels a held call: ipc_reply_pending 0, late reply ESRCH", t_signal);
-    run("a call waiting when the personality dies gets EIO", t_eio);
+    run("a call waiting when the personality dies, or made after, gets EIO", t_eio);
     run("process_read and process_write refuse kernel and unmapped addresses with EFAULT", t_efault);
     run("a handle that is not a process is EBADF", t_ebadf);
     run("a process handle without Control, or an endpoint without Send, is EPERM", t_eperm);
     run("process_mmap over the kernel half and with bad arguments gets Linux errors", t_mmap_errors);
-    run("process_write writes a read-only page the process owns, not a PROT_NONE one", t_poke);
+    run("process_write writes a read-only page the process owns, not a PROT_NONE or granted one", t_poke);
     run("process_start checks entry, stack and brk_base, and starts once", t_start_errors);
     run("ipc_reply_pending with no call received is ESRCH", t_reply_pending);
     printf("%d passed, %d failed\n", passed, failed);

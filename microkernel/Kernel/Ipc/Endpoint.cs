@@ -18,6 +18,7 @@ namespace Biscuit.Kernel.Ipc
         public int Handles;
         public Process* Owner;            // the process receiving on it, if any
         public ulong OwnerId;             // Owner is valid only while its Id equals this
+        public bool Orphaned;             // its owner died and no process has received on it since
         public ThreadQueue Senders;       // BlockedSend threads (call or send)
         public ThreadQueue Receivers;     // BlockedReceive threads
 
@@ -60,6 +61,7 @@ namespace Biscuit.Kernel.Ipc
             Process* p = receiver->Process;
             ep->Owner = p;
             ep->OwnerId = p->Id;
+            ep->Orphaned = false;
             AbandonReply(receiver);
             receiver->ReplyAbandoned = false;
             Thread* sender = ep->Senders.Dequeue();
@@ -124,6 +126,7 @@ namespace Biscuit.Kernel.Ipc
         {
             ep->Owner = null;
             ep->OwnerId = 0;
+            ep->Orphaned = true;
             Thread* t;
             while ((t = ep->Senders.Head) != null)
                 Blocking.Wake(t, -Errno.EOWNERDEAD);

@@ -25,6 +25,9 @@ namespace Biscuit.Kernel.Linux
         public static long Forward(Thread* t)
         {
             Process* p = t->Process;
+            // The personality died and no restarted one has taken its endpoint over: fail now
+            // rather than wait (a call already waiting when it died gets -EIO the same way).
+            if (p->Personality->Orphaned) return -Errno.EIO;
             t->Forwarding = true;
             Fill(t);
             long error = Endpoint.Call(t, p->Personality, p->PersonalityBadge, 0);

@@ -302,6 +302,23 @@ public class RootDiskTests
     }
 
     [Fact]
+    public void A_cached_package_that_no_longer_matches_the_archive_is_downloaded_again()
+    {
+        string cache = Path.Combine(_disk.Folder, "cache"), output = Path.Combine(_disk.Folder, "recache");
+        Directory.CreateDirectory(cache);
+        foreach (string deb in Directory.GetFiles(Path.Combine(Repository.Build, "debian-cache"), "*.deb"))
+            File.Copy(deb, Path.Combine(cache, Path.GetFileName(deb)));
+        string zlib = Directory.GetFiles(cache, "zlib1g_*.deb").Single();
+        File.WriteAllBytes(zlib, File.ReadAllBytes(zlib)[..1000]);   // a truncated download
+
+        var (code, text) = RootDiskBuild.BuildScript($"ROOTFS_OUT=\"{output}\" ROOTFS_CACHE=\"{cache}\"");
+        Assert.True(code == 0, text);
+        Assert.Contains("downloading zlib1g", text);
+        Assert.DoesNotContain("downloading nginx", text);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(output, "rootfs.packages")), File.ReadAllBytes(Path.Combine(_disk.Out, "rootfs.packages")));
+    }
+
+    [Fact]
     public void Missing_tools_are_named_by_their_Debian_packages()
     {
         string script = Path.Combine(Repository.Root, "boot", "rootfs", "build.sh");

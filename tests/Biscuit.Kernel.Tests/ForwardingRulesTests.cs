@@ -108,4 +108,15 @@ public unsafe class ForwardingRulesTests
         buffer.SetMessage(ForwardedCall.LabelFor(0), new byte[79]);
         Assert.False(ForwardedCall.TryParse(buffer, out _));
     }
+
+    [Fact]
+    public void Libs_encoding_of_a_call_is_byte_for_byte_the_kernels()
+    {
+        byte[] kernel = new byte[4096], lib = new byte[4096];
+        ulong* args = stackalloc ulong[6] { 1, 2, 3, 4, 5, 6 };
+        fixed (byte* b = kernel) ForwardingRules.WriteMessage((MessageHeader*)b, 0, args, 9, 10);
+        new ForwardedCall(0, 1, 2, 3, 4, 5, 6, 9, 10, 0, 0).WritePayload(lib.AsSpan(IpcBuffer.HeaderBytes));
+        Assert.Equal(kernel.AsSpan(IpcBuffer.HeaderBytes, ForwardedCall.PayloadBytes).ToArray(),
+            lib.AsSpan(IpcBuffer.HeaderBytes, ForwardedCall.PayloadBytes).ToArray());
+    }
 }

@@ -46,7 +46,7 @@ public readonly record struct ForwardedCall(long Number, long Arg0, long Arg1, l
     public void WritePayload(Span<byte> payload)
     {
         if (payload.Length < PayloadBytes) throw new ArgumentException($"a forwarded call needs {PayloadBytes} bytes", nameof(payload));
-        long[] words = [Number, Arg0, Arg1, Arg2, Arg3, Arg4, Arg5, (long)KernelProcessId, (long)ThreadId, (long)Flags];
+        Span<long> words = [Number, Arg0, Arg1, Arg2, Arg3, Arg4, Arg5, (long)KernelProcessId, (long)ThreadId, (long)Flags];
         for (int i = 0; i < words.Length; i++) BinaryPrimitives.WriteInt64LittleEndian(payload[(i * 8)..], words[i]);
     }
 

@@ -59,17 +59,19 @@ public sealed partial class FileService(Ext2FileSystem fs, long cacheBytes)
         messageServer.Register(FsContracts.FsStats, FsStats);
     }
 
-    /// <summary>The admission budgets: maxlive's table, plus, for every fs request, the most the
-    /// long-lived caches can grow in one request (LibraryCalls.cs): the block cache's capacity and
-    /// half again (an operation's pinned metadata may exceed the capacity until its commit), and
-    /// the lookup cache's entries at their largest (a 255-byte name: about 600 bytes each).</summary>
+    /// <summary>The admission budgets: maxlive's table, plus, for every fs request that reaches the
+    /// disk, the most the long-lived caches can grow in one request (LibraryCalls.cs): the block
+    /// cache's capacity and half again (an operation's pinned metadata may exceed the capacity until
+    /// its commit), and the lookup cache's entries at their largest (a 255-byte name: about 600
+    /// bytes each). Stats, Statfs and FsStats read counters only and get nothing added.</summary>
     public static IReadOnlyDictionary<string, long> AdmissionBudgets(IEnumerable<(string Request, long Bytes)> maxliveTable,
         long blockCacheBytes, int lookupCacheEntries)
     {
         long growth = blockCacheBytes + blockCacheBytes / 2 + 600L * lookupCacheEntries;
         var budgets = new Dictionary<string, long>(ServerOptions.BudgetsFrom(maxliveTable), StringComparer.Ordinal);
         foreach (var name in budgets.Keys.ToArray())
-            if (name != StandardRequests.Stats.Name) budgets[name] += growth;
+            if (name != StandardRequests.Stats.Name && name != FsContracts.Statfs.Name && name != FsContracts.FsStats.Name)
+                budgets[name] += growth;
         return budgets;
     }
 

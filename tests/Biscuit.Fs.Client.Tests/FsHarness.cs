@@ -1,0 +1,119 @@
+// One test's fs server on the host: an ext3 image made by mke2fs -d from a staging folder the test
+// fills, mounted by the real library, served by the real handlers (FileService) in lib's
+// MessageServer on a background thread over an InMemoryEndpoint, and a FileServiceClient on it.
+// Dispose stops the server (closing the endpoint ends its loop), unmounts and deletes the image.
+using Biscuit.Fs.Protocol;
+using Biscuit.Fs.Service;
+using Biscuit.Fs.Tests;
+using Biscuit.Lib.Ipc;
+using Biscuit.Lib.Server;
+using Biscuit.Lib.Telemetry;
+
+namespace Biscuit.Fs.Client.Tests;
+
+public sealed class FsHarness : IDisposable
+{
+    public const long CacheBytes = 1 << 20;
+    private readonly TempDirectory dir = new();
+    private readonly Thread serverThread;
+    private ImageFileDevice? device;
+
+    public string Image => dir["disk.img"];
+    public string Stage { get; }
+    public Ext2FileSystem Fs { get; private set; } = null!;
+    public FileService Service { get; private set; } = null!;
+    public MessageServer Server { get; }
+    public InMemoryEndpoint Endpoint { get; } = new();
+    public FileServiceClient Client { get; }
+    public List<string> Log { get; } = [];
+
+    /// <param name="stage">fills the staging folder before mke2fs -d copies it in</param>
+    /// <param name="gauge">a heap gauge for admission tests (default: the runtime's)</param>
+    public FsHarness(Action<string>? stage = null, int sizeKiB = 16 * 1024, IHeapGauge? gauge = null,
+        IReadOnlyDictionary<string, long>? budgets = null, bool measureAllocations = false)
+    {
+        Stage = Directory.CreateDirectory(dir["stage"]).FullName;
+        stage?.Invoke(Stage);
+        E2fsTools.MakeImage(Image, sizeKiB, 4096, Stage, "-t", "ext3");
+        Mount();
+        Server = new MessageServer(new ServerOptions
+        {
+            Name = "fs-test", Budgets = budgets, HeapGauge = gauge ?? GcHeapGauge.Instance,
+            MeasureAllocations = measureAllocations, Log = line => { lock (Log) Log.Add(line); },
+            AdmissionMaxWait = TimeSpan.FromMilliseconds(50),
+        });
+        Service.RegisterOn(Server);
+        var transport = Endpoint.CreateServer();
+        serverThread = new Thread(() => Server.Run(transport)) { IsBackground = true, Name = "fs-test server" };
+        serverThread.Start();
+        Client = new FileServiceClient(Endpoint.CreateClient(), timeoutMs: 60_000);
+    }
+
+    private void Mount()
+    {
+        device = new ImageFileDevice(Image, readOnly: false, flushToDisk: false);
+        Fs = Ext2FileSystem.Mount(device, new MountOptions { CacheBytes = CacheBytes, LookupCacheEntries = CacheSizing.LookupCacheEntries });
+        Service = new FileService(Fs, CacheBytes);
+    }
+
+    /// <summary>Stops serving and unmounts cleanly, so that host tools may read the image.</summary>
+    public void Stop()
+    {
+        if (device == null) return;
+        Endpoint.Close();
+        serverThread.Join();
+        Fs.Dispose();
+        device.Dispose();
+        device = null;
+    }
+
+    public void Dispose()
+    {
+        Stop();
+        dir.Dispose();
+    }
+
+    /// <summary>A file of `bytes` deterministic bytes (seeded) in the staging folder.</summary>
+    public static byte[] Pattern(int bytes, int seed)
+    {
+        var data = new byte[bytes];
+        new Random(seed).NextBytes(data);
+        return data;
+    }
+
+    /// <summary>Opens `path` with `flags` and asserts it worked; returns the handle.</summary>
+    public ulong Open(string path, int flags = 0, int mode = 0x1A4)
+    {
+        var r = Client.Open(path, flags, mode);
+        Assert.True(r.IsOk, $"open {path}: {r}");
+        return r.Value.Handle;
+    }
+
+    public void WriteFile(string path, byte[] data)
+    {
+        ulong h = Open(path, LinuxOpenFlags.O_CREAT | LinuxOpenFlags.O_TRUNC);
+        var w = Client.Write(h, 0, data);
+        Assert.True(w.IsOk && w.Value == data.Length, $"write {path}: {w}");
+        Assert.True(Client.Close(h).IsOk);
+    }
+
+    public byte[] ReadFile(string path)
+    {
+        ulong h = Open(path);
+        var st = Client.StatHandle(h);
+        Assert.True(st.IsOk, st.ToString());
+        var data = new byte[st.Value.Size];
+        var r = Client.Read(h, 0, data);
+        Assert.True(r.IsOk && r.Value == data.Length, $"read {path}: {r}");
+        Assert.True(Client.Close(h).IsOk);
+        return data;
+    }
+}
+
+public static class FsAssert
+{
+    public static void Ok<T>(FsResult<T> result, string what = "") => Assert.True(result.IsOk, $"{what}: {result}");
+
+    public static void Errno<T>(int expected, FsResult<T> result) =>
+        Assert.True(result.Errno == expected, $"expected {Protocol.Errno.Name(expected)}, got {result}");
+}

@@ -9,7 +9,7 @@
 #   rootfs.packages   "package version" of every Debian package staged
 #   www.sha256        sha256 of the docroot's benchmark files (the host checks what nginx serves)
 #   fingerprint       what the outputs were built from
-# Incremental: the fingerprint covers this folder's files, the candidate version apt would fetch of
+# Incremental: the fingerprint covers this folder's files (not the README), the candidate version apt would fetch of
 # every package (so a Debian security update rebuilds) and mke2fs's version; when it matches, the
 # run does nothing. Downloads are cached in $ROOTFS_CACHE (default build/debian-cache/).
 # Env: ROOTFS_OUT, ROOTFS_CACHE, ROOTFS_PACKAGES (root packages instead of the file `packages`).
@@ -56,7 +56,7 @@ mkdir -p "$OUT" "$CACHE"
 
 # ---------------------------------------------------------------- up to date?
 fingerprint() { # $@ = every package name to cover
-    (cd "$HERE" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
+    (cd "$HERE" && find . -type f ! -name '*.md' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)   # docs do not shape the disk
     apt-cache "${APT_OPTS[@]}" show --no-all-versions "$@" 2>/dev/null | awk '$1 == "Package:" || $1 == "Version:"'
     mke2fs -V 2>&1 | head -n 1
     echo "roots ${ROOTS[*]}"

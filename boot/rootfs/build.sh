@@ -12,7 +12,9 @@
 # Incremental: the fingerprint covers this folder's files (not the README), the candidate version apt would fetch of
 # every package (so a Debian security update rebuilds) and mke2fs's version; when it matches, the
 # run does nothing. Downloads are cached in $ROOTFS_CACHE (default build/debian-cache/).
-# Env: ROOTFS_OUT, ROOTFS_CACHE, ROOTFS_PACKAGES (root packages instead of the file `packages`).
+# Env: ROOTFS_OUT, ROOTFS_CACHE, ROOTFS_PACKAGES (root packages instead of the file `packages`),
+#      ROOTFS_ADD="HOSTPATH:GUESTPATH ..." (host files or folders copied into the tree last, over
+#      everything else; space-separated, so no spaces or colons in the paths).
 # Errors (exit status 2): a missing tool (named with its Debian package), a package apt does not
 # know, a library no dependency ships, an nginx that rejects its configuration, a bad image.
 set -euo pipefail
@@ -44,6 +46,12 @@ fi
 if [ -n "${ROOTFS_PACKAGES:-}" ]; then read -r -a ROOTS <<< "$ROOTFS_PACKAGES"
 else mapfile -t ROOTS < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$HERE/packages"); fi
 [ ${#ROOTS[@]} -gt 0 ] || die "no root packages (boot/rootfs/packages is empty)"
+read -r -a ADDS <<< "${ROOTFS_ADD:-}"
+for add in "${ADDS[@]}"; do
+    [[ $add == *:* && $add != *:*:* ]] || die "ROOTFS_ADD: '$add' is not HOSTPATH:GUESTPATH"
+    [ -e "${add%%:*}" ] || die "ROOTFS_ADD: host path '${add%%:*}' does not exist"
+    [[ ${add#*:} == /* && ${add#*:} != / ]] || die "ROOTFS_ADD: guest path '${add#*:}' is not absolute (or is /)"
+done
 if ! compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null; then   # a fresh container: no package lists
     [ "$(id -u)" = 0 ] || die "apt has no package lists; run: apt-get update"
     say "apt has no package lists: apt-get update"
@@ -60,6 +68,10 @@ fingerprint() { # $@ = every package name to cover
     apt-cache "${APT_OPTS[@]}" show --no-all-versions "$@" 2>/dev/null | awk '$1 == "Package:" || $1 == "Version:"'
     mke2fs -V 2>&1 | head -n 1
     echo "roots ${ROOTS[*]}"
+    for add in "${ADDS[@]}"; do   # what is added, by content
+        echo "add $add"
+        find "${add%%:*}" -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum
+    done
 }
 previous=()
 [ -f "$OUT/rootfs.packages" ] && mapfile -t previous < <(cut -d' ' -f1 "$OUT/rootfs.packages")
@@ -96,6 +108,14 @@ chmod 1777 "$STAGE/tmp" "$STAGE/var/tmp"
 chmod 700 "$STAGE/root" "$STAGE"/var/lib/nginx/{body,proxy,fastcgi,uwsgi,scgi}
 "$HERE/docroot.sh" "$STAGE/var/www/html" || die "the docroot was not made (see above)"
 (cd "$STAGE/var/www/html" && sha256sum small.html big.bin) > "$OUT/www.sha256.tmp"
+
+# The caller's files, last: a file replaces what is there, a folder's contents merge into it.
+for add in "${ADDS[@]}"; do
+    host=${add%%:*} guest=${add#*:}
+    mkdir -p "$STAGE$(dirname "$guest")"
+    if [ -d "$host" ]; then mkdir -p "$STAGE$guest" && cp -R --no-preserve=ownership "$host/." "$STAGE$guest/"
+    else rm -rf "$STAGE$guest" && cp --no-preserve=ownership "$host" "$STAGE$guest"; fi || die "ROOTFS_ADD: could not copy $host to $guest"
+done
 
 # Every library every staged program needs is in the tree (the closure ensured it; this says so).
 "$HERE/needed-libraries.sh" "$STAGE" >&2 || die "the tree lacks libraries (listed above)"

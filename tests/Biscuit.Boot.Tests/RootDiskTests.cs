@@ -319,6 +319,43 @@ public class RootDiskTests
     }
 
     [Fact]
+    public void An_added_configuration_that_nginx_rejects_stops_the_build_with_nginxs_own_message()
+    {
+        string conf = Path.Combine(_disk.Folder, "broken-nginx.conf"), output = Path.Combine(_disk.Folder, "broken");
+        File.WriteAllText(conf, "events {}\nhttp { server { listen 80; no_such_directive on; } }\n");
+        var (code, text) = RootDiskBuild.BuildScript($"ROOTFS_OUT=\"{output}\" ROOTFS_ADD=\"{conf}:/etc/nginx/nginx.conf\"");
+        Assert.Equal(2, code);
+        Assert.Contains("unknown directive \"no_such_directive\"", text);
+        Assert.Contains("nginx -t failed", text);
+        Assert.False(File.Exists(Path.Combine(output, "rootfs.ext3")));
+    }
+
+    [Fact]
+    public void An_added_program_whose_libraries_no_staged_package_ships_stops_the_build_naming_them()
+    {
+        string output = Path.Combine(_disk.Folder, "foreign");
+        var (code, text) = RootDiskBuild.BuildScript($"ROOTFS_OUT=\"{output}\" ROOTFS_ADD=/usr/bin/curl:/usr/bin/curl");
+        Assert.Equal(2, code);
+        Assert.Contains("missing libcurl.so.4 needed-by /usr/bin/curl", text);
+        Assert.Contains("the tree lacks libraries", text);
+        Assert.False(File.Exists(Path.Combine(output, "rootfs.ext3")));
+    }
+
+    [Theory]
+    [InlineData("no-colon", "is not HOSTPATH:GUESTPATH")]
+    [InlineData("/no/such/host/file:/a", "host path '/no/such/host/file' does not exist")]
+    [InlineData("/bin/sh:relative/path", "guest path 'relative/path' is not absolute")]
+    [InlineData("/bin/sh:/", "is not absolute (or is /)")]
+    public void A_malformed_addition_is_refused_before_anything_is_built(string add, string message)
+    {
+        string output = Path.Combine(_disk.Folder, "malformed");
+        var (code, text) = RootDiskBuild.BuildScript($"ROOTFS_OUT=\"{output}\" ROOTFS_ADD=\"{add}\"");
+        Assert.Equal(2, code);
+        Assert.Contains(message, text);
+        Assert.DoesNotContain("building the root disk", text);
+    }
+
+    [Fact]
     public void Missing_tools_are_named_by_their_Debian_packages()
     {
         string script = Path.Combine(Repository.Root, "boot", "rootfs", "build.sh");

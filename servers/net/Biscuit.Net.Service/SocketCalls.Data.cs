@@ -31,13 +31,15 @@ public sealed partial class SocketCalls
     }
 
     /// <summary>recv(2)/recvfrom(2) of at most Value (and MaxTransferBytes) bytes: empty at end of
-    /// file, -EAGAIN when nothing is there yet. A UDP datagram longer than asked is truncated.</summary>
+    /// file, -EAGAIN when nothing is there yet. A UDP datagram longer than asked is truncated (and a
+    /// receive of 0 bytes takes a whole datagram); a TCP receive of 0 bytes returns 0 at once.</summary>
     [AssumeAllocation(SocketBudgets.ReceiveBytes)]
     public ReceiveReply Receive(SocketArgument request)
     {
         var entry = Table.Find(request.Id);
         if (entry == null) return new ReceiveReply(-EBADF, [], 0, 0);
         if (request.Value < 0) return new ReceiveReply(-EINVAL, [], 0, 0);
+        if (request.Value == 0 && entry.Tcp != null) return new ReceiveReply(0, [], 0, 0);   // as Linux's tcp_recvmsg: nothing asked, nothing waited for
         var into = receiveScratch.AsSpan(0, (int)Math.Min(request.Value, SocketLimits.MaxTransferBytes));
         int n;
         uint from;

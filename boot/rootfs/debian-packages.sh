@@ -4,9 +4,9 @@
 # Every file staged comes from a .deb that apt-get downloaded from the configured Debian archive,
 # never from the host's own /usr. Downloads are kept in CACHE and reused only while their SHA256
 # equals the one in apt's package index (so a stale or truncated file is fetched again). The
-# packages staged are the roots the caller names plus the smallest set of their dependencies that
-# provides every library an ELF file in the tree needs (needed-libraries.sh): a dependency is
-# examined only while some library is missing, and staged only if it ships one of them. So
+# packages staged are the roots the caller names plus those of their dependencies (followed
+# transitively) that ship a library an ELF file in the tree needs (needed-libraries.sh): a
+# dependency is examined only while some library is missing, and staged only if it ships one. So
 # nginx's "Depends: iproute2" (a helper for its init script) is never staged, while libc6,
 # libssl3, ... are, and nothing is hard-coded but the roots.
 # After stage_closure, STAGED holds "package version" lines, in the order staged.
@@ -83,9 +83,11 @@ stage_deb() { # $1 = package, $2 = .deb
     STAGED+=("$pkg $(field "$pkg" Version)")
 }
 
-# The libraries needed-libraries.sh reports missing, one name per line.
+# The file names needed-libraries.sh reports missing (libraries, and the interpreter without its
+# folder), one per line.
 missing_libraries() {
-    "$HERE/needed-libraries.sh" "$STAGE" | awk '$1 == "missing" || $1 == "interpreter" { print $2 }' | sort -u || true
+    "$HERE/needed-libraries.sh" "$STAGE" \
+        | awk '$1 == "missing" || $1 == "interpreter" { name = $2; sub(/.*\//, "", name); print name }' | sort -u || true
 }
 
 ships_one_of() { # $1 = .deb, $2 = newline-separated library names; succeeds if the .deb holds one

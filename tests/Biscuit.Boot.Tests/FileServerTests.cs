@@ -23,10 +23,30 @@ public sealed class FileServerBoot : SuiteBoot, IDisposable
         string many = Directory.CreateDirectory(Path.Combine(stage, "data", "many")).FullName;
         File.WriteAllBytes(Path.Combine(stage, "data", "big.bin"), Pattern(BigFileBytes, BigFileSeed));
         for (int i = 0; i < ManyFiles; i++) File.WriteAllText(Path.Combine(many, $"entry-with-a-long-name-{i:D3}"), $"{i}\n");
+        File.WriteAllText(Path.Combine(stage, "journal.txt"), "written before the crash\n");
         var (code, output) = Repository.Run("mke2fs", $"-q -F -t ext3 -b 4096 -d \"{stage}\" \"{Image}\" 32M", TimeSpan.FromMinutes(1));
         if (code != 0) throw new InvalidOperationException("mke2fs failed: " + output);
+        LeaveJournalTransaction("/journal.txt", Replayed);
         return QemuRun.BootSystemWith($"-drive file=\"{Image}\",if=none,id=d0,format=raw -device virtio-blk-pci,drive=d0",
             "512M", "fs-server", 600, "fs-server");
+    }
+
+    public const string Replayed = "replayed from the journal\n";
+
+    // As a crash right after a journal commit leaves it: one committed transaction, not yet written
+    // home, that rewrites block 0 of `path`. debugfs's journal_open/journal_write/journal_close write
+    // JBD2 records without replaying them (and set needs_recovery).
+    private static void LeaveJournalTransaction(string path, string text)
+    {
+        var (_, bmap) = Repository.Run("debugfs", $"-R \"bmap {path} 0\" \"{Image}\"", TimeSpan.FromMinutes(1));
+        long block = long.Parse(bmap.Split('\n').First(l => l.Trim().Length > 0 && char.IsDigit(l.Trim()[0])).Trim());
+        var data = new byte[4096];
+        System.Text.Encoding.UTF8.GetBytes(text).CopyTo(data, 0);
+        string blockFile = Path.Combine(Folder, "block.bin"), commands = Path.Combine(Folder, "journal.cmds");
+        File.WriteAllBytes(blockFile, data);
+        File.WriteAllText(commands, $"jo\njw -b {block} {blockFile}\njc\n");
+        var (code, output) = Repository.Run("debugfs", $"-w -f \"{commands}\" \"{Image}\"", TimeSpan.FromMinutes(1));
+        if (code != 0) throw new InvalidOperationException("debugfs journal_write failed: " + output);
     }
 
     public static byte[] Pattern(int bytes, int seed)
@@ -65,6 +85,7 @@ public class FileServerTests : IClassFixture<FileServerBoot>
         "a file unlinked while open stays readable until closed",
         "errors come back as Linux errnos",
         "the server reports its cache, journal and GC figures",
+        "every request stayed within its admission budget",
     };
 
     public static IEnumerable<object[]> CaseData => Cases.Select(c => new object[] { c });
@@ -81,9 +102,11 @@ public class FileServerTests : IClassFixture<FileServerBoot>
     }
 
     [Fact]
-    public void The_server_mounts_the_disk_and_says_its_journal_was_clean()
+    public void The_server_replays_the_journal_a_crash_left_and_says_so()
     {
-        Assert.Contains("fs: mounted a disk of 32 MiB (journal clean)", _boot.Run.Serial);
+        Assert.Contains("fs: mounted a disk of 32 MiB (journal recovered: 1 transaction replayed)", _boot.Run.Serial);
+        Assert.Contains("1 replayed at mount", _boot.Run.Line("fs-client: cache hit rate"));
+        Assert.StartsWith(FileServerBoot.Replayed, _boot.Debugfs("cat /journal.txt").Output);
         Assert.Contains("fs: serving (block cache 8192 KiB of a 48 MiB heap)", _boot.Run.Serial);
     }
 

@@ -30,11 +30,12 @@ public sealed class FsHarness : IDisposable
     /// <param name="stage">fills the staging folder before mke2fs -d copies it in</param>
     /// <param name="gauge">a heap gauge for admission tests (default: the runtime's)</param>
     public FsHarness(Action<string>? stage = null, int sizeKiB = 16 * 1024, IHeapGauge? gauge = null,
-        IReadOnlyDictionary<string, long>? budgets = null, bool measureAllocations = false)
+        IReadOnlyDictionary<string, long>? budgets = null, bool measureAllocations = false, Action<FsHarness>? beforeMount = null)
     {
         Stage = Directory.CreateDirectory(dir["stage"]).FullName;
         stage?.Invoke(Stage);
         E2fsTools.MakeImage(Image, sizeKiB, 4096, Stage, "-t", "ext3");
+        beforeMount?.Invoke(this);
         Mount();
         Server = new MessageServer(new ServerOptions
         {
@@ -71,6 +72,22 @@ public sealed class FsHarness : IDisposable
     {
         Stop();
         dir.Dispose();
+    }
+
+    /// <summary>Leaves a committed, unreplayed journal transaction on the image (as a crash after a
+    /// commit would) that rewrites block 0 of `path` with `text`: debugfs's journal_open,
+    /// journal_write and journal_close write JBD2 records without replaying them.</summary>
+    public void JournalPendingRewrite(string path, string text)
+    {
+        string output = E2fsTools.Debugfs(Image, $"bmap {path} 0");
+        long block = long.Parse(output.Split('\n').Last(l => l.Trim().Length > 0 && char.IsDigit(l.Trim()[0])).Trim());
+        var data = new byte[4096];
+        System.Text.Encoding.UTF8.GetBytes(text).CopyTo(data, 0);
+        File.WriteAllBytes(dir["block.bin"], data);
+        File.WriteAllText(dir["journal.cmds"], $"jo\njw -b {block} {dir["block.bin"]}\njc\n");
+        var (code, log) = E2fsTools.Run("debugfs", "-w", "-f", dir["journal.cmds"], Image);
+        Assert.True(code == 0, log);
+        Assert.Contains("needs_recovery", E2fsTools.Run("dumpe2fs", "-h", Image).Output);
     }
 
     /// <summary>A file of `bytes` deterministic bytes (seeded) in the staging folder.</summary>

@@ -32,6 +32,17 @@ public class ServerFiguresTests
     }
 
     [Fact]
+    public void A_journal_left_by_a_crash_is_replayed_at_mount_and_FsStats_reports_it()
+    {
+        using var h = new FsHarness(stage => File.WriteAllText(Path.Combine(stage, "j.txt"), "before the crash\n"),
+            beforeMount: harness => harness.JournalPendingRewrite("/j.txt", "after the replay\n"));
+        Assert.Equal(1, h.Client.FsStats().Value!.TransactionsReplayedAtMount);
+        Assert.Equal("after the replay\n", System.Text.Encoding.UTF8.GetString(h.ReadFile("/j.txt")));
+        h.Stop();
+        Biscuit.Fs.Tests.E2fsTools.AssertClean(h.Image);
+    }
+
+    [Fact]
     public void FsStats_counts_the_files_held_open()
     {
         using var h = new FsHarness();

@@ -154,6 +154,20 @@ static class ClientMode
             return s.Gc.RequestsOk > 20 ? null : $"only {s.Gc.RequestsOk} requests counted";
         });
 
+        Check("every request stayed within its admission budget", () =>
+        {
+            var f = fs.FsStats();
+            if (!f.IsOk) return $"FsStats: {f}";
+            var gc = f.Value!.Gc;
+            if (gc.AllocationRequests.Length == 0) return "the server does not measure allocations (`serve NAME measure`)";
+            for (int i = 0; i < gc.AllocationRequests.Length; i++)
+                if (gc.AllocationObservedMax[i] > gc.AllocationBudgets[i])
+                    return $"{gc.AllocationRequests[i]} allocated {gc.AllocationObservedMax[i]} B, over its budget of {gc.AllocationBudgets[i]} B";
+            long largest = gc.AllocationObservedMax.Max();
+            Console.WriteLine($"fs-client: {gc.AllocationRequests.Length} request types measured, the most one request allocated {largest} B");
+            return null;
+        });
+
         Console.WriteLine($"fs-client: {cases - failures} passed, {failures} failed");
         return failures;
     }

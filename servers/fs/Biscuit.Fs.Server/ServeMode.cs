@@ -34,7 +34,7 @@ static class ServeMode
             return 1;
         }
         string journal = fs.Journal == null ? "no journal"
-            : fs.RecoveredTransactions > 0 ? $"journal recovered: {fs.RecoveredTransactions} transactions replayed"
+            : fs.RecoveredTransactions > 0 ? $"journal recovered: {fs.RecoveredTransactions} transaction{(fs.RecoveredTransactions == 1 ? "" : "s")} replayed"
             : "journal clean";
         Console.WriteLine($"{name}: mounted a disk of {disk.BlockCount / 2048} MiB ({journal})");
 

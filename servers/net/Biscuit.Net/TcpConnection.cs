@@ -166,6 +166,13 @@ internal sealed partial class TcpConnection
     public int EffectiveMss => smss;
     public int BufferMemory => sendQueue.StorageBytes + receiveQueue.StorageBytes;
 
+    /// <summary>SO_SNDBUF on a live connection: the send buffer's new limit (never below what it holds).</summary>
+    public void SetSendBufferSize(int bytes)
+    {
+        sendQueue.SetCapacity(bytes);
+        Socket?.NotifyReadiness();
+    }
+
     public bool CanSend => State is TcpState.Established or TcpState.CloseWait && !finQueued;
 
     public int Send(ReadOnlySpan<byte> data)

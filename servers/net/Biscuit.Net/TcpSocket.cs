@@ -40,7 +40,11 @@ public sealed class TcpSocket : IPollable
     public int SendBufferSize
     {
         get => sendBufferSize;
-        set { sendBufferSize = Math.Clamp(value, stack.Options.TcpMinBuffer, stack.Options.TcpMaxBuffer); }
+        set
+        {
+            sendBufferSize = Math.Clamp(value, stack.Options.TcpMinBuffer, stack.Options.TcpMaxBuffer);
+            connection?.SetSendBufferSize(sendBufferSize);     // Linux applies SO_SNDBUF at once, connected or not
+        }
     }
     /// <summary>SO_RCVBUF; set it before connect/listen: the window scale is chosen from it at the SYN.</summary>
     public int ReceiveBufferSize

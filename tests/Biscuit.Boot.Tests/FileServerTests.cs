@@ -23,7 +23,7 @@ public sealed class FileServerBoot : SuiteBoot, IDisposable
         string many = Directory.CreateDirectory(Path.Combine(stage, "data", "many")).FullName;
         File.WriteAllBytes(Path.Combine(stage, "data", "big.bin"), Pattern(BigFileBytes, BigFileSeed));
         for (int i = 0; i < ManyFiles; i++) File.WriteAllText(Path.Combine(many, $"entry-with-a-long-name-{i:D3}"), $"{i}\n");
-        File.WriteAllText(Path.Combine(stage, "journal.txt"), "written before the crash\n");
+        File.WriteAllText(Path.Combine(stage, "journal.txt"), "written before the crash!\n");   // as long as Replayed
         var (code, output) = Repository.Run("mke2fs", $"-q -F -t ext3 -b 4096 -d \"{stage}\" \"{Image}\" 32M", TimeSpan.FromMinutes(1));
         if (code != 0) throw new InvalidOperationException("mke2fs failed: " + output);
         LeaveJournalTransaction("/journal.txt", Replayed);
@@ -108,6 +108,13 @@ public class FileServerTests : IClassFixture<FileServerBoot>
         Assert.Contains("1 replayed at mount", _boot.Run.Line("fs-client: cache hit rate"));
         Assert.StartsWith(FileServerBoot.Replayed, _boot.Debugfs("cat /journal.txt").Output);
         Assert.Contains("fs: serving (block cache 8192 KiB of a 48 MiB heap)", _boot.Run.Serial);
+    }
+
+    [Fact]
+    public void The_driver_takes_QEMUs_flush_feature_so_commits_reach_the_host_file()
+    {
+        Assert.Contains("fs: virtio-blk disk with a write cache: journal commits flush it", _boot.Run.Serial);
+        Assert.True(_boot.Run.ExitStatus == QemuRun.KernelSuccess, _boot.Run.ToString());
     }
 
     [Fact]

@@ -1,9 +1,11 @@
 // A virtio block device (PCI 1af4:1001), driven through the legacy interface (Virtio 0.9.5 §2.1,
-// "Virtio PCI"; I/O BAR 0): reset, ACKNOWLEDGE|DRIVER, no features, one virtqueue laid out in DMA
+// "Virtio PCI"; I/O BAR 0): reset, ACKNOWLEDGE|DRIVER, the FLUSH feature if the device offers it
+// (Virtio 1.1 §5.2.3, VIRTIO_BLK_F_FLUSH, bit 9; called WCE in legacy headers), one virtqueue laid out in DMA
 // memory (descriptors, available ring, then the used ring on the next page), DRIVER_OK. A request
 // is a 3-descriptor chain — header (type, sector), data, status byte — published in the available
 // ring and announced by a write to QUEUE_NOTIFY; completion shows in the used ring (the interrupt
-// only wakes the driver). One request in flight at a time for now (see drivers/virtio-blk/README.md).
+// only wakes the driver). A flush (§5.2.6, VIRTIO_BLK_T_FLUSH) is a 2-descriptor chain: header, status.
+// One request in flight at a time for now (see drivers/virtio-blk/README.md).
 // It is the fs library's IBlockDevice, block = the device's 512-byte sector.
 using Biscuit.Fs;
 using Biscuit.Lib.Kernel;
@@ -18,6 +20,8 @@ public unsafe sealed class VirtioBlockDevice : IBlockDevice
     private const byte Acknowledge = 1, Driver = 2, DriverOk = 4, Failed = 128;
     private const ushort DescNext = 1, DescWrite = 2;
     private const int MaxTransfer = 64 * 1024;
+    private const uint RequestIn = 0, RequestOut = 1, RequestFlush = 4;   // virtio_blk_req.type
+    private const uint FeatureFlush = 1u << 9;
 
     private readonly long _ports;          // IoPorts capability of BAR 0
     private readonly ushort _base;
@@ -34,8 +38,13 @@ public unsafe sealed class VirtioBlockDevice : IBlockDevice
     public long BlockCount { get; }
     public long Requests, Interrupts;
 
-    private VirtioBlockDevice(long ports, ushort basePort, long irq, Notification interrupt, int queueSize, ulong ringPhysical, ulong bufferPhysical, long sectors)
+    /// <summary>The device offered the FLUSH feature and we took it: Flush reaches the host's storage.</summary>
+    public bool CanFlush { get; }
+
+    private VirtioBlockDevice(long ports, ushort basePort, long irq, Notification interrupt, int queueSize, ulong ringPhysical, ulong bufferPhysical, long sectors,
+        bool canFlush)
     {
+        CanFlush = canFlush;
         _ports = ports; _base = basePort; _irq = irq; _interrupt = interrupt; _queueSize = queueSize;
         _ring = (byte*)RingsAddress; _ringPhysical = ringPhysical;
         _buffer = (byte*)RingsAddress + RingBytes(queueSize); _bufferPhysical = bufferPhysical + (ulong)RingBytes(queueSize);
@@ -82,8 +91,9 @@ public unsafe sealed class VirtioBlockDevice : IBlockDevice
         Write(DeviceStatus, 1, 0);                                     // reset
         Write(DeviceStatus, 1, Acknowledge);
         Write(DeviceStatus, 1, Acknowledge | Driver);
-        _ = Read(HostFeatures, 4);
-        Write(GuestFeatures, 4, 0);                                    // no optional features
+        uint offered = (uint)Read(HostFeatures, 4);
+        uint accepted = offered & FeatureFlush;                        // the only optional feature we use
+        Write(GuestFeatures, 4, accepted);
         Write(QueueSelect, 2, 0);
         int size = (int)Read(QueueSize, 2);
         if (size <= 0 || size > 1024) { Write(DeviceStatus, 1, Failed); reason = $"queue 0 size {size}"; return null; }
@@ -96,19 +106,27 @@ public unsafe sealed class VirtioBlockDevice : IBlockDevice
         if (r < 0) { reason = $"irq_bind: {r}"; return null; }
         Write(DeviceStatus, 1, Acknowledge | Driver | DriverOk);
         reason = "";
-        return new VirtioBlockDevice(ports, basePort, irq, interrupt, size, (ulong)physical, (ulong)physical, sectors);
+        return new VirtioBlockDevice(ports, basePort, irq, interrupt, size, (ulong)physical, (ulong)physical, sectors, accepted != 0);
     }
 
-    private void Transfer(bool write, long sector, int bytes)
+    // One request: header, then (unless a flush) `bytes` of data at the buffer's data page, then status.
+    private void Transfer(uint type, long sector, int bytes)
     {
-        byte* header = _buffer, status = _buffer + 16, data = _buffer + 4096;
-        *(uint*)header = write ? 1u : 0u;
+        byte* header = _buffer, status = _buffer + 16;
+        *(uint*)header = type;
         *(uint*)(header + 4) = 0;
         *(ulong*)(header + 8) = (ulong)sector;
         *status = 0xFF;
         Descriptor(0, _bufferPhysical, 16, DescNext, 1);
-        Descriptor(1, _bufferPhysical + 4096, (uint)bytes, (ushort)(DescNext | (write ? 0 : DescWrite)), 2);
-        Descriptor(2, _bufferPhysical + 16, 1, DescWrite, 0);
+        if (type == RequestFlush)
+        {
+            Descriptor(1, _bufferPhysical + 16, 1, DescWrite, 0);
+        }
+        else
+        {
+            Descriptor(1, _bufferPhysical + 4096, (uint)bytes, (ushort)(DescNext | (type == RequestOut ? 0 : DescWrite)), 2);
+            Descriptor(2, _bufferPhysical + 16, 1, DescWrite, 0);
+        }
         ushort* avail = (ushort*)(_ring + AvailOffset(_queueSize));
         avail[2 + _availIndex % _queueSize] = 0;                      // chain head: descriptor 0
         Thread.MemoryBarrier();
@@ -145,7 +163,7 @@ public unsafe sealed class VirtioBlockDevice : IBlockDevice
         for (int done = 0; done < destination.Length;)
         {
             int bytes = Math.Min(MaxTransfer, destination.Length - done);
-            Transfer(write: false, firstBlock + done / 512, bytes);
+            Transfer(RequestIn, firstBlock + done / 512, bytes);
             new ReadOnlySpan<byte>(_buffer + 4096, bytes).CopyTo(destination[done..]);
             done += bytes;
         }
@@ -157,14 +175,17 @@ public unsafe sealed class VirtioBlockDevice : IBlockDevice
         {
             int bytes = Math.Min(MaxTransfer, source.Length - done);
             source.Slice(done, bytes).CopyTo(new Span<byte>(_buffer + 4096, bytes));
-            Transfer(write: true, firstBlock + done / 512, bytes);
+            Transfer(RequestOut, firstBlock + done / 512, bytes);
             done += bytes;
         }
     }
 
-    // The FLUSH feature is not negotiated yet: a completed write has reached QEMU, which writes its
-    // backing file back at the latest when it exits. Durability across a host crash is not claimed.
-    public void Flush() { }
+    /// <summary>Asks the device to make every completed write durable (VIRTIO_BLK_T_FLUSH). A device
+    /// without the FLUSH feature has no volatile cache to flush (Virtio 1.1 §5.2.6.2): nothing to do.</summary>
+    public void Flush()
+    {
+        if (CanFlush) Transfer(RequestFlush, 0, 0);
+    }
 
     public void Dispose() => Out(DeviceStatus, 1, 0);
 }

@@ -4,7 +4,10 @@
 // only, demand pages faulted in, the remote side of a write may be a read-only page the target
 // owns, never a kernel page), then the bytes go frame to frame through the kernel's physical
 // window: no user address is ever dereferenced. One call copies at most MaxTransfer bytes (the
-// kernel runs with interrupts off), and returns how many it copied.
+// kernel runs with interrupts off), and returns how many it copied. Writing code this way needs no
+// flush: the store goes to the same physical line the target will fetch, and x86 keeps
+// instruction fetch coherent with stores by physical address (Intel SDM Vol. 3A §11.6).
+// No page-table entry changes, so no TLB shootdown is needed either.
 using Biscuit.Kernel.Boot;
 using Biscuit.Kernel.Processes;
 using Biscuit.Kernel.Syscalls;

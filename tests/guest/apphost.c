@@ -363,6 +363,10 @@ static int t_efault(void)
     EXPECT_EQ(process_write((uint32_t)p, 0x500ff0, "across a page", 13), 13);    /* demand pages faulted in */
     EXPECT_EQ(process_read((uint32_t)p, 0x500ff0, buffer, 13), 13);
     EXPECT(memcmp(buffer, "across a page", 13) == 0, "read back %.13s", buffer);
+    memset(buffer, 0x55, sizeof buffer);
+    EXPECT_EQ(process_mmap((uint32_t)p, 0x520000, 4096, PROT_R, MAP_PRIV | MAP_FIX), 0x520000);
+    EXPECT_EQ(process_read((uint32_t)p, 0x520000, buffer, 8), 8);           /* never touched: faulted in, zero */
+    EXPECT(buffer[0] == 0 && buffer[7] == 0, "untouched page read %d %d", buffer[0], buffer[7]);
     EXPECT_EQ(process_read((uint32_t)p, KERNEL_ADDRESS, buffer, 8), -EFAULT_);
     EXPECT_EQ(process_write((uint32_t)p, KERNEL_ADDRESS, buffer, 8), -EFAULT_);
     EXPECT_EQ(process_read((uint32_t)p, 0x00007FFFFFFFFFF8UL, buffer, 16), -EFAULT_);  /* runs into the kernel half */

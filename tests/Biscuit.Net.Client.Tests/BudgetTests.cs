@@ -55,6 +55,8 @@ public class BudgetTests(Xunit.Abstractions.ITestOutputHelper output)
         foreach (var (_, a) in accepted) h.Net.Receive(a, chunk);
         h.PollAll();
         h.Net.Receive(outgoing, chunk);
+        h.Net.Receive(accepted[1].Id, chunk, out _, out _, MSG_PEEK);
+        h.Net.Readiness(id);
         h.Net.Shutdown(outgoing, SHUT_WR);
         h.Net.GetName(id, out _, out _);
         h.Net.GetPeer(id, out _, out _);

@@ -45,8 +45,48 @@ public class DataTransferTests
     {
         using var h = new ServiceHarness();
         var (_, id) = h.ConnectFromB(h.ListenOnA(80), 80);
-        var reply = h.Raw.Call(SocketRequests.Receive, new SocketArgument(id, -1), 10_000);
+        var reply = h.Raw.Call(SocketRequests.Receive, new ReceiveRequest(id, -1, 0), 10_000);
         Assert.Equal(-EINVAL, reply.Value.Result);
+    }
+
+    [Fact]
+    public void Receive_with_MSG_PEEK_leaves_the_bytes_for_the_next_receive()
+    {
+        using var h = new ServiceHarness();
+        var (remote, id) = h.ConnectFromB(h.ListenOnA(80), 80);
+        var buffer = new byte[16];
+        Assert.Equal(-EAGAIN, h.Net.Receive(id, buffer, out _, out _, SocketConstants.MSG_PEEK));
+        remote.Send("peek"u8);
+        h.Advance(2);
+        Assert.Equal(2, h.Net.Receive(id, buffer.AsSpan(0, 2), out _, out _, SocketConstants.MSG_PEEK));
+        Assert.Equal(4, h.Net.Receive(id, buffer, out _, out _, SocketConstants.MSG_PEEK));
+        Assert.Equal(4, h.Net.Receive(id, buffer));
+        Assert.Equal("peek"u8.ToArray(), buffer[..4]);
+        Assert.Equal(-EAGAIN, h.Net.Receive(id, buffer));
+    }
+
+    [Fact]
+    public void Receive_of_urgent_data_is_EOPNOTSUPP()
+    {
+        using var h = new ServiceHarness();
+        var (_, id) = h.ConnectFromB(h.ListenOnA(80), 80);
+        Assert.Equal(-EOPNOTSUPP, h.Net.Receive(id, new byte[4], out _, out _, SocketConstants.MSG_OOB));
+    }
+
+    [Fact]
+    public void A_UDP_peek_leaves_the_datagram_queued()
+    {
+        using var h = new ServiceHarness();
+        long id = h.Net.Socket(Inet, DatagramType);
+        h.Net.Bind(id, 0, 5000);
+        var peer = h.B.CreateUdpSocket();
+        peer.SendTo("dgram"u8, ServiceHarness.AddressA, 5000);
+        h.Advance(2);
+        var buffer = new byte[16];
+        Assert.Equal(5, h.Net.Receive(id, buffer, out uint from, out _, SocketConstants.MSG_PEEK));
+        Assert.Equal(ServiceHarness.AddressB.Value, from);
+        Assert.Equal(5, h.Net.Receive(id, buffer));
+        Assert.Equal(-EAGAIN, h.Net.Receive(id, buffer));
     }
 
     [Fact]

@@ -35,6 +35,20 @@ public class ReadinessEventTests
     }
 
     [Fact]
+    public void Readiness_answers_one_sockets_level_state_without_touching_the_queue()
+    {
+        using var h = new ServiceHarness();
+        var (remote, id) = h.ConnectFromB(h.ListenOnA(80), 80);
+        h.PollAll();
+        Assert.Equal(EPOLLOUT, h.Net.Readiness(id));
+        remote.Send("x"u8);
+        h.Advance(2);
+        Assert.Equal(EPOLLIN | EPOLLOUT, h.Net.Readiness(id));
+        Assert.Contains(h.PollAll(), e => e.Id == id);                // still reported by PollEvents
+        Assert.Equal(-EBADF, h.Net.Readiness(12345));
+    }
+
+    [Fact]
     public void A_listener_with_a_connection_waiting_reports_EPOLLIN()
     {
         using var h = new ServiceHarness();

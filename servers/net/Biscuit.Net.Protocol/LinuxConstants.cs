@@ -48,6 +48,9 @@ public static class SocketConstants
     /// <summary>shutdown(2)'s how.</summary>
     public const int SHUT_RD = 0, SHUT_WR = 1, SHUT_RDWR = 2;
 
+    /// <summary>recv(2) flags the server looks at.</summary>
+    public const int MSG_OOB = 0x1, MSG_PEEK = 0x2;
+
     /// <summary>SO_LINGER travels as one integer: LingerOff, or the linger time in seconds (0 = reset on close).</summary>
     public const long LingerOff = -1;
 }

@@ -34,6 +34,8 @@ public static class SocketCodecs
         (v, f) => { f[0] = v.Family; f[1] = v.Type; f[2] = v.Protocol; }, f => new SocketCreate(f[0], f[1], f[2]));
     public static readonly IMessageCodec<SocketArgument> Argument = new IntegerRecordCodec<SocketArgument>("SocketArgument", 2,
         (v, f) => { f[0] = v.Id; f[1] = v.Value; }, f => new SocketArgument(f[0], f[1]));
+    public static readonly IMessageCodec<ReceiveRequest> ReceiveRequest = new IntegerRecordCodec<ReceiveRequest>("ReceiveRequest", 3,
+        (v, f) => { f[0] = v.Id; f[1] = v.Max; f[2] = v.Flags; }, f => new ReceiveRequest(f[0], f[1], f[2]));
     public static readonly IMessageCodec<SocketAddressRequest> AddressRequest = new IntegerRecordCodec<SocketAddressRequest>("SocketAddressRequest", 3,
         (v, f) => { f[0] = v.Id; f[1] = v.Address; f[2] = v.Port; }, f => new SocketAddressRequest(f[0], f[1], f[2]));
     public static readonly IMessageCodec<AddressReply> AddressReply = new IntegerRecordCodec<AddressReply>("AddressReply", 3,

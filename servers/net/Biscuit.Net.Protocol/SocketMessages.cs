@@ -6,12 +6,16 @@ namespace Biscuit.Net.Protocol;
 /// <summary>socket(family, type, protocol).</summary>
 public readonly record struct SocketCreate(long Family, long Type, long Protocol);
 
-/// <summary>A request naming a socket and one integer: Listen (backlog), Receive (most bytes wanted),
-/// Shutdown (how), Accept / Close / GetName / GetPeer (the integer is unused, 0).</summary>
+/// <summary>A request naming a socket and one integer: Listen (backlog), Shutdown (how), Accept /
+/// Close / GetName / GetPeer / Readiness (the integer is unused, 0).</summary>
 public readonly record struct SocketArgument(long Id, long Value);
 
 /// <summary>Bind or Connect: a socket and an IPv4 address and port.</summary>
 public readonly record struct SocketAddressRequest(long Id, long Address, long Port);
+
+/// <summary>Receive: at most Max bytes; Flags are recv(2)'s (MSG_PEEK honoured, MSG_OOB refused, the
+/// others — MSG_DONTWAIT, MSG_NOSIGNAL, MSG_WAITALL... — are posix's business and ignored).</summary>
+public readonly record struct ReceiveRequest(long Id, long Max, long Flags);
 
 /// <summary>Send: bytes for a socket; for UDP, a destination (Port 0: the connected peer).</summary>
 public readonly record struct SendRequest(long Id, byte[] Data, long Address, long Port);

@@ -23,8 +23,9 @@ public static class SocketRequests
     public static readonly RequestType<SocketAddressRequest, long> Connect = new(21, "Connect", idempotent: false, SocketCodecs.AddressRequest, Codecs.Int64);
     /// <summary>send(2)/sendto(2): bytes accepted (a prefix of the data), -EAGAIN when none fit, or -EPIPE, -ECONNRESET...</summary>
     public static readonly RequestType<SendRequest, long> Send = new(22, "Send", idempotent: false, SocketCodecs.Send, Codecs.Int64);
-    /// <summary>recv(2)/recvfrom(2): at most Value bytes (and at most MaxTransferBytes); empty = end of file; or -EAGAIN.</summary>
-    public static readonly RequestType<SocketArgument, ReceiveReply> Receive = new(23, "Receive", idempotent: false, SocketCodecs.Argument, SocketCodecs.Receive);
+    /// <summary>recv(2)/recvfrom(2): at most Max bytes (and at most MaxTransferBytes); empty = end of file; or -EAGAIN.
+    /// With MSG_PEEK the bytes stay queued.</summary>
+    public static readonly RequestType<ReceiveRequest, ReceiveReply> Receive = new(23, "Receive", idempotent: false, SocketCodecs.ReceiveRequest, SocketCodecs.Receive);
     /// <summary>shutdown(2): 0 or -errno.</summary>
     public static readonly RequestType<SocketArgument, long> Shutdown = new(24, "Shutdown", idempotent: false, SocketCodecs.Argument, Codecs.Int64);
     /// <summary>close(2): 0, or -EBADF; the id is free afterwards.</summary>
@@ -43,6 +44,9 @@ public static class SocketRequests
     /// <summary>The sockets whose readiness changed since the last PollEvents (at most the number asked
     /// for, at most MaxEventsPerBatch), each with its readiness now.</summary>
     public static readonly RequestType<long, EventBatch> PollEvents = new(31, "PollEvents", idempotent: false, Codecs.Int64, SocketCodecs.Events);
+
+    /// <summary>A socket's readiness now (EpollEvents bits), or -EBADF: for a level-triggered poll of one socket.</summary>
+    public static readonly RequestType<SocketArgument, long> Readiness = new(32, "Readiness", idempotent: true, SocketCodecs.Argument, Codecs.Int64);
 
     /// <summary>The bit the server signals on the subscribed notification.</summary>
     public const ulong ReadinessSignalBit = 1;

@@ -47,11 +47,11 @@ public sealed class SocketServiceClient(ServiceClient client, ulong timeoutMs = 
     }
 
     /// <summary>Reads into `destination` (at most MaxTransferBytes): the bytes read, 0 at end of file,
-    /// or -EAGAIN / -errno. For UDP, the sender's address.</summary>
-    public long Receive(long id, Span<byte> destination, out uint fromAddress, out int fromPort)
+    /// or -EAGAIN / -errno. For UDP, the sender's address. `flags`: recv(2)'s (MSG_PEEK).</summary>
+    public long Receive(long id, Span<byte> destination, out uint fromAddress, out int fromPort, int flags = 0)
     {
         int max = Math.Min(destination.Length, SocketLimits.MaxTransferBytes);
-        var reply = Value(client.Call(SocketRequests.Receive, new SocketArgument(id, max), timeoutMs), new ReceiveReply(-LinuxErrno.EIO, [], 0, 0));
+        var reply = Value(client.Call(SocketRequests.Receive, new ReceiveRequest(id, max, flags), timeoutMs), new ReceiveReply(-LinuxErrno.EIO, [], 0, 0));
         fromAddress = (uint)reply.Address;
         fromPort = (int)reply.Port;
         if (reply.Result < 0) return reply.Result;
@@ -65,6 +65,10 @@ public sealed class SocketServiceClient(ServiceClient client, ulong timeoutMs = 
     }
 
     public long Receive(long id, Span<byte> destination) => Receive(id, destination, out _, out _);
+
+    /// <summary>The socket's readiness now (EpollEvents bits), or -errno.</summary>
+    public long Readiness(long id) =>
+        Result(client.Call(SocketRequests.Readiness, new SocketArgument(id, 0), timeoutMs));
 
     public long Shutdown(long id, int how) =>
         Result(client.Call(SocketRequests.Shutdown, new SocketArgument(id, how), timeoutMs));

@@ -34,31 +34,38 @@ public sealed partial class SocketCalls
     /// file, -EAGAIN when nothing is there yet. A UDP datagram longer than asked is truncated (and a
     /// receive of 0 bytes takes a whole datagram); a TCP receive of 0 bytes returns 0 at once.</summary>
     [AssumeAllocation(SocketBudgets.ReceiveBytes)]
-    public ReceiveReply Receive(SocketArgument request)
+    public ReceiveReply Receive(ReceiveRequest request)
     {
         var entry = Table.Find(request.Id);
         if (entry == null) return new ReceiveReply(-EBADF, [], 0, 0);
-        if (request.Value < 0) return new ReceiveReply(-EINVAL, [], 0, 0);
-        if (request.Value == 0 && entry.Tcp != null) return new ReceiveReply(0, [], 0, 0);   // as Linux's tcp_recvmsg: nothing asked, nothing waited for
-        var into = receiveScratch.AsSpan(0, (int)Math.Min(request.Value, SocketLimits.MaxTransferBytes));
+        if (request.Max < 0) return new ReceiveReply(-EINVAL, [], 0, 0);
+        if ((request.Flags & MSG_OOB) != 0) return new ReceiveReply(-EOPNOTSUPP, [], 0, 0);   // no urgent data (README)
+        bool peek = (request.Flags & MSG_PEEK) != 0;
+        if (request.Max == 0 && entry.Tcp != null) return new ReceiveReply(0, [], 0, 0);   // as Linux's tcp_recvmsg: nothing asked, nothing waited for
+        var into = receiveScratch.AsSpan(0, (int)Math.Min(request.Max, SocketLimits.MaxTransferBytes));
         int n;
         uint from;
         int fromPort;
         if (entry.Tcp is { } tcp)
         {
-            n = tcp.Receive(into);
+            n = peek ? tcp.Peek(into) : tcp.Receive(into);
             from = tcp.RemoteAddress.Value;
             fromPort = tcp.RemotePort;
         }
         else
         {
-            n = entry.Udp!.ReceiveFrom(into, out var address, out ushort port);
+            var udp = entry.Udp!;
+            n = peek ? udp.PeekFrom(into, out var address, out ushort port) : udp.ReceiveFrom(into, out address, out port);
             from = address.Value;
             fromPort = port;
         }
         if (n < 0) return new ReceiveReply(n, [], 0, 0);
         return new ReceiveReply(n, into[..n].ToArray(), from, fromPort);
     }
+
+    /// <summary>The socket's readiness now, for a level-triggered look at one socket.</summary>
+    [AssumeAllocation(0)]
+    public long Readiness(SocketArgument request) => Table.Find(request.Id) is { } entry ? entry.Readiness : -EBADF;
 
     /// <summary>setsockopt(2).</summary>
     [AssumeAllocation(0)]

@@ -48,6 +48,7 @@ public sealed class SocketService
         server.Register(SocketRequests.GetPeer, GetPeer);
         server.Register(SocketRequests.Subscribe, Subscribe);
         server.Register(SocketRequests.PollEvents, PollEvents);
+        server.Register(SocketRequests.Readiness, Readiness);
     }
 
     [RequestHandler("Socket")]
@@ -111,7 +112,7 @@ public sealed class SocketService
     }
 
     [RequestHandler("Receive")]
-    public ReceiveReply Receive(SocketArgument request)
+    public ReceiveReply Receive(ReceiveRequest request)
     {
         IReadinessSignal? wake;
         ReceiveReply result;
@@ -184,6 +185,12 @@ public sealed class SocketService
         StackHost.Release(replaced);
         if (waiting) StackHost.Wake(signal);
         return 0;
+    }
+
+    [RequestHandler("Readiness")]
+    public long Readiness(SocketArgument request)
+    {
+        lock (host.Gate) return calls.Readiness(request);
     }
 
     [RequestHandler("PollEvents")]

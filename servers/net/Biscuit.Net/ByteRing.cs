@@ -73,6 +73,14 @@ internal sealed class ByteRing
         head = (head + n) % storage.Length;
     }
 
+    /// <summary>Copies up to dst.Length bytes from the front without removing them (MSG_PEEK).</summary>
+    public int Peek(Span<byte> dst)
+    {
+        int n = Math.Min(dst.Length, Count);
+        CopyOut(0, dst.Slice(0, n));
+        return n;
+    }
+
     public int Read(Span<byte> dst)
     {
         int n = Math.Min(dst.Length, Count);

@@ -187,14 +187,17 @@ internal sealed partial class TcpConnection
         return n;
     }
 
-    public int Receive(Span<byte> buffer)
+    /// <summary>recv(); with peek (MSG_PEEK) the bytes stay in the queue and the window does not move.</summary>
+    public int Receive(Span<byte> buffer, bool peek = false)
     {
         if (receiveQueue.Readable > 0 && !readShutdown)
         {
+            if (peek) return receiveQueue.Peek(buffer);
             int n = receiveQueue.Read(buffer);
             OnApplicationRead();
             return n;
         }
+        if (peek && PendingError != Errno.None) return -(int)PendingError;
         if (PendingError != Errno.None) return -(int)TakeError();
         if (finReceived || readShutdown || State == TcpState.Closed) return 0;
         if (State is TcpState.SynSent or TcpState.SynReceived or TcpState.Established or TcpState.FinWait1 or TcpState.FinWait2)

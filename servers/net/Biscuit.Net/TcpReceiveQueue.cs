@@ -89,6 +89,7 @@ internal sealed class TcpReceiveQueue
     }
 
     public int Read(Span<byte> dst) => ring.Read(dst);
+    public int Peek(Span<byte> dst) => ring.Peek(dst);
 
     public void Clear() { ring.Clear(); outOfOrder.Clear(); lastOutOfOrderOffset = -1; }
 }

@@ -154,6 +154,13 @@ public sealed class TcpSocket : IPollable
         return connection.Receive(buffer);
     }
 
+    /// <summary>recv(MSG_PEEK): like Receive, but the bytes stay queued (and a pending error stays pending).</summary>
+    public int Peek(Span<byte> buffer)
+    {
+        if (connection == null) return -(int)Errno.ENOTCONN;
+        return connection.Receive(buffer, peek: true);
+    }
+
     public Errno Shutdown(ShutdownHow how)
     {
         if (connection == null || connection.State == TcpState.Closed) return Errno.ENOTCONN;

@@ -70,6 +70,18 @@ public sealed class UdpSocket : IPollable
         return n;
     }
 
+    /// <summary>recvfrom(MSG_PEEK): copies the next datagram (truncated to the buffer) without taking it.</summary>
+    public int PeekFrom(Span<byte> buffer, out Ipv4Address from, out ushort fromPort)
+    {
+        from = default; fromPort = 0;
+        if (received.Count == 0) return closed ? 0 : -(int)Errno.EAGAIN;
+        var (address, port, data) = received.Peek();
+        from = address; fromPort = port;
+        int n = Math.Min(buffer.Length, data.Length);
+        data.AsSpan(0, n).CopyTo(buffer);
+        return n;
+    }
+
     public void Close()
     {
         if (closed) return;

@@ -61,6 +61,17 @@ public class SocketServiceTests : IClassFixture<SocketServiceBoot>
     }
 
     [Fact]
+    public void The_client_is_woken_by_the_net_servers_readiness_signal()
+    {
+        EchoThrough("wake me"u8.ToArray(), halfClose: true);
+        _boot.Session.WaitForLine(l => l.StartsWith("socket-echo: connection", StringComparison.Ordinal), TimeSpan.FromMinutes(1));
+        var line = _boot.Session.Serial.Split('\n').Last(l => l.StartsWith("socket-echo: connection", StringComparison.Ordinal));
+        var match = System.Text.RegularExpressions.Regex.Match(line, @"(\d+) wake-ups by the net server");
+        Assert.True(match.Success, line);
+        Assert.True(long.Parse(match.Groups[1].Value) > 0, line);
+    }
+
+    [Fact]
     public void A_short_message_from_the_host_comes_back_unchanged()
     {
         byte[] hello = "hello through the socket protocol"u8.ToArray();

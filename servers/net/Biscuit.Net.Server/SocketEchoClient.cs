@@ -16,7 +16,7 @@ sealed class SocketEchoClient(SocketServiceClient net, Notification wakeUp, stri
     private readonly Dictionary<long, Connection> connections = new();   // owner: this (single-threaded) client
     private readonly byte[] buffer = new byte[SocketLimits.MaxTransferBytes];
     private long listener;
-    private long served, bytesEchoed;
+    private long served, bytesEchoed, wakeUps, sweeps;
 
     private sealed class Connection
     {
@@ -51,8 +51,8 @@ sealed class SocketEchoClient(SocketServiceClient net, Notification wakeUp, stri
         while (true)
         {
             var woken = wakeUp.Wait(200);
-            if (woken.IsOk && woken.Value != 0) DrainEvents();
-            else ServeAll();                    // quiet for a while: look at every connection anyway
+            if (woken.IsOk && woken.Value != 0) { wakeUps++; DrainEvents(); }
+            else { sweeps++; ServeAll(); }      // quiet for a while: look at every connection anyway
         }
     }
 
@@ -126,8 +126,8 @@ sealed class SocketEchoClient(SocketServiceClient net, Notification wakeUp, stri
     {
         net.Close(id);
         connections.Remove(id);
-        if (why != null) Console.WriteLine($"{name}: connection {id} closed: {why}");
-        else if (served % 10 == 0) Console.WriteLine($"{name}: {served} connections served, {bytesEchoed} bytes echoed");
+        Console.WriteLine($"{name}: connection {id} closed{(why != null ? ": " + why : "")}; {served} served, {bytesEchoed} bytes echoed, " +
+                          $"{wakeUps} wake-ups by the net server, {sweeps} quiet sweeps");
     }
 
     private int Fail(string call, long result)

@@ -147,4 +147,31 @@ public sealed class SocketApiTests
         Assert.Equal(1, snapshot["dropped.TcpOutOfWindow"]);
         Assert.Equal(t.Stack.Stats.FramesIn, snapshot["frames.in"]);
     }
+
+    [Fact]
+    public void Peek_returns_the_received_bytes_without_taking_them()
+    {
+        var t = TcpScript.Passive();
+        var buffer = new byte[8];
+        Assert.Equal(-(int)Errno.EAGAIN, t.Socket.Peek(buffer));
+        t.Send(TcpFlags.Ack, [1, 2, 3]);
+        Assert.Equal(2, t.Socket.Peek(buffer.AsSpan(0, 2)));
+        Assert.Equal(3, t.Socket.Peek(buffer));
+        Assert.Equal(3, t.Socket.BytesAvailable);
+        Assert.Equal(3, t.Socket.Receive(buffer));
+        Assert.Equal(new byte[] { 1, 2, 3 }, buffer[..3]);
+        Assert.Equal(-(int)Errno.ENOTCONN, t.Stack.CreateTcpSocket().Peek(buffer));
+    }
+
+    [Fact]
+    public void So_sndbuf_set_on_a_connected_socket_changes_how_much_send_queues()
+    {
+        var t = TcpScript.Passive();
+        t.Socket.SendBufferSize = 4096;
+        var data = new byte[100_000];
+        int queued = t.Socket.Send(data);
+        Assert.Equal(4096, queued);
+        t.Socket.SendBufferSize = 16384;
+        Assert.Equal(16384 - 4096, t.Socket.Send(data));
+    }
 }

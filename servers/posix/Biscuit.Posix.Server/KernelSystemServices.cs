@@ -1,0 +1,61 @@
+// ISystemServices on Biscuit: the console is debug_write, memory figures come from system_info,
+// random bytes from getrandom (the kernel's; not cryptographic today), and /proc/biscuit/gc is the
+// Stats report of posix itself and of every server it holds an endpoint of, as lib's StatsTable.
+using Biscuit.Lib.Client;
+using Biscuit.Lib.Kernel;
+using Biscuit.Lib.Messages;
+using Biscuit.Lib.Telemetry;
+using Biscuit.Posix;
+
+namespace Biscuit.Posix.Server;
+
+public sealed class KernelSystemServices(Func<StatsReport> ownStats, IReadOnlyList<(string Name, ServiceClient Client)> servers) : ISystemServices
+{
+    private const long GetRandom = 318;
+    private const ulong StatsTimeoutMs = 1000;
+
+    public void ConsoleWrite(ReadOnlySpan<byte> bytes)
+    {
+        for (int done = 0; done < bytes.Length;)
+        {
+            var r = Syscalls.DebugWrite(bytes[done..Math.Min(bytes.Length, done + 4096)]);
+            if (!r.IsOk || r.Value <= 0) return;
+            done += r.Value;
+        }
+    }
+
+    public (long Total, long Free) Memory()
+    {
+        var r = Syscalls.GetSystemInfo();
+        if (!r.IsOk) return (0, 0);
+        return ((long)r.Value.TotalFrames * 4096, (long)r.Value.FreeFrames * 4096);
+    }
+
+    public string ServerStatistics()
+    {
+        var reports = new List<StatsReport> { ownStats() };
+        var missing = new List<string>();
+        foreach (var (name, client) in servers)
+        {
+            var r = client.Call(StandardRequests.Stats, default(Empty), StatsTimeoutMs);
+            if (r.IsOk && r.Value is not null) reports.Add(r.Value); else missing.Add($"{name}: {r}");
+        }
+        string table = StatsTable.Format(reports);
+        return missing.Count == 0 ? table : table + string.Join("\n", missing.Select(m => "no figures from " + m)) + "\n";
+    }
+
+    public unsafe void RandomBytes(Span<byte> into)
+    {
+        fixed (byte* p = into)
+        {
+            for (int done = 0; done < into.Length;)
+            {
+                long n = Syscalls.Invoke(GetRandom, (long)(p + done), into.Length - done, 0);
+                if (n <= 0) { Random.Shared.NextBytes(into[done..]); return; }
+                done += (int)n;
+            }
+        }
+    }
+
+    public void Log(string line) => Console.WriteLine(line);
+}

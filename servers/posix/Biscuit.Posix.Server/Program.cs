@@ -1,0 +1,80 @@
+// posix-server: the POSIX personality on Biscuit (issue 7).
+//   posix-server serve NAME [workers=N] [-- PROGRAM ARGS...]
+// Initial handles (from init's manifest line: the own endpoint, then USES in order):
+//   0 posix's own endpoint: Stats (lib's MessageServer), for ./biscuit stats and init's heartbeat;
+//   1 the fs server's endpoint;  2 the net server's endpoint.
+// It creates the personality endpoint, starts N worker threads serving forwarded Linux calls on it
+// (default 4: a blocking call holds one), execs PROGRAM (e.g. /usr/sbin/nginx) as the first
+// application with descriptors 0-2 on the console, and serves Stats on the main thread.
+using System.Runtime.Intrinsics.X86;
+using Biscuit.Fs.Protocol;
+using Biscuit.Lib.Client;
+using Biscuit.Lib.Ipc;
+using Biscuit.Lib.Kernel;
+using Biscuit.Lib.Server;
+using Biscuit.Net.Protocol;
+using Biscuit.Posix;
+using Biscuit.Posix.Server;
+
+if (args.Length < 2 || args[0] != "serve")
+{
+    Console.Error.WriteLine("usage: posix-server serve NAME [workers=N] [-- PROGRAM ARGS...]");
+    return 2;
+}
+string name = args[1];
+int separator = Array.IndexOf(args, "--");
+var options = separator < 0 ? args[2..] : args[2..separator];
+var program = separator < 0 ? [] : args[(separator + 1)..];
+int workers = 4;
+foreach (var option in options)
+    if (option.StartsWith("workers=") && int.TryParse(option["workers=".Length..], out int n) && n is > 0 and <= 64) workers = n;
+    else { Console.Error.WriteLine($"{name}: unknown option '{option}'"); return 2; }
+
+if (!Syscalls.ErrnoPathWorks())
+{
+    Console.Error.WriteLine($"{name}: system-call errors do not come back intact (is <DirectPInvoke Include=\"libc\" /> missing?)");
+    return 1;
+}
+
+var own = new Endpoint(Handle.Initial(0));
+var fsClient = new ServiceClient(new KernelClientTransport(new Endpoint(Handle.Initial(1))));
+var netClient = new ServiceClient(new KernelClientTransport(new Endpoint(Handle.Initial(2))));
+var stats = new MessageServer(new ServerOptions { Name = name });
+var services = new KernelSystemServices(stats.CollectStats, [("fs", fsClient), ("net", netClient)]);
+
+var personalityEndpoint = Endpoint.Create();
+if (!personalityEndpoint.IsOk)
+{
+    Console.Error.WriteLine($"{name}: cannot create the personality endpoint: {personalityEndpoint.Error.Symbol()}");
+    return 1;
+}
+var network = new NetServerNetwork(new SocketServiceClient(netClient));
+var posix = new Personality(new KernelProcesses(personalityEndpoint.Value), new FsServerFileSystem(new FileServiceClient(new KernelClientTransport(new Endpoint(Handle.Initial(1))))),
+    network, services)
+{
+    HardwareCapabilities = X86Base.IsSupported ? (uint)X86Base.CpuId(1, 0).Edx : 0,
+};
+long subscribed = network.StartEvents();
+if (subscribed < 0) Console.Error.WriteLine($"{name}: no readiness events from net (errno {-subscribed}); sockets will not wake epoll");
+
+for (int w = 0; w < workers; w++)
+{
+    var worker = new ForwardedCallWorker(posix, new KernelPersonalityEndpoint(personalityEndpoint.Value));
+    new Thread(() =>
+    {
+        long end = worker.Run();
+        Console.Error.WriteLine($"{name}: a forwarded-call worker stopped (errno {-end})");
+    }) { IsBackground = true, Name = $"posix worker {w}" }.Start();
+}
+Console.WriteLine($"{name}: serving forwarded Linux calls with {workers} workers");
+
+if (program.Length > 0)
+{
+    var environment = new[] { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root", "TERM=vt100" };
+    long pid = posix.Spawn(program[0], program, environment);
+    Console.WriteLine(pid > 0 ? $"{name}: started {program[0]} as pid {pid}" : $"{name}: cannot start {program[0]}: errno {-pid}");
+}
+
+var error = stats.Run(new KernelServerTransport(own));
+Console.Error.WriteLine($"{name}: Stats loop ended: {error}");
+return 1;

@@ -28,7 +28,7 @@ public sealed class ServiceHarness : IDisposable
 
     private readonly ConcurrentQueue<byte[]> toA = new(), toB = new();
     private readonly InMemoryEndpoint endpoint = new();
-    private readonly Thread serverThread;
+    private readonly List<Thread> serverThreads = new();
     private long now;                                   // virtual milliseconds; written by the test thread
 
     public readonly StackHost Host;
@@ -39,7 +39,7 @@ public sealed class ServiceHarness : IDisposable
     public readonly Dictionary<uint, CountingSignal> Signals = new();   // by handle value; guarded by itself
 
     public ServiceHarness(int maxSockets = 64, IReadOnlyDictionary<string, long>? budgets = null, bool measure = false,
-        Action<NetStackOptions>? configure = null)
+        Action<NetStackOptions>? configure = null, int workers = 1)
     {
         var optionsA = new NetStackOptions { Address = AddressA, PrefixLength = 24, Gateway = Ipv4Address.Any,
             TcpMaxBuffer = SocketBudgets.MaxBufferBytes, TcpMaxConnections = SocketBudgets.MaxConnections };
@@ -51,14 +51,21 @@ public sealed class ServiceHarness : IDisposable
         Host = new StackHost(a, () => Volatile.Read(ref now), maxSockets);
         Server = new MessageServer(new ServerOptions { Name = "net", Budgets = budgets, MeasureAllocations = measure });
         new SocketService(Host, SignalFor, () => [("test_counter", 42)]).RegisterOn(Server);
-        var transport = endpoint.CreateServer();
-        serverThread = new Thread(() => Server.Run(transport)) { IsBackground = true, Name = "net service" };
-        serverThread.Start();
+        for (int w = 0; w < workers; w++)
+        {
+            var transport = endpoint.CreateServer();
+            var thread = new Thread(() => Server.Run(transport)) { IsBackground = true, Name = "net service worker " + w };
+            thread.Start();
+            serverThreads.Add(thread);
+        }
         Raw = new ServiceClient(endpoint.CreateClient());
         Net = new SocketServiceClient(Raw, timeoutMs: 30_000);
     }
 
     public long Now => Volatile.Read(ref now);
+
+    /// <summary>Another client of the same endpoint, for a second calling thread.</summary>
+    public SocketServiceClient NewClient() => new(new ServiceClient(endpoint.CreateClient()), timeoutMs: 30_000);
 
     private IReadinessSignal SignalFor(Handle handle)
     {
@@ -118,7 +125,7 @@ public sealed class ServiceHarness : IDisposable
     public void Dispose()
     {
         endpoint.Close();
-        serverThread.Join(10_000);
+        foreach (var t in serverThreads) t.Join(10_000);
     }
 }
 

@@ -17,7 +17,7 @@ public unsafe sealed class E1000Device
     private readonly long _irq;
     public ulong Mac { get; }
     public string Model { get; }
-    public long FramesReceived, FramesSent, FramesDropped, Interrupts;   // owned by the driver's thread
+    public long FramesReceived, FramesSent, FramesDropped, Interrupts;   // written with the net server's lock held (StackHost.Gate); read without it for counters
 
     private E1000Device(byte* registers, DescriptorRings rings, long irq, ulong mac, string model)
     {

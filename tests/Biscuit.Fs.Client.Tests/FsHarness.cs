@@ -15,14 +15,15 @@ public sealed class FsHarness : IDisposable
 {
     public const long CacheBytes = 1 << 20;
     private readonly TempDirectory dir = new();
-    private readonly Thread serverThread;
+    private readonly ServerOptions options;
+    private Thread serverThread = null!;
     private ImageFileDevice? device;
 
     public string Image => dir["disk.img"];
     public string Stage { get; }
     public Ext2FileSystem Fs { get; private set; } = null!;
     public FileService Service { get; private set; } = null!;
-    public MessageServer Server { get; }
+    public MessageServer Server { get; private set; } = null!;
     public InMemoryEndpoint Endpoint { get; } = new();
     public FileServiceClient Client { get; }
     public List<string> Log { get; } = [];
@@ -36,18 +37,37 @@ public sealed class FsHarness : IDisposable
         stage?.Invoke(Stage);
         E2fsTools.MakeImage(Image, sizeKiB, 4096, Stage, "-t", "ext3");
         beforeMount?.Invoke(this);
-        Mount();
-        Server = new MessageServer(new ServerOptions
+        options = new ServerOptions
         {
             Name = "fs-test", Budgets = budgets, HeapGauge = gauge ?? GcHeapGauge.Instance,
             MeasureAllocations = measureAllocations, Log = line => { lock (Log) Log.Add(line); },
             AdmissionMaxWait = TimeSpan.FromMilliseconds(50),
-        });
+        };
+        StartServer();
+        Client = new FileServiceClient(Endpoint.CreateClient(), timeoutMs: 60_000);
+    }
+
+    // Mounts the image and serves it on a new worker thread (a new server process's first thread).
+    private void StartServer()
+    {
+        Mount();
+        Server = new MessageServer(options);
         Service.RegisterOn(Server);
         var transport = Endpoint.CreateServer();
-        serverThread = new Thread(() => Server.Run(transport)) { IsBackground = true, Name = "fs-test server" };
+        var server = Server;
+        serverThread = new Thread(() => server.Run(transport)) { IsBackground = true, Name = "fs-test server" };
         serverThread.Start();
-        Client = new FileServiceClient(Endpoint.CreateClient(), timeoutMs: 60_000);
+    }
+
+    /// <summary>The server process dies without unmounting (what it had not written is lost) and
+    /// is started again, as init would: it remounts the image (replaying its journal) and serves the
+    /// same endpoint, so the client keeps its capability.</summary>
+    public void CrashAndRestart()
+    {
+        Endpoint.ServerDied();
+        serverThread.Join();
+        device!.Dispose();          // no Flush, no Dispose of the file system: a crash
+        StartServer();
     }
 
     private void Mount()

@@ -49,6 +49,32 @@ public class ReadinessEventTests
     }
 
     [Fact]
+    public void A_connection_whose_data_came_before_accept_is_reported_once_accepted()
+    {
+        using var h = new ServiceHarness();
+        long listener = h.ListenOnA(80);
+        Assert.Equal(0, h.Net.Subscribe(new Handle(3)));
+        var remote = h.B.CreateTcpSocket();
+        remote.Connect(ServiceHarness.AddressA, 80);
+        h.Advance(3);
+        remote.Send("early"u8);
+        h.Advance(3);
+        h.PollAll();
+        int signals = h.Signal(3).Signals;
+        long id = h.Net.Accept(listener, out _, out _);
+        Assert.Equal(signals + 1, h.Signal(3).Signals);
+        Assert.Equal(EPOLLIN | EPOLLOUT, EventsOf(h.PollAll(), id));
+    }
+
+    [Fact]
+    public void A_quiet_accepted_connection_is_not_reported()
+    {
+        using var h = new ServiceHarness();
+        var (_, id) = h.ConnectFromB(h.ListenOnA(80), 80);
+        Assert.DoesNotContain(h.PollAll(), e => e.Id == id);
+    }
+
+    [Fact]
     public void A_listener_with_a_connection_waiting_reports_EPOLLIN()
     {
         using var h = new ServiceHarness();

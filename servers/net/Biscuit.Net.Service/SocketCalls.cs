@@ -62,7 +62,9 @@ public sealed partial class SocketCalls(StackHost host)
         return -(long)entry.Tcp.Listen((int)Math.Clamp(request.Value, 0, int.MaxValue));
     }
 
-    /// <summary>accept(2): a connection from the accept queue gets an id of its own.</summary>
+    /// <summary>accept(2): a connection from the accept queue gets an id of its own. If anything but
+    /// room to write is already there (data or a FIN that arrived before it had an id), the socket is
+    /// queued for PollEvents at once: the stack reported that change before the id existed.</summary>
     [AssumeAllocation(SocketBudgets.AcceptBytes)]
     public AddressReply Accept(SocketArgument request)
     {
@@ -74,6 +76,7 @@ public sealed partial class SocketCalls(StackHost host)
         var accepted = entry.Tcp.Accept(out var error);
         if (accepted == null) return new AddressReply(-(long)error, 0, 0);
         var added = Table.Add(accepted)!;
+        if (added.Readiness != (int)Biscuit.Net.Readiness.Writable) host.NoteLocked(added.Slot);   // data or a FIN came before the id
         return new AddressReply(added.Id, accepted.RemoteAddress.Value, accepted.RemotePort);
     }
 

@@ -15,6 +15,7 @@ public sealed class StackHost
     private readonly Func<long> clockMs;                 // monotonic milliseconds; read under Gate
     private readonly List<IPollable> changed;            // scratch for TakeReadinessChanges; guarded by Gate
     private IReadinessSignal? subscriber;                // guarded by Gate
+    private bool wakePending;                            // a NoteLocked made the queue non-empty; guarded by Gate
 
     public StackHost(NetStack stack, Func<long> clockMs, int maxSockets = SocketBudgets.MaxSockets)
     {
@@ -56,7 +57,8 @@ public sealed class StackHost
     public IReadinessSignal? PublishLocked()
     {
         Stack.TakeReadinessChanges(changed);
-        bool wake = false;
+        bool wake = wakePending;
+        wakePending = false;
         foreach (var socket in changed)
         {
             int slot = Table.SlotOf(socket);
@@ -64,6 +66,13 @@ public sealed class StackHost
         }
         changed.Clear();
         return wake ? subscriber : null;
+    }
+
+    /// <summary>Queues a socket the stack did not report (one just accepted, whose data may have
+    /// arrived before it had an id); the next PublishLocked wakes the subscriber if needed. Gate held.</summary>
+    public void NoteLocked(int slot)
+    {
+        if (Events.Note(slot)) wakePending = true;
     }
 
     /// <summary>Replaces the subscriber; returns the one replaced (to release outside the lock) and

@@ -38,9 +38,10 @@ public sealed class ProcFiles(ISystemServices system, ProcessTable processes)
         }
     }
 
-    /// <summary>The /proc path with "self" replaced, so that links inside it resolve ("/proc/self/exe").</summary>
+    /// <summary>The /proc path with a leading "/proc/self/" replaced, so that names inside it resolve
+    /// ("/proc/self/exe"); "/proc/self" itself stays a link.</summary>
     public string Canonical(string path, PosixProcess self) =>
-        PathNames.IsUnder(path, "/proc/self") ? $"/proc/{self.Pid}" + path["/proc/self".Length..] : path;
+        path.StartsWith("/proc/self/", StringComparison.Ordinal) ? $"/proc/{self.Pid}" + path["/proc/self".Length..] : path;
 
     public byte[] Contents(string path, PosixProcess self)
     {

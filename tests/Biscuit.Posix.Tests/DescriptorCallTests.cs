@@ -183,3 +183,30 @@ public sealed class SettableCancellation : Biscuit.Posix.Events.IWaitCancellatio
     public volatile bool Cancelled;
     public bool IsCancelled { get => Cancelled; set => Cancelled = value; }
 }
+
+public sealed class BlockingWriteTests : IDisposable
+{
+    private readonly PosixHarness h = new();
+    public void Dispose() => h.Dispose();
+
+    [Fact]
+    public void A_blocking_write_larger_than_the_pipe_completes_once_a_reader_drains_it()
+    {
+        ulong fds = h.Alloc(8);
+        h.Call(LinuxCall.Pipe2, fds, 0);
+        int r = h.GetInt(fds), w = h.GetInt(fds + 4);
+        var data = Enumerable.Range(0, 100_000).Select(i => (byte)i).ToArray();
+        ulong source = h.Put(data);
+        var writer = Task.Run(() => h.Call(LinuxCall.Write, (ulong)w, source, (ulong)data.Length));
+        var received = new List<byte>();
+        ulong buffer = h.Alloc(8192);
+        while (received.Count < data.Length)
+        {
+            long n = h.Call(LinuxCall.Read, (ulong)r, buffer, 8192);
+            Assert.True(n > 0);
+            received.AddRange(h.Get(buffer, (int)n));
+        }
+        Assert.Equal(data.Length, writer.Result);
+        Assert.Equal(data, received.ToArray());
+    }
+}

@@ -1,7 +1,9 @@
 // Moving data between a description and the application's buffers, in chunks of at most 1 MiB
 // (posix's heap holds one chunk per call, whatever the count asked). Rules kept (read(2), write(2)):
-// a count above MAX_RW_COUNT is clipped; only the first chunk may block; a later error or -EAGAIN
-// ends the call with the bytes already moved; a bad buffer is EFAULT.
+// a count above MAX_RW_COUNT is clipped; a read blocks only until some bytes came; a blocking write
+// goes on until everything is written (pipe(7)), a non-blocking one stops at the first short write;
+// a later error, -EAGAIN or a cancelled wait ends the call with the bytes already moved; a bad
+// buffer is EFAULT.
 using Biscuit.Posix.Events;
 
 namespace Biscuit.Posix;
@@ -35,15 +37,23 @@ public static class UserIo
     {
         long wanted = (long)Math.Min(count, (ulong)MaxRwCount);
         var chunk = new byte[Math.Min(wanted, ChunkBytes)];
+        bool blocking = !dontWait && !file.NonBlocking;
         long total = 0;
         while (total < wanted || wanted == 0)
         {
             int piece = (int)Math.Min(wanted - total, chunk.Length);
             call.Memory.Read(buffer + (ulong)total, chunk.AsSpan(0, piece));
-            long n = Blocking.Retry(file, Readiness.Out, call, () => attempt(chunk.AsSpan(0, piece)), nonBlocking: dontWait || total > 0);
-            if (n < 0) return total > 0 ? total : n;
-            total += n;
-            if (n < piece || wanted == 0) break;
+            int written = 0;
+            do
+            {
+                int from = written;
+                long n = Blocking.Retry(file, Readiness.Out, call, () => attempt(chunk.AsSpan(from, piece - from)), nonBlocking: !blocking && total + written > 0);
+                if (n < 0) return total + written > 0 ? total + written : n;
+                if (n == 0 && piece > 0) return total + written;
+                written += (int)n;
+            } while (blocking && written < piece);   // a blocking write(2) goes on until all is written
+            total += written;
+            if (written < piece || wanted == 0) break;
         }
         return total;
     }

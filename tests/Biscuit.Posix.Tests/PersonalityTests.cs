@@ -129,3 +129,49 @@ public sealed class PersonalityTests : IDisposable
         Assert.Equal(0, posix.Handle((ulong)p.Pid, LinuxCall.Getuid, [], 1, NeverCancelled.Instance));
     }
 }
+
+public sealed class WorkerCancellationTests : IDisposable
+{
+    private readonly PosixHarness h = new();
+    public void Dispose() => h.Dispose();
+
+    /// <summary>One message whose caller has already given up (ipc_reply_pending answers 0), then EBADF;
+    /// a first reply refused with ESRCH is followed by a fresh receive.</summary>
+    private sealed class GaveUpEndpoint((ulong, ulong, byte[]) message) : IForwardedCallEndpoint
+    {
+        private int received;
+        public readonly List<long> Replies = [];
+
+        public long Receive(out ulong label, out ulong badge, out ReadOnlySpan<byte> payload)
+        {
+            label = badge = 0;
+            payload = default;
+            if (received++ > 0) return -Errno.EBADF;
+            (label, badge, var bytes) = message;
+            payload = bytes;
+            return 0;
+        }
+
+        public long ReplyReceive(long result, out ulong label, out ulong badge, out ReadOnlySpan<byte> payload)
+        {
+            Replies.Add(result);
+            label = badge = 0;
+            payload = default;
+            return -Errno.ESRCH;   // the kernel discards the late reply
+        }
+
+        public bool CallerStillWaits() => false;
+    }
+
+    [Fact]
+    public void A_blocking_call_whose_caller_gave_up_ends_with_EINTR_and_the_worker_receives_again()
+    {
+        ulong fds = h.Alloc(8);
+        h.Call(LinuxCall.Pipe2, fds, 0);
+        var message = (ForwardedCall.LabelTag | LinuxCall.Read, (ulong)h.Process.Pid,
+            ForwardedCall.EncodeRequest(LinuxCall.Read, [(ulong)h.GetInt(fds), h.Alloc(8), 8], 1, 1));
+        var endpoint = new GaveUpEndpoint(message);
+        Assert.Equal(-Errno.EBADF, new ForwardedCallWorker(h.Posix, endpoint).Run());
+        Assert.Equal([(long)-Errno.EINTR], endpoint.Replies);
+    }
+}

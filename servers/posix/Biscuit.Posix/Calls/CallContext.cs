@@ -21,9 +21,12 @@ public sealed class CallContext(Personality posix, PosixProcess process, int num
 
     /// <summary>The absolute path a *at call names: `path` relative to `dirFd` (AT_FDCWD: the working
     /// directory). An empty path is ENOENT unless `allowEmpty` (AT_EMPTY_PATH), which returns null.</summary>
-    public string? PathAt(int dirFd, ulong pathPointer, bool allowEmpty = false)
+    public string? PathAt(int dirFd, ulong pathPointer, bool allowEmpty = false) =>
+        PathAt(dirFd, Memory.ReadString(pathPointer, PathNames.PathMax), allowEmpty);
+
+    /// <summary>PathAt for a path already read from the application.</summary>
+    public string? PathAt(int dirFd, string path, bool allowEmpty = false)
     {
-        string path = Memory.ReadString(pathPointer, PathNames.PathMax);
         if (path.Length == 0)
         {
             if (allowEmpty) return null;

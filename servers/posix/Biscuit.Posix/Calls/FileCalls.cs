@@ -35,7 +35,7 @@ public static class FileCalls
     public static long OpenAt(CallContext c, int dirFd, ulong pathPointer, int flags, uint mode)
     {
         string raw = c.Memory.ReadString(pathPointer);
-        string path = c.PathAt(dirFd, pathPointer)!;
+        string path = c.PathAt(dirFd, raw)!;
         if (PathNames.NamesDirectory(raw)) flags |= O.DIRECTORY;
         if ((flags & O.DIRECTORY) != 0 && (flags & O.CREAT) != 0) return -Errno.EINVAL;
         if ((flags & O.PATH) != 0) flags = (flags & (O.CLOEXEC | O.DIRECTORY | O.NOFOLLOW)) | O.RDONLY;

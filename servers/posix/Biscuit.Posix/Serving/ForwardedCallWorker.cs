@@ -2,7 +2,7 @@
 // receive the next (ipc_reply_recv). posix runs several workers on the endpoint so that a call that
 // blocks inside posix (epoll_wait, a blocking accept) holds one worker while the others serve other
 // processes. Guarantees: every received message gets exactly one reply (a malformed one -EINVAL with
-// a log line); a reply the kernel refuses because the caller gave up (ESRCH) is dropped quietly;
+// a log line); a reply the kernel refuses (the caller gave up: ESRCH) is followed by a fresh receive;
 // the loop ends only when the endpoint is gone.
 using Biscuit.Posix.Events;
 
@@ -28,22 +28,26 @@ public sealed class ForwardedCallWorker(Personality posix, IForwardedCallEndpoin
     /// <summary>The caller of the call being served gave up (asked of the kernel; cheap).</summary>
     public bool IsCancelled => !endpoint.CallerStillWaits();
 
-    /// <summary>Serves until the endpoint is gone; returns the error that ended the loop.</summary>
+    /// <summary>Consecutive failed receives after which the worker gives up (a kernel that fails every receive).</summary>
+    public const int MaxConsecutiveFailures = 1000;
+
+    /// <summary>Serves until the endpoint is gone (EBADF, EPERM); returns the error that ended the loop.
+    /// Any other failure (a reply the kernel refused, an interrupted receive) is followed by a fresh receive.</summary>
     public long Run()
     {
         long status = endpoint.Receive(out ulong label, out ulong badge, out var payload);
+        int failures = 0;
         while (true)
         {
-            if (status == -Errno.EINTR || status == -Errno.ETIMEDOUT || status == -Errno.EAGAIN)
+            if (status < 0)
             {
+                if (status is -Errno.EBADF or -Errno.EPERM || ++failures > MaxConsecutiveFailures) return status;
                 status = endpoint.Receive(out label, out badge, out payload);
                 continue;
             }
-            if (status < 0) return status;
+            failures = 0;
             long result = Serve(label, badge, payload);
             status = endpoint.ReplyReceive(result, out label, out badge, out payload);
-            if (status == -Errno.ESRCH)   // the caller gave up: its late reply is discarded; receive again
-                status = endpoint.Receive(out label, out badge, out payload);
         }
     }
 

@@ -15,7 +15,7 @@ public abstract class OpenFile : IPollable
     private readonly object gate = new();
     private int references = 1;          // guarded by gate: descriptors naming this description
     private int statusFlags;             // guarded by gate: access mode | O_APPEND | O_NONBLOCK ...
-    protected readonly ReadinessSource Observers = new();
+    protected readonly ReadinessObservers Observers = new();   // the events library's subscriber list
 
     protected OpenFile(int statusFlags) { this.statusFlags = statusFlags & ~(O.CLOEXEC | O.CREAT | O.EXCL | O.TRUNC | O.NOCTTY); }
 
@@ -64,8 +64,8 @@ public abstract class OpenFile : IPollable
 
     // Readiness: level state now, and edges to subscribers (the events library's IPollable).
     public virtual Readiness CurrentReadiness() => Readiness.In | Readiness.Out;
-    public virtual void Subscribe(IReadinessObserver observer) => Observers.Subscribe(observer);
-    public virtual void Unsubscribe(IReadinessObserver observer) => Observers.Unsubscribe(observer);
+    public virtual void Subscribe(IReadinessObserver observer) => Observers.Add(observer);
+    public virtual void Unsubscribe(IReadinessObserver observer) => Observers.Remove(observer);
     protected void ReadinessChanged() => Observers.Notify(this, CurrentReadiness());
 }
 

@@ -239,6 +239,17 @@ public sealed class ExecTests : IClassFixture<HostBinaries>, IDisposable
     }
 
     [Fact]
+    public void When_the_kernel_cannot_make_a_process_execve_and_spawn_answer_its_error()
+    {
+        h.Kernel.FailCreateWith = -Errno.ENOMEM;
+        var old = h.Process.Kernel;
+        Assert.Equal(-Errno.ENOMEM, h.Call(LinuxCall.Execve, h.Put("/bin/busybox"), 0, 0));
+        Assert.Equal(old, h.Process.Kernel);
+        Assert.Equal(-Errno.ENOMEM, h.Posix.Spawn(HostBinaries.Busybox, ["sh"], []));
+        Assert.Equal(1, h.Posix.Processes.Count);
+    }
+
+    [Fact]
     public void When_the_process_dies_its_descriptors_close_and_it_leaves_the_table()
     {
         long pid = h.Posix.Spawn(HostBinaries.Busybox, ["sh"], []);

@@ -40,24 +40,40 @@ public sealed partial class Personality
         }
     }
 
-    /// <summary>execve(2) by `process`: on success the caller's kernel process is gone (no reply reaches it).</summary>
+    /// <summary>execve(2) by `process`: on success the caller's kernel process is gone (no reply reaches it).
+    /// Everything that can fail for a bad program happens before the commit point; a kernel failure
+    /// after it (watch or start of the new process) ends the process, as a failed execve past the
+    /// point of no return does on Linux.</summary>
     public long Exec(PosixProcess process, string path, IReadOnlyList<string> arguments, IReadOnlyList<string> environment)
     {
         long created = Kernel.Create(Path.GetFileName(path), out var fresh);
         if (created < 0) return created;
-        KernelProcess old;
+        KernelProcess old = process.Kernel;
+        LoadedProgram loaded;
         try
         {
-            old = process.Kernel;
-            var loaded = ProgramLoader.Load(this, process, fresh, path, arguments, environment, HardwareCapabilities);
-            process.Fds.CloseOnExec();
-            process.ReplaceKernelProcess(fresh);
-            Begin(process, fresh, path, arguments, loaded);
+            loaded = ProgramLoader.Load(this, process, fresh, path, arguments, environment, HardwareCapabilities);
+            Check(Kernel.SetPersonality(fresh, (ulong)process.Pid));
         }
         catch (SyscallFailure failure)
         {
             Kernel.Kill(fresh);
             Kernel.Release(fresh);
+            return -failure.Errno;
+        }
+        // The point of no return.
+        process.Fds.CloseOnExec();
+        process.ReplaceKernelProcess(fresh);
+        try
+        {
+            Begin(process, fresh, path, arguments, loaded, personalitySet: true);
+        }
+        catch (SyscallFailure failure)
+        {
+            Services.Log($"posix: pid {process.Pid} could not start {path} after its old image was given up: errno {failure.Errno}");
+            Kernel.Kill(fresh);
+            Kernel.Kill(old);
+            Processes.Exit(process.Pid);
             return -failure.Errno;
         }
         Kernel.Kill(old);
@@ -70,14 +86,15 @@ public sealed partial class Personality
         Begin(process, kernelProcess, path, arguments, loaded);
     }
 
-    private void Begin(PosixProcess process, KernelProcess kernelProcess, string path, IReadOnlyList<string> arguments, LoadedProgram loaded)
+    private void Begin(PosixProcess process, KernelProcess kernelProcess, string path, IReadOnlyList<string> arguments, LoadedProgram loaded,
+        bool personalitySet = false)
     {
         lock (process.Gate)
         {
             process.ExecutablePath = path;
             process.Arguments = arguments.ToList();
         }
-        Check(Kernel.SetPersonality(kernelProcess, (ulong)process.Pid));
+        if (!personalitySet) Check(Kernel.SetPersonality(kernelProcess, (ulong)process.Pid));
         Check(Kernel.Watch(kernelProcess, status => KernelProcessDied(process, kernelProcess, status)));
         Check(Kernel.Start(kernelProcess, loaded.Entry, loaded.StackPointer, loaded.BrkBase));
     }

@@ -13,7 +13,10 @@ public sealed class QemuSession : IDisposable
     private readonly List<string> _lines = new();
     public int HostPort { get; }
 
-    public QemuSession(string manifest, int guestPort, params string[] servers)
+    public QemuSession(string manifest, int guestPort, params string[] servers) : this(manifest, guestPort, "512M", "", servers) { }
+
+    /// <param name="extraArgs">more QEMU arguments (e.g. the root disk's -drive and -device)</param>
+    public QemuSession(string manifest, int guestPort, string memory, string extraArgs, params string[] servers)
     {
         _ = Repository.KernelImage;
         HostPort = FreePort();
@@ -22,10 +25,10 @@ public sealed class QemuSession : IDisposable
                 Path.Combine(Repository.Root, "tests", "manifests", manifest, "manifest") }
             .Concat(servers.Select(s => Path.Combine(modules, s))));
         var psi = new ProcessStartInfo("qemu-system-x86_64",
-            "-m 512M -smp 1 -display none -monitor none -serial stdio -no-reboot " +
+            $"-m {memory} -smp 1 -display none -monitor none -serial stdio -no-reboot " +
             "-device isa-debug-exit,iobase=0xf4,iosize=0x04 " +
             $"-netdev user,id=n0,hostfwd=tcp:127.0.0.1:{HostPort}-:{guestPort} -device e1000e,netdev=n0,romfile= " +
-            $"-kernel \"{Repository.KernelImage}\" -initrd \"{initrd}\" -append \"init=init\"")
+            $"{extraArgs} -kernel \"{Repository.KernelImage}\" -initrd \"{initrd}\" -append \"init=init\"")
         { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
         _qemu = Process.Start(psi)!;
         _qemu.StandardInput.Close();

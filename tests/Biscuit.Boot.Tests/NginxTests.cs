@@ -1,0 +1,153 @@
+// The headline (issue 7): Debian's unmodified nginx, read from an ext3 root disk by the fs server,
+// loaded with its shared libraries by posix through ld-linux, serving HTTP through the net server's
+// TCP/IP stack and the e1000e driver, to curl-like clients on the host through QEMU's port forward.
+// One boot for the class (manifest tests/manifests/nginx, the same servers as boot/manifest); the
+// root disk is built by boot/rootfs/build.sh into a folder of the test's own.
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http;
+using System.Security.Cryptography;
+
+namespace Biscuit.Boot.Tests;
+
+public sealed class NginxBoot : IDisposable
+{
+    public readonly string Folder = Directory.CreateTempSubdirectory("biscuit-nginx-").FullName;
+    public readonly QemuSession Session;
+    public readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(120) };
+    public readonly Dictionary<string, string> Sha256 = new();     // docroot file -> sha256, from the build
+    public readonly TimeSpan FirstAnswerAfter;
+
+    public NginxBoot()
+    {
+        string output = Path.Combine(Folder, "out");
+        var (code, log) = Repository.Run("env", $"ROOTFS_OUT=\"{output}\" \"{Path.Combine(Repository.Root, "boot", "rootfs", "build.sh")}\"", TimeSpan.FromMinutes(10));
+        if (code != 0) throw new InvalidOperationException("boot/rootfs/build.sh failed:\n" + log);
+        foreach (var line in File.ReadAllLines(Path.Combine(output, "www.sha256")))
+        {
+            var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            Sha256[Path.GetFileName(parts[1])] = parts[0];
+        }
+        string disk = Path.Combine(output, "rootfs.ext3");
+        Session = new QemuSession("nginx", 80, "1G", $"-drive file=\"{disk}\",if=none,id=d0,format=raw -device virtio-blk-pci,drive=d0",
+            "fs-server", "net-server", "posix-server");
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+                if (probe.GetAsync(Url("/")).Result.StatusCode == HttpStatusCode.OK) break;
+            }
+            catch (AggregateException) { }
+            if (clock.Elapsed > TimeSpan.FromMinutes(5))
+                throw new InvalidOperationException($"nginx did not answer within 5 minutes; serial log:\n{Session.Serial}");
+            Thread.Sleep(500);
+        }
+        FirstAnswerAfter = clock.Elapsed;
+    }
+
+    public string Url(string path) => $"http://127.0.0.1:{Session.HostPort}{path}";
+
+    public void Dispose()
+    {
+        Http.Dispose();
+        Session.Dispose();
+        Directory.Delete(Folder, recursive: true);
+    }
+}
+
+public class NginxTests : IClassFixture<NginxBoot>
+{
+    private readonly NginxBoot _boot;
+    public NginxTests(NginxBoot boot) => _boot = boot;
+
+    private HttpResponseMessage Get(string path, Action<HttpRequestMessage>? configure = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, _boot.Url(path));
+        configure?.Invoke(request);
+        return _boot.Http.Send(request);
+    }
+
+    private static string Hex(byte[] bytes) => Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant();
+
+    [Fact]
+    public void The_index_page_is_served_by_Debians_nginx_on_Biscuit()
+    {
+        using var response = Get("/");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("nginx/1.22.1", response.Headers.Server.ToString());
+        Assert.Contains("Served by nginx on Biscuit", response.Content.ReadAsStringAsync().Result);
+        Assert.Contains(_boot.Session.Serial.Split('\n'), l => l.StartsWith("posix: started /usr/sbin/nginx"));
+    }
+
+    [Theory]
+    [InlineData("small.html")]
+    [InlineData("big.bin")]
+    public void Files_from_the_root_disk_arrive_byte_for_byte(string name)
+    {
+        using var response = Get("/" + name);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = response.Content.ReadAsByteArrayAsync().Result;
+        Assert.Equal(response.Content.Headers.ContentLength, body.Length);
+        Assert.Equal(_boot.Sha256[name], Hex(body));
+    }
+
+    [Fact]
+    public void A_byte_range_of_the_big_file_is_the_same_range_of_the_file()
+    {
+        using var whole = Get("/big.bin");
+        var all = whole.Content.ReadAsByteArrayAsync().Result;
+        using var response = Get("/big.bin", r => r.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(300_000, 300_000 + 70_000 - 1));
+        Assert.Equal(HttpStatusCode.PartialContent, response.StatusCode);
+        Assert.Equal(all.AsSpan(300_000, 70_000).ToArray(), response.Content.ReadAsByteArrayAsync().Result);
+    }
+
+    [Fact]
+    public void A_missing_file_is_nginxs_404_and_the_server_keeps_serving()
+    {
+        using var missing = Get("/no-such-file.html");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Contains("404 Not Found", missing.Content.ReadAsStringAsync().Result);
+        using var after = Get("/small.html");
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+    }
+
+    [Fact]
+    public void Twenty_concurrent_clients_each_get_the_right_bytes()
+    {
+        var results = Enumerable.Range(0, 20).AsParallel().WithDegreeOfParallelism(20).Select(i =>
+        {
+            using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(120) };
+            string name = i % 4 == 0 ? "big.bin" : "small.html";
+            var body = client.GetByteArrayAsync(_boot.Url("/" + name)).Result;
+            return (name, Hex(body));
+        }).ToList();
+        Assert.All(results, r => Assert.Equal(_boot.Sha256[r.name], r.Item2));
+    }
+
+    [Fact]
+    public void One_kept_alive_connection_carries_many_requests()
+    {
+        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 1 };
+        using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(120) };
+        for (int i = 0; i < 30; i++)
+            Assert.Equal(_boot.Sha256["small.html"], Hex(client.GetByteArrayAsync(_boot.Url("/small.html")).Result));
+    }
+
+    [Fact]
+    public void The_servers_GC_figures_are_readable_through_nginx_from_proc()
+    {
+        using var response = Get("/proc/biscuit/gc");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        string text = response.Content.ReadAsStringAsync().Result;
+        foreach (var server in new[] { "posix", "fs", "net" }) Assert.Contains(server, text);
+    }
+
+    [Fact]
+    public void No_process_faulted_while_serving()
+    {
+        using var _ = Get("/small.html");
+        Assert.DoesNotContain(_boot.Session.Serial.Split('\n'), l => l.Contains("fault") || l.Contains("panic") || l.StartsWith("init: ") && l.Contains("died"));
+    }
+}

@@ -112,6 +112,23 @@ public sealed class NamespaceTests : IDisposable
     }
 
     [Fact]
+    public void Chown_gives_a_directory_away_as_nginx_does_for_its_temp_paths_and_minus_1_keeps_an_id()
+    {
+        h.Call(LinuxCall.Mkdir, h.Put("/var"), 0x1ED);
+        Assert.Equal(0, h.Call(LinuxCall.Chown, h.Put("/var"), 33, U(-1)));
+        ulong stat = h.Alloc(StatLayout.Size);
+        h.Call(LinuxCall.Stat, h.Put("/var"), stat);
+        Assert.Equal((33, 0), (h.GetInt(stat + 28), h.GetInt(stat + 32)));
+        int fd = h.Open("/var", O.RDONLY | O.DIRECTORY);
+        Assert.Equal(0, h.Call(LinuxCall.Fchown, (ulong)fd, U(-1), 44));
+        h.Call(LinuxCall.Fstat, (ulong)fd, stat);
+        Assert.Equal((33, 44), (h.GetInt(stat + 28), h.GetInt(stat + 32)));
+        Assert.Equal(-Errno.ENOENT, h.Call(LinuxCall.Chown, h.Put("/none"), 1, 1));
+        h.Call(LinuxCall.Setuid, 33);
+        Assert.Equal(-Errno.EPERM, h.Call(LinuxCall.Chown, h.Put("/var"), 0, 0));
+    }
+
+    [Fact]
     public void The_umask_applies_to_created_files()
     {
         Assert.Equal(0x12, h.Call(LinuxCall.Umask, 0x3F));

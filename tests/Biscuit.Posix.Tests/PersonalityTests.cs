@@ -113,6 +113,7 @@ public sealed class PersonalityTests : IDisposable
         public long Symlink(string target, string linkPath) => throw new InvalidOperationException();
         public long ReadLink(string path, out string target) => throw new InvalidOperationException();
         public long Chmod(string path, uint mode) => throw new InvalidOperationException();
+        public long Chown(string path, uint? uid, uint? gid, bool followLastLink) => throw new InvalidOperationException();
     }
 
     [Fact]

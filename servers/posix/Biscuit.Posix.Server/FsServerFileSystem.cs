@@ -72,6 +72,8 @@ public sealed class FsServerFileSystem(FileServiceClient fs) : IFileSystem
     public long Link(string existing, string newPath) => Result(fs.Link(existing, newPath));
     public long Symlink(string target, string linkPath) => Result(fs.Symlink(target, linkPath));
     public long Chmod(string path, uint mode) => Result(fs.Chmod(path, (int)mode));
+    public long Chown(string path, uint? uid, uint? gid, bool followLastLink) =>
+        Result(fs.Chown(path, uid is null ? -1 : uid.Value, gid is null ? -1 : gid.Value, followLastLink));
 
     public long ReadLink(string path, out string target)
     {

@@ -139,6 +139,7 @@ public sealed class Ext2Volume : IFileSystem, IDisposable
     public long Link(string existing, string newPath) => Do(() => { fs.Link(existing, newPath); return 0; });
     public long Symlink(string target, string linkPath) => Do(() => { fs.Symlink(target, linkPath); return 0; });
     public long Chmod(string path, uint mode) => Do(() => { fs.Chmod(path, (ushort)mode); return 0; });
+    public long Chown(string path, uint? uid, uint? gid, bool followLastLink) => Do(() => { fs.Chown(path, uid, gid, followLastLink); return 0; });
 
     public long ReadLink(string path, out string target)
     {

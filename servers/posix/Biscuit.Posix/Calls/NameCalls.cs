@@ -25,6 +25,10 @@ public static class NameCalls
         t.Add(LinuxCall.Chmod, "chmod", c => Chmod(c, At.FDCWD, c.Arg(0), (uint)c.Arg(1)));
         t.Add(LinuxCall.Fchmodat, "fchmodat", c => Chmod(c, c.IntArg(0), c.Arg(1), (uint)c.Arg(2)));
         t.Add(LinuxCall.Fchmod, "fchmod", Fchmod);
+        t.Add(LinuxCall.Chown, "chown", c => Chown(c, c.PathAt(At.FDCWD, c.Arg(0))!, c.Arg(1), c.Arg(2), follow: true));
+        t.Add(LinuxCall.Lchown, "lchown", c => Chown(c, c.PathAt(At.FDCWD, c.Arg(0))!, c.Arg(1), c.Arg(2), follow: false));
+        t.Add(LinuxCall.Fchown, "fchown", c => Chown(c, PathOfDescriptor(c, c.IntArg(0)), c.Arg(1), c.Arg(2), follow: true));
+        t.Add(LinuxCall.Fchownat, "fchownat", FchownAt);
         t.Add(LinuxCall.Getcwd, "getcwd", GetCwd);
         t.Add(LinuxCall.Chdir, "chdir", c => ChangeDirectory(c, c.PathAt(At.FDCWD, c.Arg(0))!));
         t.Add(LinuxCall.Fchdir, "fchdir", c => ChangeDirectory(c, c.DirectoryOf(c.IntArg(0))));
@@ -97,6 +101,36 @@ public static class NameCalls
         if (file is not (FsFile or FsDirectory) || file.Path is null) return -Errno.EINVAL;
         c.Posix.Files.Chmod(file.Path, (uint)c.Arg(1));
         return 0;
+    }
+
+    /// <summary>chown(2): -1 (as u32) leaves an id unchanged; only root (effective uid 0) may give a file
+    /// away (posix does not implement the unprivileged own-group case: EPERM).</summary>
+    private static long Chown(CallContext c, string path, ulong uid, ulong gid, bool follow)
+    {
+        uint? newUid = (uint)uid == uint.MaxValue ? null : (uint)uid;
+        uint? newGid = (uint)gid == uint.MaxValue ? null : (uint)gid;
+        bool root;
+        lock (c.Process.Gate) root = c.Process.Credentials.EffectiveUid == 0;
+        if (!root && (newUid is not null || newGid is not null)) return -Errno.EPERM;
+        c.Posix.Files.Chown(path, newUid, newGid, follow);
+        return 0;
+    }
+
+    private static long FchownAt(CallContext c)
+    {
+        int flags = c.IntArg(4);
+        if ((flags & ~(At.SYMLINK_NOFOLLOW | At.EMPTY_PATH)) != 0) return -Errno.EINVAL;
+        string? path = c.PathAt(c.IntArg(0), c.Arg(1), allowEmpty: (flags & At.EMPTY_PATH) != 0);
+        path ??= c.IntArg(0) == At.FDCWD ? c.DirectoryOf(At.FDCWD) : PathOfDescriptor(c, c.IntArg(0));
+        return Chown(c, path, c.Arg(2), c.Arg(3), follow: (flags & At.SYMLINK_NOFOLLOW) == 0);
+    }
+
+    /// <summary>The fs path an fs file or directory descriptor was opened by (EINVAL for other kinds).</summary>
+    private static string PathOfDescriptor(CallContext c, int fd)
+    {
+        var file = c.Fds.Get(fd);
+        if (file is not (FsFile or FsDirectory) || file.Path is null) throw new SyscallFailure(Errno.EINVAL);
+        return file.Path;
     }
 
     /// <summary>getcwd(2): the path with its NUL; ERANGE if it does not fit `size`; its length is the result.</summary>

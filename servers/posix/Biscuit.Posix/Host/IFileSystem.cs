@@ -46,4 +46,6 @@ public interface IFileSystem
     long Symlink(string target, string linkPath);
     long ReadLink(string path, out string target);
     long Chmod(string path, uint mode);
+    /// <summary>chown(2): a null id stays as it is.</summary>
+    long Chown(string path, uint? uid, uint? gid, bool followLastLink);
 }

@@ -116,6 +116,7 @@ public sealed class VirtualFileSystem(IFileSystem fs, ISystemServices system, Pr
     public void Rmdir(string path) { RefuseSynthetic(path); Check(fs.Rmdir(path)); }
     public void Symlink(string target, string path) { RefuseSynthetic(path); Check(fs.Symlink(target, path)); }
     public void Chmod(string path, uint mode) { RefuseSynthetic(path); Check(fs.Chmod(path, mode & 0xFFF)); }
+    public void Chown(string path, uint? uid, uint? gid, bool followLastLink) { RefuseSynthetic(path); Check(fs.Chown(path, uid, gid, followLastLink)); }
 
     public void Rename(string from, string to)
     {

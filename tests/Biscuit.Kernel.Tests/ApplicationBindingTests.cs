@@ -31,5 +31,7 @@ public class ApplicationBindingTests
         Assert.Equal(KernelError.NotImplemented, process.Protect(0x400000, 4096, ApplicationProcess.ProtNone));
         Assert.Equal(KernelError.NotImplemented, process.Start(0x401000, 0x7fff0000, 0).Error);
         Assert.Equal(KernelError.NotImplemented, ForwardedCall.ReplyPending().Error);
+        Assert.Equal(KernelError.NotImplemented, process.Fork(7, new Endpoint(new Handle(0x1002)), 0, 0, 0).Error);
+        Assert.Equal(KernelError.NotImplemented, process.StartForked().Error);
     }
 }

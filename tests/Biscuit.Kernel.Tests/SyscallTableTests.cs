@@ -49,6 +49,10 @@ public class SyscallTableTests
     }
 
     [Fact]
+    public void The_specification_lists_process_fork_at_the_next_free_number() =>
+        Assert.Equal(0x81F, Specified()["process_fork"]);
+
+    [Fact]
     public void Every_specified_call_has_the_same_number_in_the_CSharp_bindings()
     {
         var fields = typeof(SyscallNumbers).GetFields(BindingFlags.Public | BindingFlags.Static)

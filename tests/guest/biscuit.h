@@ -30,7 +30,7 @@ enum {
     SYS_process_spawn = 0x810, SYS_process_watch, SYS_process_status, SYS_process_kill, SYS_process_exit,
     SYS_process_set_limits, SYS_module_read,
     SYS_process_create = 0x817, SYS_process_set_personality, SYS_process_read, SYS_process_write,
-    SYS_process_mmap, SYS_process_mprotect, SYS_process_start, SYS_ipc_reply_pending,
+    SYS_process_mmap, SYS_process_mprotect, SYS_process_start, SYS_ipc_reply_pending, SYS_process_fork,
     SYS_endpoint_create = 0x820, SYS_ipc_call, SYS_ipc_send, SYS_ipc_recv, SYS_ipc_reply_recv, SYS_ipc_reply,
     SYS_notification_create = 0x830, SYS_notify_signal, SYS_notify_wait, SYS_notify_poll,
     SYS_handle_dup = 0x840, SYS_handle_close, SYS_handle_info,
@@ -105,6 +105,12 @@ static inline long process_mprotect(uint32_t process, uint64_t address, size_t l
 static inline long process_start(uint32_t process, uint64_t entry, uint64_t stack_pointer, uint64_t brk_base)
 { return bsys4(SYS_process_start, process, entry, stack_pointer, brk_base); }
 static inline long ipc_reply_pending(void) { return bsys0(SYS_ipc_reply_pending); }
+/* process_fork: a copy of `process` for its thread `thread_id` (waiting in a forwarded call); runs after
+   process_start(child, 0, 0, 0). flags: 0 or FORK_CHILD_SETTID / FORK_CHILD_CLEARTID at child_tid. */
+enum { FORK_CHILD_CLEARTID = 0x00200000, FORK_CHILD_SETTID = 0x01000000 };
+static inline long process_fork(uint32_t process, uint64_t thread_id, uint32_t personality, uint64_t stack,
+                                uint64_t flags, uint64_t child_tid)
+{ return bsys6(SYS_process_fork, process, (long)thread_id, personality, (long)stack, (long)flags, (long)child_tid); }
 
 /* A forwarded Linux call (kernel -> personality): label = LNX_LABEL | number, payload below. */
 #define LNX_LABEL 0x4C4E580000000000UL

@@ -1,7 +1,8 @@
 // An application process as posix builds and serves it (Syscalls.md "Application processes",
 // issue 7): made empty with process_create, filled with process_mmap/process_write, given a
-// personality endpoint, started with process_start. Its memory is reached with process_read /
-// process_write (bounded copies; the kernel faults demand pages in and never touches kernel pages).
+// personality endpoint, started with process_start — or copied from a running one with process_fork
+// (then started with StartForked). Its memory is reached with process_read / process_write (bounded
+// copies; the kernel faults demand pages in and never touches kernel pages).
 // Invariant: every method is one system call; errors are values (Linux errno numbers), never exceptions.
 using System.Text;
 
@@ -80,6 +81,27 @@ public readonly record struct ApplicationProcess(Handle Handle)
         long r = Syscalls.Invoke(SyscallNumbers.ProcessStart, Handle.Value, (long)entry, (long)stackPointer, (long)brkBase);
         return r < 0 ? KernelResult<long>.Fail(KernelErrors.FromResult(r)) : KernelResult<long>.Ok(r);
     }
+
+    /// <summary>clone flags process_fork honours in the child (Linux values, include/uapi/linux/sched.h).</summary>
+    public const ulong CloneChildClearTid = 0x0020_0000, CloneChildSetTid = 0x0100_0000;
+
+    /// <summary>process_fork: a copy of this process made for its thread `threadId`, which waits in a
+    /// forwarded clone/fork/vfork (Syscalls.md "fork"): private pages copied, MAP_SHARED|MAP_ANONYMOUS pages
+    /// shared, signal actions and brk inherited; one suspended thread with the caller's registers and RAX = 0
+    /// (RSP = `stack` unless 0). `personality` (needs Send) becomes the child's personality endpoint.
+    /// `flags`: 0 or CloneChildSetTid / CloneChildClearTid at `childTid`. Run the child with StartForked.
+    /// ESRCH (no such waiting thread), EINVAL, EFAULT, ENOMEM (all or nothing), EMFILE.</summary>
+    public KernelResult<ApplicationProcess> Fork(ulong threadId, Endpoint personality, ulong stack, ulong flags, ulong childTid)
+    {
+        long r = Syscalls.Invoke(SyscallNumbers.ProcessFork, Handle.Value, (long)threadId, personality.Handle.Value,
+            (long)stack, (long)flags, (long)childTid);
+        return r < 0 ? KernelResult<ApplicationProcess>.Fail(KernelErrors.FromResult(r))
+            : KernelResult<ApplicationProcess>.Ok(new ApplicationProcess(new Handle((uint)r)));
+    }
+
+    /// <summary>process_start(child, 0, 0, 0) for a child of Fork: its thread runs; returns the thread id
+    /// (what CLONE_PARENT_SETTID stores in the parent).</summary>
+    public KernelResult<long> StartForked() => Start(0, 0, 0);
 
     public KernelError Kill() => AsProcess.Kill();
 

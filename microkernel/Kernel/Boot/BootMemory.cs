@@ -2,7 +2,8 @@
 //   1. the usable physical memory = the loader's "available" ranges minus the first megabyte, the
 //      kernel image, and everything the loader handed over (its info block, command line, memory
 //      map, module list, module names and module contents);
-//   2. the frame allocator's bitmap, carved from the first usable range big enough for it;
+//   2. the frame allocator's bitmap and its share counts (fork's shared pages), carved from the
+//      first usable range big enough for both;
 //   3. the frame allocator, with every usable frame free;
 //   4. the boot arena for the kernel's C# objects (BootArenaBytes, sealed when boot completes);
 //   5. the kernel's own page tables (Memory/KernelAddressSpace.cs);
@@ -24,7 +25,7 @@ namespace Biscuit.Kernel.Boot
         private static FramePool s_frames;
         private static PoolPlan s_plan;
         private static SlotPoolSet s_pools;
-        public static ulong FirmwareUsableBytes, KernelImageBytes, LoaderDataBytes, BitmapBytes, PoolBytes;
+        public static ulong FirmwareUsableBytes, KernelImageBytes, LoaderDataBytes, BitmapBytes, ShareCountBytes, PoolBytes;
 
         private struct SlotPoolSet { public fixed byte Bytes[(int)PoolKind.Count * 64]; }
 
@@ -85,15 +86,18 @@ namespace Biscuit.Kernel.Boot
             PhysicalMemoryMap* map = Map;
             ulong frameCount = map->HighestAddress / FramePool.FrameSize;
             BitmapBytes = PhysicalMemoryMap.AlignUp(FramePool.BitmapBytes(frameCount));
+            ShareCountBytes = PhysicalMemoryMap.AlignUp(FramePool.ShareCountBytes(frameCount));
+            ulong bytes = BitmapBytes + ShareCountBytes;
             ulong bitmapPhysical = 0;
             for (int i = 0; i < map->Count; i++)
-                if (map->EndOf(i) - map->StartOf(i) >= BitmapBytes) { bitmapPhysical = map->StartOf(i); break; }
+                if (map->EndOf(i) - map->StartOf(i) >= bytes) { bitmapPhysical = map->StartOf(i); break; }
             if (bitmapPhysical == 0)
-                Panic.Halt("no usable range can hold the frame bitmap; bytes needed", BitmapBytes);
-            map->Remove(bitmapPhysical, BitmapBytes);
+                Panic.Halt("no usable range can hold the frame bitmap and share counts; bytes needed", bytes);
+            map->Remove(bitmapPhysical, bytes);
 
             FramePool* frames = Frames;
             frames->Initialize((ulong*)KernelImage.PhysicalToVirtual(bitmapPhysical), frameCount);
+            frames->AttachShareCounts((ushort*)KernelImage.PhysicalToVirtual(bitmapPhysical + BitmapBytes));
             for (int i = 0; i < map->Count; i++)
                 frames->Free(map->StartOf(i), map->EndOf(i));
         }

@@ -22,6 +22,8 @@ namespace Biscuit.Kernel.Boot
             Console.WriteKiB(BootMemory.LoaderDataBytes);
             Console.Write(", frame bitmap ");
             Console.WriteKiB(BootMemory.BitmapBytes);
+            Console.Write(", frame share counts ");
+            Console.WriteKiB(BootMemory.ShareCountBytes);
             Console.Write(", boot arena ");
             Console.WriteKiB(BootMemory.BootArenaBytes);
             Console.Write(", kernel page tables ");

@@ -51,6 +51,16 @@ namespace Biscuit.Kernel.Linux
             for (int fd = 0; fd < 3; fd++) File(fd)->Kind = FileKind.Console;
         }
 
+        // What a forked child inherits (fork(2)): signal dispositions and the program break. The fd
+        // table stays the fresh one (console 0-2): an application's files are posix's, and the
+        // kernel's pipes are for servers, which are not forked.
+        public void InheritFrom(LinuxState* parent)
+        {
+            fixed (byte* mine = _actions) Internal.Runtime.Memory.Move(mine, parent->_actions, Signals * 32);
+            BreakStart = parent->BreakStart;
+            BreakEnd = parent->BreakEnd;
+        }
+
         // Returns true the first time it is asked about `number` (so each is logged once).
         public bool FirstTimeUnimplemented(ulong number)
         {

@@ -1,7 +1,8 @@
 // mmap (anonymous), munmap, mprotect, madvise, brk, mlock: the memory part of the Linux core ABI.
 // Reservations cost nothing: a PROT_NONE mapping is only an AddressMap entry; committing (mmap or
 // mprotect with access) writes Lazy page-table entries; a frame arrives on first touch
-// (Memory/DemandPaging.cs). File mappings are not the kernel's business (ENODEV): `posix` and `mm`
+// (Memory/DemandPaging.cs). MAP_SHARED|MAP_ANONYMOUS pages carry PageFlags.Shared, which fork
+// (Processes/ProcessFork.cs) reads to share their frames rather than copy them. File mappings are not the kernel's business (ENODEV): `posix` and `mm`
 // provide them to applications.
 using Biscuit.Kernel.Arch.X64;
 using Biscuit.Kernel.Memory;
@@ -60,7 +61,15 @@ namespace Biscuit.Kernel.Linux
                 }
             }
             if (!p->Map->Add(address, length)) return -Errno.ENOMEM;
-            if (prot != 0)
+            if ((flags & MapShared) != 0)
+            {
+                // MAP_SHARED|MAP_ANONYMOUS: every page carries Shared (fork shares its frame), even a
+                // PROT_NONE one, so the mark survives mprotect; frames still come on first touch.
+                PageFlags shared = FlagsFor(prot) | PageFlags.Shared | (prot == 0 ? PageFlags.NoAccess : PageFlags.None);
+                long r = Commit(p, address, length, shared);
+                if (r != 0) { Unmap(p, address, length); return r; }
+            }
+            else if (prot != 0)
             {
                 long r = Commit(p, address, length, FlagsFor(prot));
                 if (r != 0) { Unmap(p, address, length); return r; }
@@ -140,7 +149,7 @@ namespace Biscuit.Kernel.Linux
                 ulong frame;
                 PageFlags flags;
                 PageState state = p->Space.StateOf(va, out frame, out flags);
-                PageFlags owned = flags & PageFlags.Owned;
+                PageFlags owned = flags & (PageFlags.Owned | PageFlags.Shared);   // kept whatever the protection
                 MapResult r = MapResult.Ok;
                 if (state == PageState.Present || (state == PageState.NoAccess && frame != 0))
                 {
@@ -150,9 +159,9 @@ namespace Biscuit.Kernel.Linux
                 }
                 else if (prot == 0)
                 {
-                    if (state != PageState.Unmapped) r = p->Space.SetNotPresent(va, 0, target | PageFlags.Lazy | PageFlags.NoAccess);
+                    if (state != PageState.Unmapped) r = p->Space.SetNotPresent(va, 0, target | owned | PageFlags.Lazy | PageFlags.NoAccess);
                 }
-                else r = p->Space.SetNotPresent(va, 0, target | PageFlags.Lazy);
+                else r = p->Space.SetNotPresent(va, 0, target | owned | PageFlags.Lazy);
                 if (r != MapResult.Ok) return -Errno.ENOMEM;
                 Cpu.InvalidatePage(va);
             }
@@ -179,7 +188,8 @@ namespace Biscuit.Kernel.Linux
             }
         }
 
-        // MADV_DONTNEED: owned frames go back; the pages read as zero on the next touch.
+        // MADV_DONTNEED: owned frames go back; the pages read as zero on the next touch. A Shared
+        // page keeps its frame (as Linux keeps a shared mapping's data in its shmem object).
         private static void Discard(Process* p, ulong address, ulong length)
         {
             for (ulong va = address; va < address + length; va += Page)
@@ -187,7 +197,7 @@ namespace Biscuit.Kernel.Linux
                 ulong frame;
                 PageFlags flags;
                 PageState state = p->Space.StateOf(va, out frame, out flags);
-                if ((flags & PageFlags.Owned) == 0 || frame == 0 || MemoryCalls.GrantsCover(p, va)) continue;
+                if ((flags & PageFlags.Owned) == 0 || (flags & PageFlags.Shared) != 0 || frame == 0 || MemoryCalls.GrantsCover(p, va)) continue;
                 if (state != PageState.Present && state != PageState.NoAccess) continue;
                 p->Space.Clear(va, out flags);
                 PageFlags keep = flags & (PageFlags.Writable | PageFlags.User | PageFlags.NoExecute | PageFlags.NoAccess);

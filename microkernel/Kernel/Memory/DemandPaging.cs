@@ -21,7 +21,7 @@ namespace Biscuit.Kernel.Memory
             if (execute && (flags & PageFlags.NoExecute) != 0) return false;
             frame = UserFrames.Take(p);
             if (frame == 0) return false;
-            PageFlags mapFlags = (flags & (PageFlags.Writable | PageFlags.User | PageFlags.NoExecute)) | PageFlags.Owned;
+            PageFlags mapFlags = (flags & (PageFlags.Writable | PageFlags.User | PageFlags.NoExecute | PageFlags.Shared)) | PageFlags.Owned;
             if (p->Space.Map(page, frame, mapFlags) != MapResult.Ok)
             {
                 UserFrames.Give(p, frame);

@@ -2,8 +2,13 @@
 // memory that boot sets aside. Frames start "in use"; boot frees the usable ranges of the memory
 // map. Take hands out one frame, TakeContiguous a physically contiguous, aligned run (for DMA and
 // boot pools), Give returns a frame and refuses double frees and foreign addresses.
+// Sharing (fork keeps MAP_SHARED|MAP_ANONYMOUS pages shared, issue 7): a frame in use may have
+// extra holders, counted in an optional array of share counts (one u16 per frame, boot memory).
+// Give from a holder of a shared frame only drops one share; the last Give frees it. So every
+// path that gives an owned frame back (munmap, madvise, process death) stays correct unchanged.
 // Invariants: FreeFrames equals the number of zero bits; frame 0 is never free (0 means "no
-// frame"); no operation allocates or blocks — an empty pool is a return value, never a hang.
+// frame"); a free frame has share count 0; no operation allocates or blocks — an empty pool is a
+// return value, never a hang.
 // Pure data-structure code: compiled into the kernel and into the host unit tests.
 namespace Biscuit.Kernel.Memory
 {
@@ -17,11 +22,39 @@ namespace Biscuit.Kernel.Memory
         private ulong _frameCount;
         private ulong _freeFrames;
         private ulong _searchFrom;       // no free frame below this index (a hint, kept exact)
+        private ushort* _shares;         // owned by the pool (null: sharing unsupported); extra holders per frame
 
         public ulong TotalFrames => _frameCount;
         public ulong FreeFrames => _freeFrames;
 
         public static ulong BitmapBytes(ulong frameCount) => (frameCount + 63) / 64 * 8;
+        public static ulong ShareCountBytes(ulong frameCount) => frameCount * 2;
+        public const ushort MaxShares = 0xFFFF;
+
+        // Enables Share: `counts` must hold ShareCountBytes(TotalFrames) bytes; all start at 0.
+        public void AttachShareCounts(ushort* counts)
+        {
+            for (ulong i = 0; i < _frameCount; i++) counts[i] = 0;
+            _shares = counts;
+        }
+
+        // One more holder of an in-use frame (its next Give will not free it). False if sharing
+        // is not enabled, the frame is not in use, or it already has MaxShares extra holders.
+        public bool Share(ulong physical)
+        {
+            if (_shares == null || (physical & (FrameSize - 1)) != 0) return false;
+            ulong f = physical / FrameSize;
+            if (f == 0 || f >= _frameCount || !IsUsed(f) || _shares[f] == MaxShares) return false;
+            _shares[f]++;
+            return true;
+        }
+
+        // The number of holders beyond the first (0 for an unshared or free frame).
+        public uint ExtraHoldersOf(ulong physical)
+        {
+            ulong f = physical / FrameSize;
+            return _shares == null || f >= _frameCount ? 0u : _shares[f];
+        }
 
         // Every frame starts in use; `bitmap` must hold BitmapBytes(frameCount) bytes.
         public void Initialize(ulong* bitmap, ulong frameCount)
@@ -30,6 +63,7 @@ namespace Biscuit.Kernel.Memory
             _frameCount = frameCount;
             _freeFrames = 0;
             _searchFrom = frameCount;
+            _shares = null;
             for (ulong i = 0; i < (frameCount + 63) / 64; i++) bitmap[i] = ~0UL;
         }
 
@@ -106,6 +140,11 @@ namespace Biscuit.Kernel.Memory
             ulong f = physical / FrameSize;
             if (f == 0 || f >= _frameCount) return FrameResult.OutOfRange;
             if (!IsUsed(f)) return FrameResult.NotInUse;
+            if (_shares != null && _shares[f] > 0)
+            {
+                _shares[f]--;            // another holder keeps it
+                return FrameResult.Ok;
+            }
             Clear(f);
             _freeFrames++;
             if (f < _searchFrom) _searchFrom = f;

@@ -21,6 +21,9 @@ namespace Biscuit.Kernel.Memory
         // 5-11 "not present"), so software keeps the state of committed-but-untouched memory there:
         Lazy = 1 << 10,      // no frame yet: the first touch gets a zeroed one with the flags kept here
         NoAccess = 1 << 11,  // PROT_NONE: any touch faults; a frame, if any, is kept (address bits)
+        // Bits 52-58 of a leaf are ignored by the MMU too (SDM Vol. 3A Table 5-20; 59-62 as well
+        // while CR4.PKE is 0), in present and not-present entries alike:
+        Shared = 1UL << 52,  // MAP_SHARED|MAP_ANONYMOUS: fork shares the frame instead of copying it
     }
 
     // What a page-table entry says about one virtual page.
@@ -186,6 +189,57 @@ namespace Biscuit.Kernel.Memory
                 }
                 if (!descended) continue;
                 if (table[Index(va, 0)] != 0) return true;
+                va += PageSize;
+            }
+            return false;
+        }
+
+        public const ulong UserHalfEnd = 0x0000_8000_0000_0000;
+
+        // The first non-zero leaf entry of the user half at or above `from` (present or not): its
+        // page's address, its frame (0 if none) and its flags. A 2 MiB leaf is reported with
+        // `large` set (its address and frame 2 MiB aligned). Absent upper-level spans are skipped
+        // whole, so walking a sparse address space costs what is mapped, not its size. False when
+        // nothing remains. Callers continue from virtualAddress + the page's size.
+        public bool NextUserEntry(ulong from, out ulong virtualAddress, out ulong frame, out PageFlags flags, out bool large)
+        {
+            virtualAddress = frame = 0;
+            flags = PageFlags.None;
+            large = false;
+            ulong va = from & ~(PageSize - 1);
+            while (va < UserHalfEnd)
+            {
+                ulong* table = _window.Table(_root);
+                bool descended = true;
+                for (int level = 3; level >= 1; level--)
+                {
+                    ulong e = table[Index(va, level)];
+                    ulong span = 1UL << (12 + 9 * level);
+                    if ((e & (ulong)PageFlags.Present) == 0)
+                    {
+                        va = (va & ~(span - 1)) + span;
+                        descended = false;
+                        break;
+                    }
+                    if ((e & (ulong)PageFlags.Large) != 0)
+                    {
+                        virtualAddress = va & ~(span - 1);
+                        frame = e & AddressMask & ~(span - 1);
+                        flags = (PageFlags)(e & ~AddressMask);
+                        large = true;
+                        return true;
+                    }
+                    table = _window.Table(e & AddressMask);
+                }
+                if (!descended) continue;
+                ulong leaf = table[Index(va, 0)];
+                if (leaf != 0)
+                {
+                    virtualAddress = va;
+                    frame = leaf & AddressMask;
+                    flags = (PageFlags)(leaf & ~AddressMask);
+                    return true;
+                }
                 va += PageSize;
             }
             return false;

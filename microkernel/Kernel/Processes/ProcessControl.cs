@@ -104,8 +104,9 @@ namespace Biscuit.Kernel.Processes
             return 0;
         }
 
-        // Undoes a spawn that failed before its first thread existed.
-        private static void Discard(Process* p)
+        // Undoes a spawn (or fork) that failed before its first thread existed: the address space
+        // (every owned frame given back) and the pool slots.
+        public static void Discard(Process* p)
         {
             if (p->Space.Root != 0) p->Space.ReleaseUserHalf();
             BootMemory.Pool(PoolKind.AddressMaps)->Give((byte*)p->Map);

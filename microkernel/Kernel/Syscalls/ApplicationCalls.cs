@@ -1,6 +1,7 @@
 // The calls a personality server (posix) uses to build and serve an application process
 // (Syscalls.md "Application processes", issue 7): process_create, process_set_personality,
-// process_read, process_write, process_mmap, process_mprotect, process_start, ipc_reply_pending.
+// process_read, process_write, process_mmap, process_mprotect, process_start, ipc_reply_pending,
+// process_fork.
 // Each needs a process handle with Control (EBADF: not a process handle; EPERM: no Control);
 // a dead target is ESRCH. Memory work reuses the calling-process code (MemoryMapCalls,
 // UserMemory, DemandPaging) on the target's Process*, so both follow the same rules.
@@ -97,13 +98,21 @@ namespace Biscuit.Kernel.Syscalls
         }
 
         // process_start(process, entry, stack_pointer, brk_base): the first thread, every general
-        // register 0 but RIP and RSP (System V AMD64 ABI §3.4.1: RDX = 0, no exit handler).
+        // register 0 but RIP and RSP (System V AMD64 ABI §3.4.1: RDX = 0, no exit handler). For a
+        // child of process_fork it runs the thread fork prepared; entry, stack and brk must be 0.
         public static long Start(Thread* t, ulong process, ulong entry, ulong stackPointer, ulong brkBase)
         {
             Process* p;
             long error = Target(t, process, out p);
             if (error != 0) return error;
             if (p->Started) return -Errno.EBUSY;
+            if (p->Threads != null)
+            {
+                if ((entry | stackPointer | brkBase) != 0) return -Errno.EINVAL;
+                p->Started = true;
+                ThreadControl.Resume(p->Threads);
+                return (long)p->Threads->Id;
+            }
             if (entry == 0 || entry >= UserMemory.UserTop || stackPointer >= UserMemory.UserTop) return -Errno.EFAULT;
             if ((brkBase & 4095) != 0 || brkBase >= MemoryMapCalls.MmapTop) return -Errno.EINVAL;
             p->Linux->BreakStart = p->Linux->BreakEnd = brkBase;
@@ -112,6 +121,35 @@ namespace Biscuit.Kernel.Syscalls
             if (error < 0) return error;
             p->Started = true;
             return error;
+        }
+
+        // process_fork(process, thread_id, personality, stack, flags, child_tid): a copy of the
+        // process for its thread `thread_id`, which waits in a forwarded clone/fork/vfork
+        // (Processes/ProcessFork.cs). Returns the child's handle (Control, Transfer, Duplicate); the
+        // child runs once process_start(child, 0, 0, 0) is called.
+        public static long Fork(Thread* t, ulong process, ulong threadId, ulong personality, ulong stack, ulong flags, ulong childTid)
+        {
+            Process* p;
+            long error = Target(t, process, out p);
+            if (error != 0) return error;
+            Thread* source = ProcessFork.ForwardingThread(p, threadId);
+            if (source == null) return -Errno.ESRCH;
+            Capability* endpoint;
+            error = HandleCalls.Lookup(t, personality, CapabilityType.Endpoint, Rights.Send, out endpoint);
+            if (error != 0) return error;
+            if ((flags & ~ProcessFork.KnownFlags) != 0 || stack >= UserMemory.UserTop) return -Errno.EINVAL;
+            if ((flags & ProcessFork.KnownFlags) != 0 && (childTid == 0 || !UserMemory.RangeIsUser(childTid, 4))) return -Errno.EFAULT;
+            Process* child;
+            error = ProcessFork.Fork(p, source, (Endpoint*)endpoint->Object, endpoint->Badge, stack, flags, childTid, out child);
+            if (error < 0) return error;
+            uint handle = t->Process->HandleTable->Insert(CapabilityType.Process, Rights.Control | Rights.Transfer | Rights.Duplicate, child, 0);
+            if (handle == 0)
+            {
+                ProcessControl.Exit(child, 9);   // nobody can name it
+                return -Errno.EMFILE;
+            }
+            child->Handles++;
+            return handle;
         }
 
         // ipc_reply_pending: 1 while the caller of the last call received still waits, 0 if it gave

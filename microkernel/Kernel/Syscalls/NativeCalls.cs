@@ -37,6 +37,7 @@ namespace Biscuit.Kernel.Syscalls
                 case 0x81C: return ApplicationCalls.Mprotect(t, a0, a1, a2, a3);
                 case 0x81D: return ApplicationCalls.Start(t, a0, a1, a2, a3);
                 case 0x81E: return ApplicationCalls.ReplyPending(t);
+                case 0x81F: return ApplicationCalls.Fork(t, a0, a1, a2, a3, a4, a5);
 
                 case 0x820: return IpcCalls.CreateEndpoint(t);
                 case 0x821: return IpcCalls.Call(t, a0, a1);

@@ -22,6 +22,7 @@ namespace Biscuit.Kernel.Threads
         BlockedFutex,
         BlockedPipe,
         Dead,
+        Suspended,          // made by process_fork, not yet run: process_start makes it Ready
     }
 
     public unsafe struct Thread

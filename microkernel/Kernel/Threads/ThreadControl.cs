@@ -29,6 +29,15 @@ namespace Biscuit.Kernel.Threads
 
         public static long Create(Process* p, ulong entry, ulong userStack, ulong argument, byte priority, out Thread* created)
         {
+            long id = CreateSuspended(p, entry, userStack, argument, priority, out created);
+            if (id > 0) Scheduler.MakeReady(created);
+            return id;
+        }
+
+        // As Create, but the thread is left Suspended (on no queue) until Resume: how process_fork
+        // prepares a child's thread for process_start. Destroy frees it like any other.
+        public static long CreateSuspended(Process* p, ulong entry, ulong userStack, ulong argument, byte priority, out Thread* created)
+        {
             created = null;
             Thread* t = (Thread*)BootMemory.Pool(PoolKind.Threads)->Take();
             byte* stack = BootMemory.Pool(PoolKind.KernelStacks)->Take();
@@ -75,9 +84,14 @@ namespace Biscuit.Kernel.Threads
             t->ProcessNext = p->Threads;
             p->Threads = t;
             p->ThreadCount++;
-            Scheduler.MakeReady(t);
+            t->State = ThreadState.Suspended;
             created = t;
             return (long)t->Id;
+        }
+
+        public static void Resume(Thread* t)
+        {
+            if (t->State == ThreadState.Suspended) Scheduler.MakeReady(t);
         }
 
         // Removes a thread from everything it is part of and frees it. Does not touch its

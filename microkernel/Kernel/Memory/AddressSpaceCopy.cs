@@ -1,0 +1,96 @@
+// Fork's copy of a user address space (issue 7; Syscalls.md `process_fork`). The parent's user half
+// is walked entry by entry (PageTable.NextUserEntry) and rebuilt in the child's empty space:
+//   - a page the parent owns, present or PROT_NONE with a frame: a new frame charged to the child
+//     (UserFrames: its budget), the 4 KiB copied, the same permissions — an eager copy;
+//   - a Shared page (MAP_SHARED|MAP_ANONYMOUS): the same frame with one more holder
+//     (FramePool share counts), charged to the child as well; a Shared page that has no frame yet
+//     gets one in the parent first, so that the two processes see one page from then on;
+//   - a committed page never touched (Lazy, no frame): the same Lazy entry — still free until used;
+//   - a page the parent does not own (granted by another process, device registers, IPC buffers,
+//     2 MiB leaves): not inherited.
+// Copy-on-write is mm's job (issue 8); until then fork copies eagerly.
+// All or nothing: a shortage (frames, the child's budget, page-table frames, a share count) returns
+// -ENOMEM; the caller then discards the child's space, which gives every frame it holds back (a
+// shared frame's extra holder included). Frames given to the parent's untouched Shared pages stay
+// the parent's (it would have got them on first touch). Nothing here allocates from a heap.
+using Biscuit.Kernel.Boot;
+using Biscuit.Kernel.Processes;
+using Biscuit.Kernel.Syscalls;
+
+namespace Biscuit.Kernel.Memory
+{
+    public static unsafe class AddressSpaceCopy
+    {
+        private const PageFlags Permissions = PageFlags.Writable | PageFlags.User | PageFlags.NoExecute;
+        private const PageFlags Kept = Permissions | PageFlags.Owned | PageFlags.Shared | PageFlags.Lazy | PageFlags.NoAccess;
+
+        // Copies `parent`'s user half into `child`'s (empty) one. 0 or -ENOMEM.
+        public static long Copy(Process* parent, Process* child)
+        {
+            ulong va = 0, frame;
+            PageFlags flags;
+            bool large;
+            while (parent->Space.NextUserEntry(va, out va, out frame, out flags, out large))
+            {
+                ulong next = va + (large ? PageTable.LargePageSize : PageTable.PageSize);
+                long r = large ? 0 : CopyPage(parent, child, va, frame, flags);
+                if (r != 0) return r;
+                va = next;
+            }
+            return 0;
+        }
+
+        private static long CopyPage(Process* parent, Process* child, ulong va, ulong frame, PageFlags flags)
+        {
+            bool present = (flags & PageFlags.Present) != 0;
+            if ((flags & PageFlags.Shared) != 0)
+            {
+                if (frame == 0 && !GiveParentItsFrame(parent, va, flags, out frame, out flags)) return -Errno.ENOMEM;
+                if (!UserFrames.TakeShare(child, frame)) return -Errno.ENOMEM;
+                return Install(child, va, frame, flags, (flags & PageFlags.Present) != 0);
+            }
+            if (frame == 0)   // Lazy, or PROT_NONE never touched: the entry alone
+                return child->Space.SetNotPresent(va, 0, flags & Kept) == MapResult.Ok ? 0 : -Errno.ENOMEM;
+            if ((flags & PageFlags.Owned) == 0) return 0;   // granted, device or IPC-buffer page: not inherited
+            ulong copy = UserFrames.Take(child);
+            if (copy == 0) return -Errno.ENOMEM;
+            Internal.Runtime.Memory.Move(KernelImage.PhysicalToVirtual(copy), KernelImage.PhysicalToVirtual(frame), 4096);
+            return Install(child, va, copy, flags, present);
+        }
+
+        // Maps a frame the child now holds (one it was charged for); on failure gives it back.
+        private static long Install(Process* child, ulong va, ulong frame, PageFlags flags, bool present)
+        {
+            MapResult r = present
+                ? child->Space.Map(va, frame, flags & (Permissions | PageFlags.Owned | PageFlags.Shared))
+                : child->Space.SetNotPresent(va, frame, (flags & Kept & ~PageFlags.Lazy) | PageFlags.Owned);
+            if (r == MapResult.Ok) return 0;
+            UserFrames.Give(child, frame);
+            return -Errno.ENOMEM;
+        }
+
+        // A Shared page the parent has not touched yet gets its frame now (zeroed, charged to the
+        // parent), present with its permissions, or kept behind PROT_NONE.
+        private static bool GiveParentItsFrame(Process* parent, ulong va, PageFlags flags, out ulong frame, out PageFlags now)
+        {
+            now = flags;
+            frame = UserFrames.Take(parent);
+            if (frame == 0) return false;
+            MapResult r;
+            if ((flags & PageFlags.NoAccess) != 0)
+            {
+                now = (flags & Kept & ~PageFlags.Lazy) | PageFlags.Owned;
+                r = parent->Space.SetNotPresent(va, frame, now);
+            }
+            else
+            {
+                now = (flags & (Permissions | PageFlags.Shared)) | PageFlags.Owned | PageFlags.Present;
+                r = parent->Space.Map(va, frame, now & ~PageFlags.Present);
+            }
+            if (r == MapResult.Ok) return true;
+            UserFrames.Give(parent, frame);
+            frame = 0;
+            return false;
+        }
+    }
+}

@@ -56,7 +56,7 @@ public static class LinuxIpcBenchmark
     // "tsc_ghz" -> [rate].
     private static Dictionary<string, double[]> BootOnce(LinuxGuest guest, int boot)
     {
-        using var qemu = LinuxQemu.Start(guest.QemuArguments(Memory, LinuxGuest.BaseAppend + " run=linux-ipcbench", null));
+        using var qemu = GuestQemu.Start(guest.QemuArguments(Memory, LinuxGuest.BaseAppend + " run=linux-ipcbench", null));
         bool exited = qemu.WaitForExit(BootTimeout);
         var lines = qemu.Lines;
         if (!exited)

@@ -33,24 +33,24 @@ public static class LinuxNginxBenchmark
         string loadBefore = LinuxHostLoad.Now();
         for (int i = 0; i < repetitions; i++)
         {
-            int port = LinuxHttpTools.FreeLoopbackPort();
+            int port = HttpTools.FreeLoopbackPort();
             string site = $"http://127.0.0.1:{port}";
             progress($"boot {i + 1}/{repetitions} (127.0.0.1:{port})");
-            using var qemu = LinuxQemu.Start(guest.QemuArguments(Memory, LinuxGuest.BaseAppend, port));
-            boot.Add(LinuxHttpTools.WaitForFirst200(qemu, $"{site}/small.html", "linux-init: nginx start", BootTimeout));
+            using var qemu = GuestQemu.Start(guest.QemuArguments(Memory, LinuxGuest.BaseAppend, port));
+            boot.Add(HttpTools.WaitForFirst200(qemu, $"{site}/small.html", "linux-init: nginx start", BootTimeout));
             foreach (var (key, marker) in BootMarkers)
                 if (qemu.SeenAt(marker) is double t) markers[key].Add(t);
             foreach (var f in Files)
             {
-                string got = Convert.ToHexStringLower(SHA256.HashData(LinuxHttpTools.Fetch($"{site}/{f}")));
+                string got = Convert.ToHexStringLower(SHA256.HashData(HttpTools.Fetch($"{site}/{f}")));
                 if (got != guest.FileSha256[f])
                     throw new InvalidOperationException($"content check: {f} served by the Linux guest has sha256 {got}, expected {guest.FileSha256[f]}");
             }
             foreach (var f in Files)
             {
                 progress($"boot {i + 1}/{repetitions}: wrk {f} ({WarmupSeconds} s warm-up + {loadSeconds} s)");
-                LinuxHttpTools.Wrk($"{site}/{f}", WarmupSeconds, Connections, Threads, script);
-                var r = LinuxHttpTools.Wrk($"{site}/{f}", loadSeconds, Connections, Threads, script);
+                HttpTools.Wrk($"{site}/{f}", WarmupSeconds, Connections, Threads, script);
+                var r = HttpTools.Wrk($"{site}/{f}", loadSeconds, Connections, Threads, script);
                 if (qemu.HasExited) throw new InvalidOperationException($"the Linux guest died during the load on {f}\n{qemu.Tail()}");
                 load[f].Add(r);
             }

@@ -1,4 +1,4 @@
-// One running QEMU for the Linux guest: timestamps each serial line as the host sees it (seconds
+// One running QEMU guest (Biscuit or the Linux guest of bench/linux): timestamps each serial line as the host sees it (seconds
 // from spawn) and keeps QEMU's stderr. Disposing kills QEMU; so do the bench program's exit and an
 // unhandled exception (whose unwinding need not run `using` blocks), so no QEMU outlives a failed
 // or interrupted run.
@@ -7,11 +7,11 @@ using System.Text;
 
 namespace Biscuit.Bench;
 
-public sealed class LinuxQemu : IDisposable
+public sealed class GuestQemu : IDisposable
 {
     private static readonly HashSet<Process> running = new();   // guarded by lock(running)
 
-    static LinuxQemu()
+    static GuestQemu()
     {
         AppDomain.CurrentDomain.ProcessExit += (_, _) => KillAll();
         AppDomain.CurrentDomain.UnhandledException += (_, _) => KillAll();
@@ -22,9 +22,9 @@ public sealed class LinuxQemu : IDisposable
     private readonly List<TimedLine> lines = new();          // guarded by lock(lines)
     private readonly StringBuilder errors = new();           // QEMU's stderr; guarded by lock(errors)
 
-    private LinuxQemu(Process process, Stopwatch clock) { this.process = process; this.clock = clock; }
+    private GuestQemu(Process process, Stopwatch clock) { this.process = process; this.clock = clock; }
 
-    public static LinuxQemu Start(IEnumerable<string> arguments)
+    public static GuestQemu Start(IEnumerable<string> arguments)
     {
         var psi = new ProcessStartInfo("qemu-system-x86_64")
         {
@@ -33,7 +33,7 @@ public sealed class LinuxQemu : IDisposable
         foreach (var a in arguments) psi.ArgumentList.Add(a);
         var clock = Stopwatch.StartNew();
         var p = Process.Start(psi) ?? throw new InvalidOperationException("cannot start qemu-system-x86_64");
-        var q = new LinuxQemu(p, clock);
+        var q = new GuestQemu(p, clock);
         lock (running) running.Add(p);
         p.StandardInput.Close();
         p.OutputDataReceived += (_, e) => { if (e.Data != null) lock (q.lines) q.lines.Add(new TimedLine(clock.Elapsed.TotalSeconds, e.Data)); };

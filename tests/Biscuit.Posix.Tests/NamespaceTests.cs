@@ -185,3 +185,23 @@ public sealed class NamespaceTests : IDisposable
         Assert.Equal(-Errno.EINVAL, h.Call(LinuxCall.Wait4, U(-1), 0, 0x100, 0));
     }
 }
+
+public sealed class ProcPidTests : IDisposable
+{
+    private readonly PosixHarness h = new();
+    public void Dispose() => h.Dispose();
+
+    [Fact]
+    public void Proc_shows_a_process_under_the_pid_the_kernel_gives_it_once_a_call_told_posix()
+    {
+        ulong buffer = h.Alloc(64);
+        ulong self = h.Put("/proc/self");
+        long n = h.Posix.Handle((ulong)h.Process.Pid, LinuxCall.Readlink, [self, buffer, 64], 1, NeverCancelled.Instance, kernelProcessId: 4242);
+        Assert.Equal("/proc/4242", h.GetString(buffer, (int)n));
+        Assert.Contains("Pid:\t4242", h.Read(h.Open("/proc/4242/status", O.RDONLY), 4096));
+        int dir = h.Open("/proc", O.RDONLY | O.DIRECTORY);
+        ulong entries = h.Alloc(4096);
+        long bytes = h.Call(LinuxCall.Getdents64, (ulong)dir, entries, 4096);
+        Assert.Contains("4242", System.Text.Encoding.ASCII.GetString(h.Get(entries, (int)bytes)));
+    }
+}

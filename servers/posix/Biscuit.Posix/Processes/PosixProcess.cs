@@ -46,6 +46,15 @@ public sealed class PosixProcess
     public IReadOnlyList<string> Arguments { get; set; } = [];   // guarded by Gate
     public bool Exited { get; set; }                       // guarded by Gate
 
+    private int kernelPid;                                 // written by every forwarded call (Volatile)
+
+    /// <summary>The id the kernel answers getpid() with, learnt from the forwarded calls (0 before the
+    /// first call); /proc shows a process under it so that /proc/$(getpid) works.</summary>
+    public int KernelPid { get => Volatile.Read(ref kernelPid); set => Volatile.Write(ref kernelPid, value); }
+
+    /// <summary>The number /proc shows: the kernel's pid once known, posix's own before.</summary>
+    public int VisiblePid => KernelPid != 0 ? KernelPid : Pid;
+
     /// <summary>execve replaced the kernel process that runs this program.</summary>
     public void ReplaceKernelProcess(KernelProcess kernel)
     {
@@ -54,5 +63,6 @@ public sealed class PosixProcess
             Kernel = kernel;
             Memory = new UserMemory(KernelCalls, kernel);
         }
+        KernelPid = 0;   // the new kernel process has its own id; its first call tells it
     }
 }

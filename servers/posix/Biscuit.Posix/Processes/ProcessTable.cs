@@ -29,6 +29,12 @@ public sealed class ProcessTable
         lock (gate) return processes.TryGetValue((int)badge, out var p) ? p : null;
     }
 
+    /// <summary>The process /proc names `visiblePid` (PosixProcess.VisiblePid), or null.</summary>
+    public PosixProcess? FindVisible(int visiblePid)
+    {
+        lock (gate) return processes.Values.FirstOrDefault(p => p.VisiblePid == visiblePid);
+    }
+
     public IReadOnlyList<PosixProcess> All()
     {
         lock (gate) return processes.Values.OrderBy(p => p.Pid).ToList();

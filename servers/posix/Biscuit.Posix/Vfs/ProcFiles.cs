@@ -2,6 +2,7 @@
 //   /proc/meminfo               MemTotal/MemFree/MemAvailable (kB) from ISystemServices.Memory
 //   /proc/biscuit/gc            every server's GC and request figures (lib's Stats table)
 //   /proc/self -> /proc/<pid>   a symbolic link to the caller's directory
+// <pid> is the kernel's pid (what getpid() answers) once posix has seen a call of the process.
 //   /proc/<pid>/cmdline         argv, NUL-separated;  /proc/<pid>/status  Name, State, Pid, PPid, Uid, Gid
 //   /proc/<pid>/exe, /proc/<pid>/cwd   symbolic links
 // Anything else under /proc is ENOENT.
@@ -24,7 +25,7 @@ public sealed class ProcFiles(ISystemServices system, ProcessTable processes)
         if (parts[1] == "meminfo") return parts.Length == 2 ? Kind.File : Kind.Missing;
         if (parts[1] == "biscuit")
             return parts.Length == 2 ? Kind.Directory : parts.Length == 3 && parts[2] == "gc" ? Kind.File : Kind.Missing;
-        if (parts[1] == "self" && parts.Length == 2) { linkTarget = $"/proc/{self.Pid}"; return Kind.Link; }
+        if (parts[1] == "self" && parts.Length == 2) { linkTarget = $"/proc/{self.VisiblePid}"; return Kind.Link; }
         var process = ProcessOf(parts[1], self);
         if (process is null) return Kind.Missing;
         if (parts.Length == 2) return Kind.Directory;
@@ -41,7 +42,7 @@ public sealed class ProcFiles(ISystemServices system, ProcessTable processes)
     /// <summary>The /proc path with a leading "/proc/self/" replaced, so that names inside it resolve
     /// ("/proc/self/exe"); "/proc/self" itself stays a link.</summary>
     public string Canonical(string path, PosixProcess self) =>
-        path.StartsWith("/proc/self/", StringComparison.Ordinal) ? $"/proc/{self.Pid}" + path["/proc/self".Length..] : path;
+        path.StartsWith("/proc/self/", StringComparison.Ordinal) ? $"/proc/{self.VisiblePid}" + path["/proc/self".Length..] : path;
 
     public byte[] Contents(string path, PosixProcess self)
     {
@@ -60,7 +61,7 @@ public sealed class ProcFiles(ISystemServices system, ProcessTable processes)
             var c = process.Credentials;
             string name = Path.GetFileName(process.ExecutablePath);
             return Encoding.UTF8.GetBytes(
-                $"Name:\t{name}\nState:\tR (running)\nPid:\t{process.Pid}\nPPid:\t{process.ParentPid}\n" +
+                $"Name:\t{name}\nState:\tR (running)\nPid:\t{process.VisiblePid}\nPPid:\t{process.ParentPid}\n" +
                 $"Uid:\t{c.RealUid}\t{c.EffectiveUid}\t{c.SavedUid}\t{c.EffectiveUid}\n" +
                 $"Gid:\t{c.RealGid}\t{c.EffectiveGid}\t{c.SavedGid}\t{c.EffectiveGid}\n");
         }
@@ -75,7 +76,7 @@ public sealed class ProcFiles(ISystemServices system, ProcessTable processes)
             list.Add(new("meminfo", 2, DtReg));
             list.Add(new("biscuit", 3, DtDir));
             list.Add(new("self", 4, DtLnk));
-            foreach (var p in processes.All()) list.Add(new(p.Pid.ToString(), 1000 + (ulong)p.Pid, DtDir));
+            foreach (var p in processes.All()) list.Add(new(p.VisiblePid.ToString(), 1000 + (ulong)p.Pid, DtDir));
         }
         else if (parts[1] == "biscuit") list.Add(new("gc", 5, DtReg));
         else
@@ -92,6 +93,6 @@ public sealed class ProcFiles(ISystemServices system, ProcessTable processes)
     {
         if (name == "self") return self;
         if (!int.TryParse(name, out int pid) || pid <= 0) return null;
-        return pid == self.Pid ? self : processes.Find((ulong)pid);
+        return pid == self.VisiblePid ? self : processes.FindVisible(pid);
     }
 }

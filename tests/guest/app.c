@@ -9,40 +9,11 @@
 #include <signal.h>
 #include <string.h>
 #include "biscuit.h"
+#include "appreport.h"
 
-enum { SYS_read_ = 0, SYS_write_ = 1, SYS_mmap_ = 9, SYS_getpid_ = 39, SYS_getuid_ = 102, SYS_getppid_ = 110,
+enum { SYS_read_ = 0, SYS_mmap_ = 9, SYS_getpid_ = 39, SYS_getuid_ = 102, SYS_getppid_ = 110,
        SYS_gettid_ = 186, SYS_tgkill_ = 234, SYS_openat_ = 257, SYS_exit_group_ = 231, SYS_unknown_ = 1000 };
 enum { EIO_ = 5, EINTR_ = 4, EACCES_ = 13, ENOSYS_ = 38 };
-
-static int failures;
-
-static void say(const char *text)
-{
-    bsys3(SYS_write_, 1, text, strlen(text));
-}
-
-static void check(const char *name, int ok, long value)
-{
-    char line[160];
-    char number[24];
-    int n = 0;
-    long v = value < 0 ? -value : value;
-    do number[n++] = (char)('0' + v % 10); while ((v /= 10) != 0 && n < 20);
-    if (value < 0) number[n++] = '-';
-    strcpy(line, ok ? "ok - " : "not ok - ");
-    strcat(line, name);
-    if (!ok)
-    {
-        size_t l = strlen(line);
-        strcpy(line + l, ": got ");
-        l += 6;
-        while (n > 0) line[l++] = number[--n];
-        line[l++] = 0;
-    }
-    strcat(line, "\n");
-    if (!ok) failures++;
-    say(line);
-}
 
 static volatile int handler_ran;
 static volatile char held_flag;     /* apphost writes 1 here (process_write) once it holds our read */

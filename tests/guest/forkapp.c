@@ -1,0 +1,222 @@
+/* forkapp — the application forkhost.c (a miniature posix that serves fork with process_fork, issue 7)
+   loads and serves. It forks with raw system calls (fork, clone without CLONE_VM), so each result is
+   the kernel's or forkhost's RAX, and reports every check as a line written to fd 1 (appreport.h).
+   Parent and child compare what each sees of a global, a MAP_PRIVATE page and MAP_SHARED|MAP_ANONYMOUS
+   pages after both wrote; the child checks the registers, TLS, SSE state, signal handlers, blocked
+   mask and program break it inherited; clone runs a child on a new stack and with CHILD_SETTID;
+   forks forkhost refuses (ENOMEM) leave the parent running; 200 forks run in a loop between two
+   frame snapshots. wait4 is polled with WNOHANG (forkhost is single-threaded and must go on serving
+   the child while the parent waits). Exit status: the number of failed checks. */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include "biscuit.h"
+#include "appreport.h"
+
+enum { SYS_mmap_ = 9, SYS_brk_ = 12, SYS_nanosleep_ = 35, SYS_getpid_ = 39, SYS_clone_ = 56, SYS_fork_ = 57,
+       SYS_wait4_ = 61, SYS_gettid_ = 186, SYS_exit_group_ = 231, SYS_tgkill_ = 234 };
+/* Forwarded numbers only forkhost knows: how to treat the next fork, and frame snapshots around the loop. */
+enum { SYS_next_fork_ = 1010, SYS_snapshot_ = 1011, SYS_compare_ = 1012 };
+enum { FORK_PLAIN = 0, FORK_BAD_INPUT = 1, FORK_NO_PROCESS_SLOTS = 2, FORK_NO_FRAMES = 3, FORK_FEW_FRAMES = 4 };
+enum { ENOMEM_ = 12, WNOHANG_ = 1, SIGCHLD_ = 17, CLONE_CHILD_CLEARTID_ = 0x200000, CLONE_CHILD_SETTID_ = 0x1000000 };
+#define XMM_PATTERN 0x0123456789ABCDEFUL
+
+static volatile long global_value = 10;
+static volatile char *private_page, *private_untouched, *shared_page, *shared_untouched;
+static volatile int handler_ran;
+
+static void on_usr1(int signal) { handler_ran = signal; }
+
+static void sleep_a_tick(void)
+{
+    struct timespec tick = { 0, 5 * 1000 * 1000 };
+    bsys2(SYS_nanosleep_, &tick, 0);
+}
+
+/* wait4(pid, &status, WNOHANG) until the child is reaped (bounded: about 20 s). */
+static long wait_for(long pid, int *status)
+{
+    for (int i = 0; i < 2000; i++)
+    {
+        long r = bsys4(SYS_wait4_, pid, status, WNOHANG_, 0);
+        if (r != 0) return r;
+        sleep_a_tick();
+    }
+    return 0;
+}
+
+static volatile char *map_page(int flags)
+{
+    return (volatile char *)bsys6(SYS_mmap_, 0, 4096, PROT_READ | PROT_WRITE, flags, -1, 0);
+}
+
+/* The child's side of the first fork: its own writes, then (once the parent has written its own)
+   what it sees; then what it inherited. Exits with 42. */
+static void first_child(uint64_t xmm_after, void *parent_tls, long parent_brk)
+{
+    shared_page[2] = 1;                 /* fork returned 0 here */
+    global_value = 20;
+    private_page[0] = 20;
+    private_untouched[0] = 20;
+    shared_page[0] = 20;
+    shared_untouched[0] = 20;
+    for (int i = 0; i < 2000 && shared_page[1] != 1; i++) sleep_a_tick();
+    check("child: the child keeps its own global and MAP_PRIVATE values after the parent wrote its own",
+          shared_page[1] == 1 && global_value == 20 && private_page[0] == 20 && private_untouched[0] == 20, global_value);
+    check("child: the child has the parent's FS base (TLS) and SSE registers",
+          (void *)pthread_self() == parent_tls && xmm_after == XMM_PATTERN, (long)(xmm_after >> 32));
+    handler_ran = 0;
+    bsys3(SYS_tgkill_, bsys0(SYS_getpid_), bsys0(SYS_gettid_), SIGUSR1);
+    sigset_t blocked;
+    sigemptyset(&blocked);
+    sigprocmask(SIG_BLOCK, 0, &blocked);
+    long brk_now = bsys1(SYS_brk_, 0);
+    check("child: the child inherits signal handlers, the blocked mask and the program break",
+          handler_ran == SIGUSR1 && sigismember(&blocked, SIGUSR2) == 1 && brk_now == parent_brk, brk_now);
+    bsys1(SYS_exit_group_, 42);
+}
+
+static void fork_and_compare(void)
+{
+    private_page = map_page(MAP_PRIVATE | MAP_ANONYMOUS);
+    private_untouched = map_page(MAP_PRIVATE | MAP_ANONYMOUS);
+    shared_page = map_page(MAP_SHARED | MAP_ANONYMOUS);
+    shared_untouched = map_page(MAP_SHARED | MAP_ANONYMOUS);
+    private_page[0] = 10;
+    shared_page[0] = 10;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_usr1;
+    sigaction(SIGUSR1, &sa, 0);
+    sigset_t block;
+    sigemptyset(&block);
+    sigaddset(&block, SIGUSR2);
+    sigprocmask(SIG_BLOCK, &block, 0);
+    long parent_brk = bsys1(SYS_brk_, 0);
+    void *tls = (void *)pthread_self();
+
+    /* fork, with a pattern in xmm6 before the call and read back from it after. */
+    long pid;
+    uint64_t xmm_after;
+    __asm__ volatile("movq %[pattern], %%xmm6\n\tsyscall\n\tmovq %%xmm6, %[after]"
+                     : "=a"(pid), [after] "=r"(xmm_after)
+                     : "a"((long)SYS_fork_), [pattern] "r"(XMM_PATTERN)
+                     : "rcx", "r11", "memory", "xmm6");
+    if (pid == 0) first_child(xmm_after, tls, parent_brk);
+
+    global_value = 11;
+    private_page[0] = 11;
+    shared_page[1] = 1;                 /* tell the child the parent has written */
+    int status = -1;
+    long reaped = wait_for(pid, &status);
+    check("child: fork returns the child's pid to the parent and 0 to the child", pid > 0 && shared_page[2] == 1, pid);
+    check("child: wait4 returns the child's pid and its exit status 42",
+          reaped == pid && WIFEXITED(status) && WEXITSTATUS(status) == 42, status);
+    check("child: the parent keeps its own global and MAP_PRIVATE values after the child wrote its own",
+          global_value == 11 && private_page[0] == 11 && private_untouched[0] == 0, global_value);
+    check("child: MAP_SHARED|MAP_ANONYMOUS pages the child wrote are seen by the parent, touched before fork or not",
+          shared_page[0] == 20 && shared_untouched[0] == 20, shared_page[0] * 100 + shared_untouched[0]);
+}
+
+/* clone(SIGCHLD, new stack): the child compares RSP with r12, which held the new stack in the parent,
+   and exits 61 if they agree (its stack is the new one and its registers are the parent's), else 60. */
+static void clone_on_a_new_stack(void)
+{
+    static char stack[8192] __attribute__((aligned(16)));
+    uint64_t top = (uint64_t)(stack + sizeof stack - 64);
+    register long r10 __asm__("r10") = 0;
+    register long r8 __asm__("r8") = 0;
+    long pid;
+    __asm__ volatile("mov %[top], %%r12\n\t"
+                     "syscall\n\t"
+                     "test %%rax, %%rax\n\t"
+                     "jnz 1f\n\t"
+                     "xor %%edi, %%edi\n\t"
+                     "cmp %%rsp, %%r12\n\t"
+                     "sete %%dil\n\t"
+                     "add $60, %%edi\n\t"
+                     "mov $231, %%eax\n\t"
+                     "syscall\n"
+                     "1:"
+                     : "=a"(pid)
+                     : "a"((long)SYS_clone_), "D"((long)SIGCHLD_), "S"(top), "d"(0L), "r"(r10), "r"(r8), [top] "r"(top)
+                     : "rcx", "r11", "r12", "memory");
+    int status = -1;
+    long reaped = wait_for(pid, &status);
+    check("child: clone with a new stack runs the child on it with the parent's other registers",
+          pid > 0 && reaped == pid && WIFEXITED(status) && WEXITSTATUS(status) == 61, status);
+}
+
+/* clone(CHILD_SETTID|CHILD_CLEARTID|SIGCHLD, 0, 0, &tid_word), as glibc's fork makes it: the child
+   finds its own thread id in tid_word (exit 62), the parent's word stays 0. */
+static void clone_with_child_settid(void)
+{
+    static volatile uint32_t tid_word;
+    tid_word = 0;
+    long pid = bsys5(SYS_clone_, CLONE_CHILD_SETTID_ | CLONE_CHILD_CLEARTID_ | SIGCHLD_, 0, 0, &tid_word, 0);
+    if (pid == 0) bsys1(SYS_exit_group_, tid_word == (uint32_t)bsys0(SYS_gettid_) ? 62 : 63);
+    int status = -1;
+    long reaped = wait_for(pid, &status);
+    check("child: clone with CLONE_CHILD_SETTID writes the child's thread id in the child only",
+          reaped == pid && WIFEXITED(status) && WEXITSTATUS(status) == 62 && tid_word == 0, status);
+}
+
+/* A fork forkhost treats as `mode`; a child (if any) exits 0 at once. Returns fork's result. */
+static long fork_as(int mode)
+{
+    bsys1(SYS_next_fork_, mode);
+    long pid = bsys0(SYS_fork_);
+    if (pid == 0) bsys1(SYS_exit_group_, 0);
+    if (pid > 0)
+    {
+        int status;
+        wait_for(pid, &status);
+    }
+    return pid;
+}
+
+static void refused_forks(void)
+{
+    long slots = fork_as(FORK_NO_PROCESS_SLOTS);
+    check("child: a fork refused for want of process slots returns ENOMEM and the parent goes on", slots == -ENOMEM_, slots);
+    long none = fork_as(FORK_NO_FRAMES), few = fork_as(FORK_FEW_FRAMES);
+    check("child: a fork refused for want of memory returns ENOMEM and the parent goes on",
+          none == -ENOMEM_ && few == -ENOMEM_, none * 100 + few);
+    long after = fork_as(FORK_PLAIN);
+    check("child: after refused forks a fork succeeds again", after > 0, after);
+}
+
+/* 200 forks, each child exiting at once with its own status, between forkhost's frame snapshots. */
+static void fork_loop(void)
+{
+    fork_as(FORK_PLAIN);                /* warm-up: every path below has run once */
+    bsys0(SYS_snapshot_);
+    int right = 0;
+    for (int i = 0; i < 200; i++)
+    {
+        long pid = bsys0(SYS_fork_);
+        if (pid == 0) bsys1(SYS_exit_group_, i & 0x7F);
+        int status = -1;
+        if (pid > 0 && wait_for(pid, &status) == pid && WIFEXITED(status) && WEXITSTATUS(status) == (i & 0x7F)) right++;
+    }
+    bsys0(SYS_compare_);
+    check("child: 200 forks in a loop each return their child's exit status", right == 200, right);
+}
+
+int main(void)
+{
+    fork_and_compare();
+    clone_on_a_new_stack();
+    clone_with_child_settid();
+    long checked = fork_as(FORK_BAD_INPUT);
+    check("child: a fork served after forkhost's bad-input checks succeeds", checked > 0, checked);
+    refused_forks();
+    fork_loop();
+    bsys1(SYS_exit_group_, failures);
+    return failures;
+}

@@ -10,13 +10,30 @@ public static class Anchors
         w.AppendLine();
         w.AppendLine("| figure | published | this run |");
         w.AppendLine("|---|---|---|");
-        w.AppendLine($"| NGINX throughput vs Linux | Biscuit (Go): within 10–15% | not measured: nginx does not run on Biscuit yet |");
-        w.AppendLine($"| GC share of CPU | Biscuit (Go): ~3% | servers benchmark: {GcShare(results)} |");
-        w.AppendLine("| longest single GC pause | Biscuit (Go): 115 µs | servers benchmark: see the server GC line above (per-server Stats) |");
-        w.AppendLine("| GC pause accumulated in one request | Biscuit (Go): 582 µs | not measured yet |");
+        var nginx = NginxGc(results);
+        w.AppendLine($"| NGINX throughput vs Linux | Biscuit (Go): within 10–15% | {NginxRatio(results)} |");
+        w.AppendLine($"| GC share of CPU | Biscuit (Go): ~3% | {(nginx is { } g ? $"nginx load: {string.Join(", ", g.Select(s => $"{s.Server} {s.GcShareOfWindow * 100:F2}%"))} (of wall-clock time, per server); " : "")}servers benchmark: {GcShare(results)} |");
+        w.AppendLine($"| longest single GC pause | Biscuit (Go): 115 µs | {(nginx is { } p ? $"nginx load: {string.Join(", ", p.Select(s => $"{s.Server} {s.PauseMaxMs * 1000:F0} µs"))}" : "servers benchmark: see the server GC line above (per-server Stats)")} |");
+        w.AppendLine("| GC pause accumulated in one request | Biscuit (Go): 582 µs | not measured yet (needs per-request accounting, issue 11 item 4) |");
         w.AppendLine("| pipe ping-pong, C vs Go | C ~15% faster | Biscuit IPC / Linux pipe: see the side-by-side table |");
         w.AppendLine("| IPC call on x86-64 | seL4: ~400–600 cycles (hardware) | see the kernel core table (emulated cycles, not comparable) |");
         w.AppendLine();
+    }
+
+    // Biscuit/Linux requests/s of the nginx benchmark, each file and connection count.
+    private static string NginxRatio(Dictionary<string, object> results)
+    {
+        if (!results.TryGetValue("nginx", out var n) || n is not Dictionary<string, object> nginx) return "not run (`./biscuit bench nginx`)";
+        var ratios = (Dictionary<string, RatioFigures>)((Dictionary<string, object>)nginx["summary"])["ratios_biscuit_over_linux"];
+        if (ratios.Count == 0) return "no ratio: a guest produced no figures (see the nginx section)";
+        return "Biscuit/Linux requests/s (QEMU TCG): " + string.Join(", ", ratios.Select(r => $"{r.Key} {r.Value.RequestsPerS:F2}"));
+    }
+
+    private static List<ServerLoadGc>? NginxGc(Dictionary<string, object> results)
+    {
+        if (!results.TryGetValue("nginx", out var n) || n is not Dictionary<string, object> nginx) return null;
+        var gc = (List<ServerLoadGc>)((Dictionary<string, object>)((Dictionary<string, object>)nginx["summary"])["biscuit"])["gc_during_load"];
+        return gc.Count > 0 ? gc : null;
     }
 
     private static string GcShare(Dictionary<string, object> results)

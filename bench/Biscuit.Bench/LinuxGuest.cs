@@ -31,9 +31,7 @@ public sealed class LinuxGuest
         if (p.ExitCode != 0)
             throw new InvalidOperationException($"bench/linux/build.sh failed (exit {p.ExitCode}):\n{stdout.Result}{stderr}");
         string dir = Path.Combine(root, "build", "linux");
-        var sums = File.ReadAllLines(Path.Combine(dir, "www.sha256"))
-            .Select(l => l.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries))
-            .ToDictionary(f => f[1].Trim(), f => f[0]);
+        var sums = ReadSha256(Path.Combine(dir, "www.sha256"));
         return built = new LinuxGuest
         {
             Kernel = Path.Combine(dir, "vmlinuz"),
@@ -41,6 +39,42 @@ public sealed class LinuxGuest
             KernelVersion = File.ReadAllText(Path.Combine(dir, "kver")).Trim(),
             FileSha256 = sums,
         };
+    }
+
+    // A sha256sum-format file ("HEX  NAME" lines) as name -> hex; a malformed line is an error naming it.
+    public static Dictionary<string, string> ReadSha256(string file)
+    {
+        var sums = new Dictionary<string, string>();
+        foreach (string line in File.ReadAllLines(file).Where(l => l.Trim().Length > 0))
+        {
+            var f = line.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries);
+            if (f.Length != 2 || f[0].Length != 64) throw new InvalidOperationException($"{file}: '{line}' is not a sha256sum line");
+            sums[Path.GetFileName(f[1].Trim())] = f[0];
+        }
+        return sums;
+    }
+
+    // Biscuit's QEMU command line (BiscuitGuest.QemuArguments, from ./biscuit's qemu_args) turned into
+    // this guest's: the same flags, memory, NIC and port forward; only -kernel, -initrd and -append
+    // differ, and Biscuit's root disk (-drive and its virtio-blk-pci device) is left out, since the
+    // Linux guest serves its files from its initramfs.
+    public List<string> QemuArgumentsLike(IReadOnlyList<string> biscuit, string append)
+    {
+        var args = new List<string>();
+        for (int i = 0; i < biscuit.Count; i++)
+        {
+            string a = biscuit[i];
+            if (i + 1 < biscuit.Count && (a == "-drive" || (a == "-device" && biscuit[i + 1].StartsWith("virtio-blk-pci", StringComparison.Ordinal)))) { i++; continue; }
+            if (i + 1 < biscuit.Count && a is "-kernel" or "-initrd" or "-append")
+            {
+                args.Add(a);
+                args.Add(a switch { "-kernel" => Kernel, "-initrd" => Initrd, _ => append });
+                i++;
+                continue;
+            }
+            args.Add(a);
+        }
+        return args;
     }
 
     // The QEMU command line. `httpPort`: null boots without a NIC (like Biscuit's micro-benchmarks);

@@ -1,18 +1,29 @@
-// ./biscuit bench [NAME...] [--repeat N]: runs the named benchmarks (default: all that exist),
-// writes bench/results/<date>-<commit>/results.json and report.md, prints a summary.
+// ./biscuit bench [NAME...] [--repeat N] [--quick]: runs the named benchmarks (default: all that
+// exist), writes bench/results/<date>-<commit>/results.json, report.md and the plots (PNG), prints
+// the report. --quick shortens the load of the nginx benchmark (a smoke run, not a measurement).
 // Benchmarks that compare with the Linux guest arrive with the issues that define them; the
 // report says which ones exist.
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using Biscuit.Bench;
+
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
 string root = FindRoot();
 string build = Path.Combine(root, "build");
 int repeat = 5;
+bool repeatGiven = false, quick = false;
 var names = new List<string>();
 for (int i = 0; i < args.Length; i++)
 {
-    if (args[i] == "--repeat" && i + 1 < args.Length && int.TryParse(args[i + 1], out repeat) && repeat > 0) { i++; continue; }
+    if (args[i] == "--repeat")
+    {
+        if (i + 1 < args.Length && int.TryParse(args[i + 1], out repeat) && repeat > 0) { i++; repeatGiven = true; continue; }
+        Console.Error.WriteLine($"bench: --repeat needs a positive number, not '{(i + 1 < args.Length ? args[i + 1] : "")}'");
+        return 2;
+    }
+    if (args[i] == "--quick") { quick = true; continue; }
     if (args[i].StartsWith("-")) { Console.Error.WriteLine($"bench: unknown option '{args[i]}'"); return 2; }
     names.Add(args[i]);
 }
@@ -23,6 +34,8 @@ var available = new Dictionary<string, Func<Dictionary<string, object>>>
     ["ipc"] = () => IpcBenchmark.Run(build, Math.Min(repeat, 3), s => Console.Error.Write($"\rbench: ipc: {s}   ")),
     ["linux-ipc"] = () => LinuxIpcBenchmark.Run(root, repeat, s => Console.Error.Write($"\rbench: linux-ipc: {s}   ")),
     ["nginx-linux"] = () => LinuxNginxBenchmark.Run(root, repeat, s => Console.Error.Write($"\rbench: nginx-linux: {s}   ")),
+    ["nginx"] = () => NginxBenchmark.Run(root, quick ? NginxOptions.Quick(repeatGiven ? repeat : 1) : NginxOptions.Full(repeatGiven ? repeat : 3),
+        s => Console.Error.Write($"\rbench: nginx: {s}   ")),
     ["servers"] = () => ServersBenchmark.Run(root, build, Math.Min(repeat, 3), s => Console.Error.Write($"\rbench: servers: {s}   ")),
 };
 if (names.Count == 0) names.AddRange(available.Keys);
@@ -54,12 +67,16 @@ foreach (var n in names)
     Console.Error.WriteLine();
 }
 
+if (results.TryGetValue("nginx", out var ng) && ng is Dictionary<string, object> nginx)
+    nginx["plots"] = NginxPlots.Draw(outDir, (List<GuestBoot>)nginx["boots"], (Dictionary<string, object>)nginx["summary"])
+        .Select(p => new Dictionary<string, string> { ["file"] = p.File, ["title"] = p.Title }).ToList();
+
 var json = JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower });
 File.WriteAllText(Path.Combine(outDir, "results.json"), json);
 string report = Report.Markdown(results);
 File.WriteAllText(Path.Combine(outDir, "report.md"), report);
 Console.WriteLine(report);
-Console.WriteLine($"bench: results in {Path.GetRelativePath(root, outDir)}/ (results.json, report.md)");
+Console.WriteLine($"bench: results in {Path.GetRelativePath(root, outDir)}/ (results.json, report.md{(Directory.GetFiles(outDir, "*.png").Length > 0 ? ", plots" : "")})");
 return 0;
 
 static string FindRoot()

@@ -43,9 +43,11 @@ public static class Report
         w.Append(LinuxReport.Markdown(results));
         if (results.TryGetValue("servers", out var sv) && sv is Dictionary<string, object> servers)
             ServersBenchmark.Report(w, servers);
+        if (results.TryGetValue("nginx", out var ng) && ng is Dictionary<string, object> nginx)
+            NginxReport.Markdown(w, nginx);
         Anchors.Report(w, results);
-        w.AppendLine("Not measured yet on Biscuit: page faults, fs, net, nginx, fault injection — each arrives with the");
-        w.AppendLine("issue that builds the part it measures (the Linux guest's nginx baseline is `nginx-linux`).");
+        w.AppendLine("Not measured yet on Biscuit: page faults, fs and net on their own, fault injection, the per-request");
+        w.AppendLine("breakdown of one nginx request (issue 11 item 4) — each arrives with the issue that builds the part it measures.");
         return w.ToString();
     }
 }

@@ -1,0 +1,58 @@
+// Biscuit as `./biscuit run` boots it: boot/manifest (fs, net, posix running Debian's nginx) with the
+// root disk build/rootfs.ext3. The QEMU command line is not written here: it comes from the
+// `./biscuit` script's own functions (attach_root_disk, then qemu_args), run in a bash that sources
+// the script, so the benchmark and `./biscuit run` cannot drift apart. attach_root_disk makes a
+// fresh copy of the root disk per port (build/run/rootfs-PORT.ext3), so every boot starts from the
+// built image. The root disk is (re)built first by boot/rootfs/build.sh, which is incremental.
+using System.Diagnostics;
+
+namespace Biscuit.Bench;
+
+public sealed class BiscuitGuest
+{
+    public const string NginxStartMarker = "posix: started /usr/sbin/nginx";
+
+    public required string Root { get; init; }
+    public required IReadOnlyDictionary<string, string> FileSha256 { get; init; }   // docroot file -> sha256 (hex), build/www.sha256
+
+    public static BiscuitGuest Prepare(string root)
+    {
+        var (code, output) = Bash("-c", Quote(Path.Combine(root, "boot", "rootfs", "build.sh")));
+        if (code != 0) throw new InvalidOperationException($"boot/rootfs/build.sh failed (exit {code}):\n{output}");
+        string manifest = Path.Combine(root, "build", "modules", "manifest");
+        if (!File.Exists(manifest))
+            throw new InvalidOperationException($"{manifest} is missing: build first (./biscuit image, or ./biscuit bench, which builds)");
+        return new BiscuitGuest { Root = root, FileSha256 = LinuxGuest.ReadSha256(Path.Combine(root, "build", "www.sha256")) };
+    }
+
+    // `./biscuit run`'s QEMU arguments for host port `port` and `memory`, with a fresh root disk copy.
+    public List<string> QemuArguments(string memory, int port)
+    {
+        string script = Path.Combine(Root, "biscuit");
+        string program =
+            "set -euo pipefail; " +
+            $"source <(sed '/^main \"\\$@\"$/d' {Quote(script)}); " +
+            $"BUILD={Quote(Path.Combine(Root, "build"))}; PORT={port}; " +
+            $"attach_root_disk; qemu_args {Quote(memory)} stdio \"$BUILD/modules/manifest\"; printf '%s\\n' \"${{QEMU_ARGS[@]}}\"";
+        var (code, output) = Bash("-c", program);
+        if (code != 0) throw new InvalidOperationException($"./biscuit's qemu_args failed (exit {code}):\n{output}");
+        var args = output.Split('\n').Where(l => l.Length > 0).ToList();
+        if (!args.Contains("-kernel") || !args.Contains("-drive"))
+            throw new InvalidOperationException($"./biscuit's qemu_args gave no -kernel or no root disk:\n{output}");
+        return args;
+    }
+
+    private static string Quote(string s) => "'" + s.Replace("'", "'\\''") + "'";
+
+    private static (int Code, string Output) Bash(string first, string second)
+    {
+        var psi = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(first);
+        psi.ArgumentList.Add(second);
+        using var p = Process.Start(psi)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        string stdout = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, p.ExitCode == 0 ? stdout : stdout + stderr.Result);
+    }
+}

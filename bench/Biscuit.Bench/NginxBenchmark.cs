@@ -1,0 +1,144 @@
+// Benchmark "nginx": Debian's nginx on Biscuit beside the same nginx on the Linux guest, booted
+// alternately in one invocation (Linux, Biscuit, Linux, Biscuit, ...; `--repeat N` rounds) on the
+// same emulated machine: Biscuit's QEMU command line comes from ./biscuit's qemu_args and the Linux
+// guest's is that same line with only -kernel/-initrd/-append changed and the root disk left out
+// (same memory, NIC, port forward). Per boot: QEMU spawn -> first HTTP 200; the sha256 of
+// small.html and big.bin as served, against the build's www.sha256, before any load; then wrk from
+// the host on each file with 1 and with 10 keep-alive connections (after an unrecorded warm-up).
+// While Biscuit is loaded, GcSampler reads every server's GC figures once a second. A boot that
+// fails is recorded with its error and the run goes on; figures are medians over the boots that
+// worked, with min and max.
+using System.Diagnostics;
+using System.Security.Cryptography;
+
+namespace Biscuit.Bench;
+
+public sealed record LoadRun(string File, int Connections, double StartS, double EndS, WrkResult Wrk);
+
+public sealed record GuestBoot(string Guest, int Round, int Port)
+{
+    public double? QemuSpawnToFirst200S { get; set; }
+    public double? QemuSpawnToNginxStartS { get; set; }
+    public Dictionary<string, string> ServedSha256 { get; } = new();
+    public bool ContentCheckPassed { get; set; }
+    public List<LoadRun> Runs { get; } = new();
+    public List<GcSample> GcSamples { get; } = new();     // Biscuit only
+    public string? Error { get; set; }
+}
+
+public sealed record NginxOptions(int Repetitions, int WarmupSeconds, int LoadSeconds, int[] Connections)
+{
+    public static NginxOptions Full(int repetitions) => new(repetitions, 2, LoadSecondsOr(10), [1, 10]);
+    public static NginxOptions Quick(int repetitions) => new(repetitions, 1, LoadSecondsOr(2), [10]);
+
+    private static int LoadSecondsOr(int fallback)
+    {
+        string? s = Environment.GetEnvironmentVariable("BISCUIT_BENCH_LOAD_SECONDS");
+        if (s == null) return fallback;
+        if (int.TryParse(s, out int v) && v > 0) return v;
+        throw new ArgumentException($"BISCUIT_BENCH_LOAD_SECONDS must be a positive number of seconds, not '{s}'");
+    }
+}
+
+public static class NginxBenchmark
+{
+    public const string Memory = "1G";                    // `./biscuit run`'s default
+    public const string Nic = "e1000e";
+    public const int WrkThreads = 1;
+    public static readonly string[] Files = ["small.html", "big.bin"];
+    private static readonly TimeSpan BootTimeout = TimeSpan.FromMinutes(6);
+
+    public static Dictionary<string, object> Run(string root, NginxOptions options, Action<string> progress)
+    {
+        var linux = LinuxGuest.Build(root);
+        var biscuit = BiscuitGuest.Prepare(root);
+        foreach (var f in Files)
+            if (!linux.FileSha256.TryGetValue(f, out var l) || !biscuit.FileSha256.TryGetValue(f, out var b) || l != b)
+                throw new InvalidOperationException($"{f}: the Linux guest and Biscuit's root disk do not hold the same bytes (build/linux/www.sha256, build/www.sha256)");
+        string script = Path.Combine(root, "bench", "linux", "wrk-report.lua");
+        string loadBefore = LinuxHostLoad.Now();
+        var boots = new List<GuestBoot>();
+        List<string>? biscuitArgs = null, linuxArgs = null;
+        for (int round = 1; round <= options.Repetitions; round++)
+        {
+            foreach (string guest in new[] { "linux", "biscuit" })
+            {
+                int port = HttpTools.FreeLoopbackPort();
+                var args = biscuit.QemuArguments(Memory, port);
+                if (guest == "linux") args = linux.QemuArgumentsLike(args, LinuxGuest.BaseAppend);
+                if (guest == "linux") linuxArgs ??= args; else biscuitArgs ??= args;
+                var boot = new GuestBoot(guest, round, port);
+                boots.Add(boot);
+                void Say(string s) => progress($"round {round}/{options.Repetitions}, {guest}: {s}");
+                try
+                {
+                    Measure(boot, args, guest == "linux" ? linux.FileSha256 : biscuit.FileSha256, options, script, Say);
+                }
+                catch (InvalidOperationException e)
+                {
+                    boot.Error = e.Message;
+                    Console.Error.WriteLine($"\nbench: nginx: {guest} round {round} failed: {e.Message.Split('\n')[0]}");
+                }
+            }
+        }
+        return new Dictionary<string, object>
+        {
+            ["repetitions"] = options.Repetitions,
+            ["memory"] = Memory,
+            ["nic"] = Nic,
+            ["kernel"] = linux.KernelVersion,
+            ["load"] = $"wrk -t{WrkThreads} -c{{{string.Join(",", options.Connections)}}} -d{options.LoadSeconds}s --timeout 30s, keep-alive, " +
+                       $"after {options.WarmupSeconds} s unrecorded warm-up, on {string.Join(" and ", Files)}",
+            ["load_seconds"] = options.LoadSeconds,
+            ["connections"] = options.Connections,
+            ["gc_sampling"] = $"GET {GcSampler.Path} through the guest's nginx once a second during Biscuit's load (one extra request/s, plus posix's Stats calls to fs and net)",
+            ["host_cores"] = Environment.ProcessorCount,
+            ["host_loadavg_before"] = loadBefore,
+            ["host_loadavg_after"] = LinuxHostLoad.Now(),
+            ["qemu_biscuit"] = biscuitArgs ?? new List<string>(),
+            ["qemu_linux"] = linuxArgs ?? new List<string>(),
+            ["boots"] = boots,
+            ["summary"] = NginxSummary.Of(boots, options),
+        };
+    }
+
+    private static void Measure(GuestBoot boot, List<string> args, IReadOnlyDictionary<string, string> sha256, NginxOptions options,
+        string script, Action<string> say)
+    {
+        string site = $"http://127.0.0.1:{boot.Port}";
+        string who = boot.Guest == "linux" ? "the Linux guest" : "Biscuit";
+        string marker = boot.Guest == "linux" ? "linux-init: nginx start" : BiscuitGuest.NginxStartMarker;
+        say($"booting (127.0.0.1:{boot.Port})");
+        using var qemu = GuestQemu.Start(args);
+        boot.QemuSpawnToFirst200S = HttpTools.WaitForFirst200(qemu, $"{site}/small.html", marker, BootTimeout, who);
+        boot.QemuSpawnToNginxStartS = qemu.SeenAt(marker);
+        foreach (var f in Files)
+        {
+            string got = Convert.ToHexStringLower(SHA256.HashData(HttpTools.Fetch($"{site}/{f}")));
+            boot.ServedSha256[f] = got;
+            if (got != sha256[f])
+                throw new InvalidOperationException($"content check: {f} served by {who} has sha256 {got}, expected {sha256[f]}");
+        }
+        boot.ContentCheckPassed = true;
+
+        var clock = Stopwatch.StartNew();                    // the time base of the runs and GC samples of this boot
+        using var sampler = boot.Guest == "biscuit" ? new GcSampler(site, clock) : null;
+        try
+        {
+            foreach (var f in Files)
+                foreach (int c in options.Connections)
+                {
+                    say($"wrk {f} -c{c} ({options.WarmupSeconds} s warm-up + {options.LoadSeconds} s)");
+                    HttpTools.Wrk($"{site}/{f}", options.WarmupSeconds, c, WrkThreads, script);
+                    double start = clock.Elapsed.TotalSeconds;
+                    var r = HttpTools.Wrk($"{site}/{f}", options.LoadSeconds, c, WrkThreads, script);
+                    boot.Runs.Add(new LoadRun(f, c, start, clock.Elapsed.TotalSeconds, r));
+                    if (qemu.HasExited) throw new InvalidOperationException($"{who} died during the load on {f}\n{qemu.Tail()}");
+                }
+        }
+        finally
+        {
+            if (sampler != null) boot.GcSamples.AddRange(sampler.Stop());
+        }
+    }
+}

@@ -69,6 +69,7 @@ public class SocketServiceTests : IClassFixture<SocketServiceBoot>
         var match = System.Text.RegularExpressions.Regex.Match(line, @"(\d+) wake-ups by the net server");
         Assert.True(match.Success, line);
         Assert.True(long.Parse(match.Groups[1].Value) > 0, line);
+        Assert.Contains("readiness_signals_failed 0", line);                 // the server's own count, from NetCounters
     }
 
     [Fact]

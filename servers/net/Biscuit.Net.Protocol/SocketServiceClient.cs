@@ -108,6 +108,13 @@ public sealed class SocketServiceClient(ServiceClient client, ulong timeoutMs = 
         return batch.Events;
     }
 
+    /// <summary>The server's counters ("name value" lines), or null (LastFailure says why).</summary>
+    public string? Counters()
+    {
+        var call = client.Call(SocketRequests.NetCounters, default(Empty), timeoutMs);
+        return Value(call, "") is { Length: > 0 } text ? text : null;
+    }
+
     private long AddressCall(RequestType<SocketArgument, AddressReply> type, long id, out uint address, out int port)
     {
         var reply = Value(client.Call(type, new SocketArgument(id, 0), timeoutMs), new AddressReply(-LinuxErrno.EIO, 0, 0));

@@ -58,6 +58,8 @@ static class NetLoop
         [
             ("nic_frames_in", nic.FramesReceived), ("nic_frames_out", nic.FramesSent),
             ("nic_frames_dropped", nic.FramesDropped), ("nic_interrupts", nic.Interrupts),
+            ("readiness_signals_sent", Interlocked.Read(ref NotificationSignal.TotalSent)),
+            ("readiness_signals_failed", Interlocked.Read(ref NotificationSignal.TotalFailed)),
             ("echo_connections_open", echo?.Connections ?? 0),
         ]).RegisterOn(server);
         var endpoint = new Endpoint(Handle.Initial(0));

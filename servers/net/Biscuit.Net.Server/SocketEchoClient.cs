@@ -16,7 +16,7 @@ sealed class SocketEchoClient(SocketServiceClient net, Notification wakeUp, stri
     private readonly Dictionary<long, Connection> connections = new();   // owner: this (single-threaded) client
     private readonly byte[] buffer = new byte[SocketLimits.MaxTransferBytes];
     private long listener;
-    private long served, bytesEchoed, wakeUps, sweeps;
+    private long served, bytesEchoed, wakeUps, sweeps, waitErrors;
 
     private sealed class Connection
     {
@@ -52,7 +52,12 @@ sealed class SocketEchoClient(SocketServiceClient net, Notification wakeUp, stri
         {
             var woken = wakeUp.Wait(200);
             if (woken.IsOk && woken.Value != 0) { wakeUps++; DrainEvents(); }
-            else { sweeps++; ServeAll(); }      // quiet for a while: look at every connection anyway
+            else
+            {
+                if (!woken.IsOk && woken.Error != KernelError.TimedOut && waitErrors++ == 0) Console.WriteLine($"{name}: notify_wait: {woken.Error.Symbol()}");
+                sweeps++;
+                ServeAll();                     // quiet for a while: look at every connection anyway
+            }
         }
     }
 
@@ -127,8 +132,11 @@ sealed class SocketEchoClient(SocketServiceClient net, Notification wakeUp, stri
         net.Close(id);
         connections.Remove(id);
         Console.WriteLine($"{name}: connection {id} closed{(why != null ? ": " + why : "")}; {served} served, {bytesEchoed} bytes echoed, " +
-                          $"{wakeUps} wake-ups by the net server, {sweeps} quiet sweeps");
+                          $"{wakeUps} wake-ups by the net server, {sweeps} quiet sweeps; net: {SignalCounters()}");
     }
+
+    private string SignalCounters() =>
+        string.Join(", ", (net.Counters() ?? "").Split('\n').Where(l => l.StartsWith("readiness_", StringComparison.Ordinal)));
 
     private int Fail(string call, long result)
     {

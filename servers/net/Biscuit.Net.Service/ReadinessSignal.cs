@@ -14,9 +14,21 @@ public interface IReadinessSignal
     void Release();
 }
 
-/// <summary>A kernel notification received with Subscribe.</summary>
+/// <summary>A kernel notification received with Subscribe. Counts signals and failed signals
+/// (the first failure is logged once: a subscriber that cannot be woken is a broken system).</summary>
 public sealed class NotificationSignal(Handle handle) : IReadinessSignal
 {
-    public void Signal() => new Notification(handle).Signal(SocketRequests.ReadinessSignalBit);
+    private long sent, failed;                          // Interlocked: signalled from any thread
+
+    public static long TotalSent, TotalFailed;          // Interlocked; for NetCounters
+
+    public void Signal()
+    {
+        var error = new Notification(handle).Signal(SocketRequests.ReadinessSignalBit);
+        if (error == KernelError.None) { Interlocked.Increment(ref sent); Interlocked.Increment(ref TotalSent); return; }
+        Interlocked.Increment(ref TotalFailed);
+        if (Interlocked.Increment(ref failed) == 1) Console.WriteLine($"net: signalling the readiness subscriber ({handle}) failed: {error.Symbol()}");
+    }
+
     public void Release() => handle.Close();
 }

@@ -46,6 +46,7 @@ public interface IFileSystem
     long Symlink(string target, string linkPath);
     long ReadLink(string path, out string target);
     long Chmod(string path, uint mode);
-    /// <summary>chown(2): a null id stays as it is.</summary>
-    long Chown(string path, uint? uid, uint? gid, bool followLastLink);
+    /// <summary>chown(2): a null id stays as it is. A file system that keeps no owners answers EPERM,
+    /// as Linux's vfat does; implementations over fs override it.</summary>
+    long Chown(string path, uint? uid, uint? gid, bool followLastLink) => -Errno.EPERM;
 }

@@ -7,24 +7,31 @@ using MessagePack;
 
 namespace Biscuit.Net.Protocol;
 
-/// <summary>A record of N 64-bit integers, as an array of N.</summary>
-public sealed class IntegerRecordCodec<T>(string name, int fields, Action<T, long[]> split, Func<long[], T> make) : IMessageCodec<T>
+/// <summary>A record of N 64-bit integers (N at most 8), as an array of N. The fields pass through a
+/// stack buffer: encoding and decoding allocate nothing.</summary>
+public sealed class IntegerRecordCodec<T>(string name, int fields, IntegerRecordCodec<T>.Split split, IntegerRecordCodec<T>.Make make) : IMessageCodec<T>
 {
+    public delegate void Split(T value, Span<long> fields);
+    public delegate T Make(ReadOnlySpan<long> fields);
+
+    private const int MaxFields = 8;
+    private readonly int fields = fields is > 0 and <= MaxFields ? fields : throw new ArgumentOutOfRangeException(nameof(fields));
+
     public void Write(ref MessagePackWriter writer, T value)
     {
-        var values = new long[fields];
+        Span<long> values = stackalloc long[MaxFields];
         split(value, values);
         writer.WriteArrayHeader(fields);
-        foreach (long v in values) writer.Write(v);
+        for (int i = 0; i < fields; i++) writer.Write(values[i]);
     }
 
     public T Read(ref MessagePackReader reader)
     {
         int count = Codecs.ReadArrayAtLeast(ref reader, fields, name);
-        var values = new long[fields];
+        Span<long> values = stackalloc long[MaxFields];
         for (int i = 0; i < fields; i++) values[i] = reader.ReadInt64();
         Codecs.SkipExtraFields(ref reader, count, fields);
-        return make(values);
+        return make(values[..fields]);
     }
 }
 

@@ -24,6 +24,7 @@ for (int i = 0; i < args.Length; i++)
         return 2;
     }
     if (args[i] == "--quick") { quick = true; continue; }
+    if (args[i] == "--parse-gc-table") return ParseGcTable(i + 1 < args.Length ? args[i + 1] : null);
     if (args[i].StartsWith("-")) { Console.Error.WriteLine($"bench: unknown option '{args[i]}'"); return 2; }
     names.Add(args[i]);
 }
@@ -63,7 +64,16 @@ var results = new Dictionary<string, object>
 };
 foreach (var n in names)
 {
-    results[n] = available[n]();
+    try
+    {
+        results[n] = available[n]();
+    }
+    catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException)
+    {
+        Console.Error.WriteLine($"\nbench: {n} failed: {e.Message}");
+        if (Directory.GetFileSystemEntries(outDir).Length == 0) Directory.Delete(outDir);
+        return 1;
+    }
     Console.Error.WriteLine();
 }
 
@@ -78,6 +88,25 @@ File.WriteAllText(Path.Combine(outDir, "report.md"), report);
 Console.WriteLine(report);
 Console.WriteLine($"bench: results in {Path.GetRelativePath(root, outDir)}/ (results.json, report.md{(Directory.GetFiles(outDir, "*.png").Length > 0 ? ", plots" : "")})");
 return 0;
+
+// --parse-gc-table FILE: the figures GcTable reads from a saved /proc/biscuit/gc, as JSON (for
+// checking the parser against a real table); an unreadable table is exit 2 with the reason.
+static int ParseGcTable(string? file)
+{
+    if (file == null) { Console.Error.WriteLine("bench: --parse-gc-table needs a file"); return 2; }
+    try
+    {
+        var (servers, missing) = GcTable.Parse(File.ReadAllText(file));
+        Console.WriteLine(JsonSerializer.Serialize(new { servers, missing },
+            new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
+        return 0;
+    }
+    catch (Exception e) when (e is FormatException or IOException)
+    {
+        Console.Error.WriteLine($"bench: {file}: {e.Message}");
+        return 2;
+    }
+}
 
 static string FindRoot()
 {

@@ -1,0 +1,286 @@
+// `./biscuit bench nginx` (issue 11): a short run (--quick, one round) boots the Linux guest and
+// Biscuit one after the other, loads both with wrk and writes results.json, report.md and the
+// plots. The test checks what the run produced and that its figures are sane (the content check
+// passed, requests were served, the GC of Biscuit's servers was sampled), never how fast anything
+// was. Needs Debian's linux-image-amd64, busybox-static, nginx, wrk, curl (the Linux guest and the
+// load) and fonts-dejavu-core (text in the plots). Also: the benchmark program's refusals of bad
+// options, and its reader of /proc/biscuit/gc on a table laid out as lib's StatsTable lays it out.
+using System.Text;
+using System.Text.Json;
+
+namespace Biscuit.Boot.Tests;
+
+public sealed class QuickNginxBench
+{
+    public readonly int ExitCode;
+    public readonly string Output, Folder;
+    public readonly JsonElement Nginx;
+    public readonly string Report;
+
+    public QuickNginxBench()
+    {
+        _ = Repository.KernelImage;   // everything built
+        string results = Path.Combine(Repository.Root, "bench", "results");
+        var before = Directory.Exists(results) ? Directory.GetDirectories(results).ToHashSet() : new HashSet<string>();
+        (ExitCode, Output) = Repository.Run(Path.Combine(Repository.Root, "bench", "run"), "nginx --repeat 1 --quick", TimeSpan.FromMinutes(15));
+        if (ExitCode != 0) throw new InvalidOperationException($"bench nginx --quick failed (exit {ExitCode}):\n{Output}");
+        Folder = Directory.GetDirectories(results).Single(d => !before.Contains(d));
+        Nginx = JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder, "results.json"))).RootElement.GetProperty("nginx").Clone();
+        Report = File.ReadAllText(Path.Combine(Folder, "report.md"));
+    }
+}
+
+// The bench program's tests share one collection (with BenchSmokeTests): `bench/run` builds the
+// program, and two builds of one project at once would fight over its obj/ folder.
+[CollectionDefinition("bench program")]
+public sealed class BenchProgramCollection { }
+
+[Collection("bench program")]
+public class BenchNginxTests : IClassFixture<QuickNginxBench>
+{
+    private readonly QuickNginxBench _bench;
+    public BenchNginxTests(QuickNginxBench bench) => _bench = bench;
+
+    private JsonElement Guest(string name) => _bench.Nginx.GetProperty("summary").GetProperty(name);
+
+    [Fact]
+    public void Both_guests_boot_once_each_Linux_first_and_serve_the_build_s_exact_bytes()
+    {
+        var boots = _bench.Nginx.GetProperty("boots").EnumerateArray().ToList();
+        Assert.Equal(new[] { "linux", "biscuit" }, boots.Select(b => b.GetProperty("guest").GetString()).ToArray());
+        foreach (var boot in boots)
+        {
+            Assert.True(boot.GetProperty("error").ValueKind == JsonValueKind.Null, boot.GetProperty("error").ToString());
+            Assert.True(boot.GetProperty("content_check_passed").GetBoolean());
+            Assert.True(boot.GetProperty("qemu_spawn_to_first_200_s").GetDouble() > 0);
+        }
+        var sums = File.ReadAllLines(Path.Combine(Repository.Build, "www.sha256")).Select(l => l.Split("  ")).ToDictionary(f => f[1], f => f[0]);
+        foreach (var boot in boots)
+            foreach (var file in new[] { "small.html", "big.bin" })
+                Assert.Equal(sums[file], boot.GetProperty("served_sha256").GetProperty(file).GetString());
+        Assert.Contains("Content check (sha256 of both files as served, before any load): Linux passed on every boot, Biscuit passed on every boot", _bench.Report);
+    }
+
+    [Fact]
+    public void Every_load_served_requests_without_errors_and_has_a_Biscuit_over_Linux_ratio()
+    {
+        foreach (var guest in new[] { "linux", "biscuit" })
+        {
+            var load = Guest(guest).GetProperty("load");
+            foreach (var key in new[] { "small.html c10", "big.bin c10" })
+            {
+                var figures = load.GetProperty(key);
+                Assert.True(figures.GetProperty("requests").GetInt64() > 0, $"{guest} {key}: no requests");
+                Assert.Equal(0, figures.GetProperty("errors").GetInt64());
+                Assert.True(figures.GetProperty("requests_per_s").GetProperty("median").GetDouble() > 0);
+                Assert.True(figures.GetProperty("p99_ms").GetProperty("median").GetDouble() >= figures.GetProperty("p50_ms").GetProperty("median").GetDouble());
+            }
+        }
+        var ratios = _bench.Nginx.GetProperty("summary").GetProperty("ratios_biscuit_over_linux");
+        Assert.True(ratios.GetProperty("small.html c10").GetProperty("requests_per_s").GetDouble() > 0);
+        Assert.Contains("| small.html c10 requests/s |", _bench.Report);
+    }
+
+    [Fact]
+    public void The_GC_of_posix_fs_and_net_is_sampled_during_Biscuit_s_load()
+    {
+        var biscuit = _bench.Nginx.GetProperty("boots").EnumerateArray().Single(b => b.GetProperty("guest").GetString() == "biscuit");
+        var good = biscuit.GetProperty("gc_samples").EnumerateArray().Where(s => s.GetProperty("error").ValueKind == JsonValueKind.Null).ToList();
+        Assert.True(good.Count >= 2, $"fewer than two readable GC samples:\n{biscuit.GetProperty("gc_samples")}");
+        var servers = good[^1].GetProperty("servers").EnumerateArray().ToList();
+        foreach (var name in new[] { "posix", "fs", "net" })
+            Assert.Contains(servers, s => s.GetProperty("server").GetString()!.Contains(name));
+        foreach (var s in servers)
+        {
+            Assert.True(s.GetProperty("heap_limit_bytes").GetInt64() > 0);
+            Assert.True(s.GetProperty("uptime_s").GetDouble() > 0);
+        }
+        var during = Guest("biscuit").GetProperty("gc_during_load").EnumerateArray().ToList();
+        Assert.Equal(servers.Count, during.Count);
+        Assert.Contains("### Biscuit's servers during the load", _bench.Report);
+    }
+
+    [Fact]
+    public void The_Linux_guest_boots_with_Biscuit_s_QEMU_flags_but_its_own_kernel_and_no_root_disk()
+    {
+        var biscuit = _bench.Nginx.GetProperty("qemu_biscuit").EnumerateArray().Select(a => a.GetString()!).ToList();
+        var linux = _bench.Nginx.GetProperty("qemu_linux").EnumerateArray().Select(a => a.GetString()!).ToList();
+        Assert.Contains("e1000e,netdev=n0,romfile=", biscuit);
+        Assert.Contains("virtio-blk-pci,drive=d0", biscuit);
+        static List<string> Common(List<string> args)
+        {
+            var kept = new List<string>();
+            for (int i = 0; i < args.Count; i++)
+            {
+                if (args[i] is "-kernel" or "-initrd" or "-append" or "-drive" || (args[i] == "-device" && args[i + 1].StartsWith("virtio-blk"))) { i++; continue; }
+                kept.Add(args[i].Contains("hostfwd=") ? "NETDEV" : args[i]);
+            }
+            return kept;
+        }
+        Assert.Equal(Common(biscuit), Common(linux));
+        Assert.Contains(linux, a => a.EndsWith("vmlinuz"));
+        Assert.DoesNotContain("-drive", linux);
+    }
+
+    [Fact]
+    public void The_plots_are_PNG_files_linked_from_the_report()
+    {
+        var plots = _bench.Nginx.GetProperty("plots").EnumerateArray().Select(p => p.GetProperty("file").GetString()!).ToList();
+        Assert.Equal(new[] { "nginx-requests-per-s.png", "nginx-requests-over-time.png", "gc-pause-histogram.png", "gc-share.png", "gc-heap-over-time.png" }, plots);
+        foreach (var plot in plots)
+        {
+            byte[] png = File.ReadAllBytes(Path.Combine(_bench.Folder, plot));
+            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);   // PNG signature (ISO/IEC 15948, 5.2)
+            Assert.True(png.Length > 5000, $"{plot}: {png.Length} bytes, too small to hold a plot");
+            Assert.Contains($"]({plot})", _bench.Report);
+        }
+    }
+
+    [Fact]
+    public void The_report_says_what_the_numbers_are_and_prints_the_published_anchors_beside_them()
+    {
+        Assert.Contains("QEMU's TCG", _bench.Report);
+        Assert.Contains($"with {_bench.Nginx.GetProperty("host_cores").GetInt32()} cores shared with other work", _bench.Report);
+        Assert.Contains("| NGINX throughput vs Linux | Biscuit (Go): within 10–15% | Biscuit/Linux requests/s (QEMU TCG): small.html c10 ", _bench.Report);
+        Assert.Contains("| longest single GC pause | Biscuit (Go): 115 µs | nginx load: ", _bench.Report);
+    }
+}
+
+// The benchmark program's answers to bad input, and its table reader; no guest boots here. The
+// program is built once by bench/run, then its assembly is run directly (a second each, not a build).
+[Collection("bench program")]
+public class BenchProgramInputTests
+{
+    private static readonly Lazy<string> s_program = new(() =>
+    {
+        var (code, output) = Repository.Run(Path.Combine(Repository.Root, "bench", "run"), "--parse-gc-table", TimeSpan.FromMinutes(5));
+        if (code != 2) throw new InvalidOperationException($"bench/run did not build and answer (exit {code}):\n{output}");
+        return Path.Combine(Repository.Root, "bench", "Biscuit.Bench", "bin", "Release", "net10.0", "Biscuit.Bench.dll");
+    }, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    private static (int Code, string Output) Bench(string arguments, string environment = "") =>
+        Repository.Run("env", $"{environment} dotnet \"{s_program.Value}\" {arguments}", TimeSpan.FromMinutes(2));
+
+    [Theory]
+    [InlineData("nginx --repeat 0", "bench: --repeat needs a positive number, not '0'")]
+    [InlineData("nginx --repeat", "bench: --repeat needs a positive number, not ''")]
+    [InlineData("nginx --fast", "bench: unknown option '--fast'")]
+    [InlineData("nginxx", "bench: no benchmark named 'nginxx'")]
+    [InlineData("--parse-gc-table", "bench: --parse-gc-table needs a file")]
+    public void A_bad_command_line_is_refused_with_exit_2_and_the_reason(string arguments, string message)
+    {
+        var (code, output) = Bench(arguments);
+        Assert.Equal(2, code);
+        Assert.Contains(message, output);
+    }
+
+    [Fact]
+    public void A_load_time_that_is_not_a_number_of_seconds_stops_the_run_with_the_reason()
+    {
+        var (code, output) = Bench("nginx --quick --repeat 1", "BISCUIT_BENCH_LOAD_SECONDS=ten");
+        Assert.Equal(1, code);
+        Assert.Contains("bench: nginx failed: BISCUIT_BENCH_LOAD_SECONDS must be a positive number of seconds, not 'ten'", output);
+    }
+
+    // A table as lib's StatsTable.Format lays one out: names right-aligned over their columns.
+    private static string Table(string[] servers, params (string Row, string[] Cells)[] rows)
+    {
+        int nameWidth = rows.Max(r => r.Row.Length);
+        var widths = servers.Select((s, c) => Math.Max(s.Length, rows.Max(r => r.Cells[c].Length))).ToArray();
+        var text = new StringBuilder("".PadRight(nameWidth));
+        for (int c = 0; c < servers.Length; c++) text.Append("  ").Append(servers[c].PadLeft(widths[c]));
+        text.Append('\n');
+        foreach (var (row, cells) in rows)
+        {
+            text.Append(row.PadRight(nameWidth));
+            for (int c = 0; c < cells.Length; c++) text.Append("  ").Append(cells[c].PadLeft(widths[c]));
+            text.Append('\n');
+        }
+        return text.ToString();
+    }
+
+    private static readonly (string, string[])[] Rows =
+    [
+        ("uptime", ["42 s", "9 s"]),
+        ("gc gen0/gen1/gen2", ["12/3/1", "0/0/0"]),
+        ("gc pause total", ["15 ms", "0 ns"]),
+        ("gc pause max (sampled)", ["2105 us", "0 ns"]),
+        ("time in gc", ["0.04%", "0.00%"]),
+        ("gcs sampled/missed", ["16/0", "0/0"]),
+        ("heap now", ["12 MiB", "900 KiB"]),
+        ("live after last gc", ["3 MiB", "0 B"]),
+        ("heap limit", ["256 MiB", "96 MiB"]),
+        ("committed", ["20 MiB", "4 MiB"]),
+        ("allocated total", ["1 GiB", "5000 B"]),
+        ("requests", ["4711", "17"]),
+        ("  ok", ["4700", "17"]),
+        ("  malformed/unknown", ["0/0", "0/0"]),
+        ("  handler failed", ["0", "0"]),
+        ("admitted/queued/refused", ["4711/5/0", "17/0/0"]),
+        ("reserved now", ["64 KiB", "0 B"]),
+        ("pauses <500us", ["10", "-"]),
+        ("pauses <5ms", ["6", "0"]),
+        ("pauses longer", ["0", "0"]),
+    ];
+
+    private (int Code, string Output) ParseTable(string table)
+    {
+        string file = Path.Combine(Directory.CreateTempSubdirectory("biscuit-gc-table-").FullName, "gc");
+        File.WriteAllText(file, table);
+        var result = Bench($"--parse-gc-table \"{file}\"");
+        Directory.Delete(Path.GetDirectoryName(file)!, recursive: true);
+        return result;
+    }
+
+    [Fact]
+    public void The_GC_table_reader_gives_every_server_s_figures_with_sizes_and_durations_in_base_units()
+    {
+        var (code, output) = ParseTable(Table(["posix-server", "fs"], Rows) + "no figures from net: timed out\n");
+        Assert.True(code == 0, output);
+        var json = JsonDocument.Parse(output[output.IndexOf('{')..]).RootElement;
+        var servers = json.GetProperty("servers").EnumerateArray().ToList();
+        Assert.Equal(new[] { "posix-server", "fs" }, servers.Select(s => s.GetProperty("server").GetString()).ToArray());
+        var posix = servers[0];
+        Assert.Equal(42.0, posix.GetProperty("uptime_s").GetDouble());
+        Assert.Equal((12, 3, 1), (posix.GetProperty("gen0").GetInt32(), posix.GetProperty("gen1").GetInt32(), posix.GetProperty("gen2").GetInt32()));
+        Assert.Equal(15.0, posix.GetProperty("pause_total_ms").GetDouble());
+        Assert.Equal(2.105, posix.GetProperty("pause_max_ms").GetDouble(), 9);
+        Assert.Equal(0.0004, posix.GetProperty("time_in_gc_fraction").GetDouble(), 9);
+        Assert.Equal(12L << 20, posix.GetProperty("heap_bytes").GetInt64());
+        Assert.Equal(256L << 20, posix.GetProperty("heap_limit_bytes").GetInt64());
+        Assert.Equal(1L << 30, posix.GetProperty("allocated_bytes").GetInt64());
+        Assert.Equal((4711, 5, 0), (posix.GetProperty("admitted").GetInt32(), posix.GetProperty("queued").GetInt32(), posix.GetProperty("refused").GetInt32()));
+        Assert.Equal(10, posix.GetProperty("pause_histogram").GetProperty("<500us").GetInt32());
+        Assert.Equal(6, posix.GetProperty("pause_histogram").GetProperty("<5ms").GetInt32());
+        var fs = servers[1];
+        Assert.Equal(900L << 10, fs.GetProperty("heap_bytes").GetInt64());
+        Assert.Equal(5000, fs.GetProperty("allocated_bytes").GetInt64());
+        Assert.False(fs.GetProperty("pause_histogram").TryGetProperty("<500us", out _));   // "-": the bin is not in that server's set
+        Assert.Equal("net: timed out", json.GetProperty("missing")[0].GetString());
+    }
+
+    [Theory]
+    [InlineData("heap now", "12 MB", "GC table: '12 MB' is not a size")]
+    [InlineData("gc pause total", "15 minutes", "GC table: '15 minutes' is not a duration")]
+    [InlineData("time in gc", "0.04", "GC table: '0.04' is not a percentage")]
+    [InlineData("requests", "-3", "GC table: '-3' is not a count")]
+    [InlineData("gc gen0/gen1/gen2", "12/3", "is not three counts")]
+    [InlineData("uptime", null, "the GC table has no row 'uptime'")]
+    public void A_GC_table_with_a_figure_it_cannot_read_is_refused_naming_the_figure(string row, string? cell, string message)
+    {
+        var rows = Rows.Where(r => r.Item1 != row || cell != null).Select(r => r.Item1 == row ? (r.Item1, new[] { cell!, r.Item2[1] }) : r).ToArray();
+        var (code, output) = ParseTable(Table(["posix", "fs"], rows));
+        Assert.Equal(2, code);
+        Assert.Contains(message, output);
+    }
+
+    [Theory]
+    [InlineData("", "the GC table is empty")]
+    [InlineData("<html>502 Bad Gateway</html>\n", "is not a header of server names")]
+    public void Text_that_is_not_a_GC_table_is_refused(string text, string message)
+    {
+        var (code, output) = ParseTable(text);
+        Assert.Equal(2, code);
+        Assert.Contains(message, output);
+    }
+}

@@ -8,7 +8,6 @@
    frame snapshots. wait4 is polled with WNOHANG (forkhost is single-threaded and must go on serving
    the child while the parent waits). Exit status: the number of failed checks. */
 #define _GNU_SOURCE
-#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
@@ -31,6 +30,15 @@ static volatile char *private_page, *private_untouched, *shared_page, *shared_un
 static volatile int handler_ran;
 
 static void on_usr1(int signal) { handler_ran = signal; }
+
+/* The thread pointer at %fs:0 (x86-64 TLS ABI), read afresh each time: pthread_self() is declared
+   const, so the compiler may reuse the parent's result in the child. */
+static void *thread_pointer(void)
+{
+    void *p;
+    __asm__ volatile("mov %%fs:0, %0" : "=r"(p));
+    return p;
+}
 
 static void sleep_a_tick(void)
 {
@@ -69,7 +77,7 @@ static void first_child(uint64_t xmm_after, void *parent_tls, long parent_brk)
     check("child: the child keeps its own global and MAP_PRIVATE values after the parent wrote its own",
           shared_page[1] == 1 && global_value == 20 && private_page[0] == 20 && private_untouched[0] == 20, global_value);
     check("child: the child has the parent's FS base (TLS) and SSE registers",
-          (void *)pthread_self() == parent_tls && xmm_after == XMM_PATTERN, (long)(xmm_after >> 32));
+          thread_pointer() == parent_tls && xmm_after == XMM_PATTERN, (long)(xmm_after >> 32));
     handler_ran = 0;
     bsys3(SYS_tgkill_, bsys0(SYS_getpid_), bsys0(SYS_gettid_), SIGUSR1);
     sigset_t blocked;
@@ -98,7 +106,7 @@ static void fork_and_compare(void)
     sigaddset(&block, SIGUSR2);
     sigprocmask(SIG_BLOCK, &block, 0);
     long parent_brk = bsys1(SYS_brk_, 0);
-    void *tls = (void *)pthread_self();
+    void *tls = thread_pointer();
 
     /* fork, with a pattern in xmm6 before the call and read back from it after. */
     long pid;

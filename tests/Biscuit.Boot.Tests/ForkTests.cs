@@ -26,7 +26,7 @@ public class ForkTests : IClassFixture<ForkBoot>
         "process_fork with a handle that is not a process, or a personality that is not an endpoint, is EBADF",
         "process_fork with unknown flags or a kernel stack is EINVAL; a bad child_tid is EFAULT, leaving nothing behind",
         "process_start of a forked child refuses entry, stack or brk and starts it once",
-        "a forked child never started ends when its handle is closed and gives everything back",
+        "a forked child holds its frames on its own budget, and never started ends when its handle is closed, giving everything back",
         "process_fork with every process slot taken is ENOMEM and leaves nothing behind",
         "process_fork with no frames, or too few for the copy, is ENOMEM and leaves nothing behind",
     };
@@ -36,6 +36,7 @@ public class ForkTests : IClassFixture<ForkBoot>
         "child: the child keeps its own global and MAP_PRIVATE values after the parent wrote its own",
         "child: the child has the parent's FS base (TLS) and SSE registers",
         "child: the child inherits signal handlers, the blocked mask and the program break",
+        "child: the child inherits the parent's memory budget (forkhost set it to 64 MiB)",
         "child: fork returns the child's pid to the parent and 0 to the child",
         "child: wait4 returns the child's pid and its exit status 42",
         "child: the parent keeps its own global and MAP_PRIVATE values after the child wrote its own",

@@ -3,7 +3,7 @@
    the kernel's or forkhost's RAX, and reports every check as a line written to fd 1 (appreport.h).
    Parent and child compare what each sees of a global, a MAP_PRIVATE page and MAP_SHARED|MAP_ANONYMOUS
    pages after both wrote; the child checks the registers, TLS, SSE state, signal handlers, blocked
-   mask and program break it inherited; clone runs a child on a new stack and with CHILD_SETTID;
+   mask, program break and memory budget it inherited; clone runs a child on a new stack and with CHILD_SETTID;
    forks forkhost refuses (ENOMEM) leave the parent running; 200 forks run in a loop between two
    frame snapshots. wait4 is polled with WNOHANG (forkhost is single-threaded and must go on serving
    the child while the parent waits). Exit status: the number of failed checks. */
@@ -18,7 +18,7 @@
 #include "appreport.h"
 
 enum { SYS_mmap_ = 9, SYS_brk_ = 12, SYS_nanosleep_ = 35, SYS_getpid_ = 39, SYS_clone_ = 56, SYS_fork_ = 57,
-       SYS_wait4_ = 61, SYS_gettid_ = 186, SYS_exit_group_ = 231, SYS_tgkill_ = 234 };
+       SYS_wait4_ = 61, SYS_sysinfo_ = 99, SYS_gettid_ = 186, SYS_exit_group_ = 231, SYS_tgkill_ = 234 };
 /* Forwarded numbers only forkhost knows: how to treat the next fork, and frame snapshots around the loop. */
 enum { SYS_next_fork_ = 1010, SYS_snapshot_ = 1011, SYS_compare_ = 1012 };
 enum { FORK_PLAIN = 0, FORK_BAD_INPUT = 1, FORK_NO_PROCESS_SLOTS = 2, FORK_NO_FRAMES = 3, FORK_FEW_FRAMES = 4 };
@@ -65,7 +65,15 @@ static volatile char *map_page(int flags)
 
 /* The child's side of the first fork: its own writes, then (once the parent has written its own)
    what it sees; then what it inherited. Exits with 42. */
-static void first_child(uint64_t xmm_after, void *parent_tls, long parent_brk)
+static unsigned long memory_budget(void)
+{
+    struct sysinfo_ { long uptime; unsigned long loads[3], totalram, freeram, rest[8]; } s;
+    memset(&s, 0, sizeof s);
+    bsys1(SYS_sysinfo_, &s);
+    return s.totalram;
+}
+
+static void first_child(uint64_t xmm_after, void *parent_tls, long parent_brk, unsigned long parent_budget)
 {
     shared_page[2] = 1;                 /* fork returned 0 here */
     global_value = 20;
@@ -86,6 +94,9 @@ static void first_child(uint64_t xmm_after, void *parent_tls, long parent_brk)
     long brk_now = bsys1(SYS_brk_, 0);
     check("child: the child inherits signal handlers, the blocked mask and the program break",
           handler_ran == SIGUSR1 && sigismember(&blocked, SIGUSR2) == 1 && brk_now == parent_brk, brk_now);
+    unsigned long budget = memory_budget();
+    check("child: the child inherits the parent's memory budget (forkhost set it to 64 MiB)",
+          budget == parent_budget && budget == 64UL << 20, (long)(budget >> 10));
     bsys1(SYS_exit_group_, 42);
 }
 
@@ -107,6 +118,7 @@ static void fork_and_compare(void)
     sigprocmask(SIG_BLOCK, &block, 0);
     long parent_brk = bsys1(SYS_brk_, 0);
     void *tls = thread_pointer();
+    unsigned long budget = memory_budget();
 
     /* fork, with a pattern in xmm6 before the call and read back from it after. */
     long pid;
@@ -115,7 +127,7 @@ static void fork_and_compare(void)
                      : "=a"(pid), [after] "=r"(xmm_after)
                      : "a"((long)SYS_fork_), [pattern] "r"(XMM_PATTERN)
                      : "rcx", "r11", "memory", "xmm6");
-    if (pid == 0) first_child(xmm_after, tls, parent_brk);
+    if (pid == 0) first_child(xmm_after, tls, parent_brk, budget);
 
     global_value = 11;
     private_page[0] = 11;

@@ -182,6 +182,9 @@ static int t_unstarted(void)
     EXPECT_EQ(made.free_processes, before.free_processes - 1);
     EXPECT_EQ(made.free_threads, before.free_threads - 1);
     EXPECT_EQ(bsys1(SYS_process_status, child), -EAGAIN_);      /* alive, not running */
+    /* The copied frames are charged to the child: its budget cannot go below them (1 page). */
+    EXPECT_EQ(bsys4(SYS_process_set_limits, child, 2, 4096, 2), -EINVAL_);
+    EXPECT_EQ(bsys4(SYS_process_set_limits, child, 2, 64UL << 20, 2), 0);
     EXPECT_EQ(bsys1(SYS_handle_close, child), 0);
     snapshot(&after);
     EXPECT_EQ(after.free_frames, before.free_frames);
@@ -384,6 +387,7 @@ static int t_served(void)
     long tid;
     EXPECT_EQ(launch("fork", endpoint, APP_PID, &l, &tid), 0);
     app = l.process;
+    EXPECT_EQ(bsys4(SYS_process_set_limits, app, 2, 64UL << 20, 2), 0);   /* the budget forkapp's children inherit */
     struct ipc_message *m = ipc_buffer();
     for (int idle = 0; idle < 1000; )
     {
@@ -441,7 +445,7 @@ int main(void)
     run("process_fork with a handle that is not a process, or a personality that is not an endpoint, is EBADF", r_ebadf);
     run("process_fork with unknown flags or a kernel stack is EINVAL; a bad child_tid is EFAULT, leaving nothing behind", r_einval);
     run("process_start of a forked child refuses entry, stack or brk and starts it once", r_start);
-    run("a forked child never started ends when its handle is closed and gives everything back", r_unstarted);
+    run("a forked child holds its frames on its own budget, and never started ends when its handle is closed, giving everything back", r_unstarted);
     run("process_fork with every process slot taken is ENOMEM and leaves nothing behind", r_slots);
     run("process_fork with no frames, or too few for the copy, is ENOMEM and leaves nothing behind", r_frames);
     printf("%d passed, %d failed\n", passed, failed);

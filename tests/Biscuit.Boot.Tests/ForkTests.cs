@@ -43,6 +43,7 @@ public class ForkTests : IClassFixture<ForkBoot>
         "child: MAP_SHARED|MAP_ANONYMOUS pages the child wrote are seen by the parent, touched before fork or not",
         "child: clone with a new stack runs the child on it with the parent's other registers",
         "child: clone with CLONE_CHILD_SETTID writes the child's thread id in the child only",
+        "child: a forked child forks in turn with vfork and reaps its own child",
         "child: a fork served after forkhost's bad-input checks succeeds",
         "child: a fork refused for want of process slots returns ENOMEM and the parent goes on",
         "child: a fork refused for want of memory returns ENOMEM and the parent goes on",
@@ -60,13 +61,14 @@ public class ForkTests : IClassFixture<ForkBoot>
     public void The_suite_reports_exactly_the_listed_cases_and_exits_cleanly() =>
         _boot.AssertReportedExactly(PersonalityCases.Concat(ApplicationCases), _ => true);
 
-    // forkapp itself (0), the first child (42), the clone children (61, 62), the children of the plain
-    // forks (after the bad-input checks, after the refused ones, the loop's warm-up: 0) and the 200
-    // children of the loop (i & 0x7F): the kernel's exit lines name exactly these statuses.
+    // forkapp itself (0), the first child (42), the clone children (61, 62), the child that forks (70)
+    // and its grandchild (7), the children of the plain forks (after the bad-input checks, after the
+    // refused ones, the loop's warm-up: 0) and the 200 children of the loop (i & 0x7F): the kernel's
+    // exit lines name exactly these statuses.
     [Fact]
     public void The_kernel_reports_every_forked_child_exiting_with_the_status_it_chose() =>
         Assert.Equal(
-            new[] { 0, 42, 61, 62, 0, 0, 0 }.Concat(Enumerable.Range(0, 200).Select(i => i & 0x7F)).OrderBy(s => s),
+            new[] { 0, 42, 61, 62, 70, 7, 0, 0, 0 }.Concat(Enumerable.Range(0, 200).Select(i => i & 0x7F)).OrderBy(s => s),
             _boot.Lines.Where(l => l.Contains("(forkapp) exited with status ", StringComparison.Ordinal))
                 .Select(l => int.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture))
                 .OrderBy(s => s));

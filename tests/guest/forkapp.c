@@ -4,7 +4,7 @@
    Parent and child compare what each sees of a global, a MAP_PRIVATE page and MAP_SHARED|MAP_ANONYMOUS
    pages after both wrote; the child checks the registers, TLS, SSE state, signal handlers, blocked
    mask, program break and memory budget it inherited; clone runs a child on a new stack and with CHILD_SETTID;
-   forks forkhost refuses (ENOMEM) leave the parent running; 200 forks run in a loop between two
+   a child forks a grandchild with vfork; forks forkhost refuses (ENOMEM) leave the parent running; 200 forks run in a loop between two
    frame snapshots. wait4 is polled with WNOHANG (forkhost is single-threaded and must go on serving
    the child while the parent waits). Exit status: the number of failed checks. */
 #define _GNU_SOURCE
@@ -18,7 +18,7 @@
 #include "appreport.h"
 
 enum { SYS_mmap_ = 9, SYS_brk_ = 12, SYS_nanosleep_ = 35, SYS_getpid_ = 39, SYS_clone_ = 56, SYS_fork_ = 57,
-       SYS_wait4_ = 61, SYS_sysinfo_ = 99, SYS_gettid_ = 186, SYS_exit_group_ = 231, SYS_tgkill_ = 234 };
+       SYS_vfork_ = 58, SYS_wait4_ = 61, SYS_sysinfo_ = 99, SYS_gettid_ = 186, SYS_exit_group_ = 231, SYS_tgkill_ = 234 };
 /* Forwarded numbers only forkhost knows: how to treat the next fork, and frame snapshots around the loop. */
 enum { SYS_next_fork_ = 1010, SYS_snapshot_ = 1011, SYS_compare_ = 1012 };
 enum { FORK_PLAIN = 0, FORK_BAD_INPUT = 1, FORK_NO_PROCESS_SLOTS = 2, FORK_NO_FRAMES = 3, FORK_FEW_FRAMES = 4 };
@@ -186,6 +186,25 @@ static void clone_with_child_settid(void)
           reaped == pid && WIFEXITED(status) && WEXITSTATUS(status) == 62 && tid_word == 0, status);
 }
 
+/* A child forks in turn, with vfork (which forkhost serves as a fork: the copy spares the parent
+   the wait): the grandchild exits 7, the child 70 once it has reaped it with that status. */
+static void fork_a_grandchild(void)
+{
+    long pid = bsys0(SYS_fork_);
+    if (pid == 0)
+    {
+        long grandchild = bsys0(SYS_vfork_);
+        if (grandchild == 0) bsys1(SYS_exit_group_, 7);
+        int status = -1;
+        long reaped = grandchild > 0 ? wait_for(grandchild, &status) : grandchild;
+        bsys1(SYS_exit_group_, reaped == grandchild && WIFEXITED(status) && WEXITSTATUS(status) == 7 ? 70 : 71);
+    }
+    int status = -1;
+    long reaped = wait_for(pid, &status);
+    check("child: a forked child forks in turn with vfork and reaps its own child",
+          pid > 0 && reaped == pid && WIFEXITED(status) && WEXITSTATUS(status) == 70, status);
+}
+
 /* A fork forkhost treats as `mode`; a child (if any) exits 0 at once. Returns fork's result. */
 static long fork_as(int mode)
 {
@@ -233,6 +252,7 @@ int main(void)
     fork_and_compare();
     clone_on_a_new_stack();
     clone_with_child_settid();
+    fork_a_grandchild();
     long checked = fork_as(FORK_BAD_INPUT);
     check("child: a fork served after forkhost's bad-input checks succeeds", checked > 0, checked);
     refused_forks();

@@ -80,6 +80,24 @@ public sealed class KernelProcesses(Endpoint personality) : IProcessKernel
         return r.IsOk ? r.Value : Fail(r.Error);
     }
 
+    public long Fork(KernelProcess parent, ulong threadId, ulong badge, ulong stack, ulong flags, ulong childTid, out KernelProcess child)
+    {
+        child = default;
+        var badged = personality.Duplicate(Rights.Send, badge);
+        if (!badged.IsOk) return Fail(badged.Error);
+        var r = Of(parent).Fork(threadId, badged.Value, stack, flags, childTid);
+        badged.Value.Close();   // the child holds its own copy
+        if (!r.IsOk) return Fail(r.Error);
+        child = new KernelProcess(r.Value.Handle.Value);
+        return child.Handle;
+    }
+
+    public long StartForked(KernelProcess child)
+    {
+        var r = Of(child).StartForked();
+        return r.IsOk ? r.Value : Fail(r.Error);
+    }
+
     public long Kill(KernelProcess process)
     {
         var e = Of(process).Kill();

@@ -13,6 +13,8 @@ public sealed class FakeProcessKernel : IProcessKernel
         public readonly List<(ulong Address, ulong Length, int Prot, int Flags)> Maps = [];
         public readonly List<(ulong Address, ulong Length, int Prot)> Protects = [];
         public ulong Badge;
+        public KernelProcess? ForkedFrom;
+        public ulong ForkThread;
         public (ulong Entry, ulong Stack, ulong Brk)? Started;
         public bool Killed, Released;
         public readonly List<Action<int>> Watchers = [];
@@ -119,6 +121,31 @@ public sealed class FakeProcessKernel : IProcessKernel
         if (p.Started is not null) return -Errno.EBUSY;
         p.Started = (entry, stackPointer, brkBase);
         return 1;
+    }
+
+    public int FailForkWith;   // a negative errno to answer process_fork with
+
+    public long Fork(KernelProcess parent, ulong threadId, ulong badge, ulong stack, ulong flags, ulong childTid, out KernelProcess child)
+    {
+        child = default;
+        if (FailForkWith < 0) return FailForkWith;
+        var p = Of(parent);
+        lock (gate)
+        {
+            child = new KernelProcess(++nextHandle);
+            var copy = new Process { Name = p.Name, Badge = badge, ForkedFrom = parent, ForkThread = threadId };
+            foreach (var (page, bytes) in p.Pages) copy.Pages[page] = (byte[])bytes.Clone();
+            Processes[child.Handle] = copy;
+            return child.Handle;
+        }
+    }
+
+    public long StartForked(KernelProcess child)
+    {
+        var p = Of(child);
+        if (p.Started is not null) return -Errno.EBUSY;
+        p.Started = (0, 0, 0);
+        return 500 + child.Handle;   // the child's thread id
     }
 
     public long Kill(KernelProcess process)

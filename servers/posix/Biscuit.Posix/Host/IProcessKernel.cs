@@ -30,6 +30,14 @@ public interface IProcessKernel
     /// <summary>process_start: the first thread at `entry` with RSP = `stackPointer`; its thread id.</summary>
     long Start(KernelProcess process, ulong entry, ulong stackPointer, ulong brkBase);
 
+    /// <summary>process_fork: a copy of `parent` made for its thread `threadId`, which waits in a forwarded
+    /// call; the child's personality endpoint is badged `badge`; `stack` 0 keeps the parent's RSP;
+    /// `flags` CLONE_CHILD_SETTID/CLONE_CHILD_CLEARTID at `childTid`. The child runs after StartForked.</summary>
+    long Fork(KernelProcess parent, ulong threadId, ulong badge, ulong stack, ulong flags, ulong childTid, out KernelProcess child);
+
+    /// <summary>process_start(child, 0, 0, 0) of a forked child: its thread id.</summary>
+    long StartForked(KernelProcess child);
+
     /// <summary>process_kill: the process ends with SIGKILL.</summary>
     long Kill(KernelProcess process);
 

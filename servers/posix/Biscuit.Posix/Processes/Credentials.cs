@@ -12,6 +12,14 @@ public sealed class Credentials
 
     public Credentials Copy() => (Credentials)MemberwiseClone();
 
+    /// <summary>fork: the child starts with the parent's identity.</summary>
+    public void CopyFrom(Credentials other)
+    {
+        (RealUid, EffectiveUid, SavedUid, RealGid, EffectiveGid, SavedGid) =
+            (other.RealUid, other.EffectiveUid, other.SavedUid, other.RealGid, other.EffectiveGid, other.SavedGid);
+        Groups = other.Groups;
+    }
+
     private bool Privileged => EffectiveUid == 0;
 
     /// <summary>setuid(2): root sets all three; others may set the effective id to real or saved.</summary>

@@ -80,6 +80,45 @@ public sealed partial class Personality
         return 0;
     }
 
+    public const ulong CloneVm = 0x100, CloneVfork = 0x4000, CloneParentSetTid = 0x100000, CloneChildClearTid = 0x200000,
+        CloneChildSetTid = 0x01000000, CloneExitSignalMask = 0xFF;
+
+    /// <summary>fork(2)/vfork(2)/clone(2) without CLONE_VM, by thread `threadId` of `parent` (Syscalls.md
+    /// "fork"): the kernel copies the address space (process_fork); posix gives the child a copy of the
+    /// descriptor table (descriptions shared), working directory, umask, credentials, process group and
+    /// session, watches it, starts it. vfork is served as fork. The child's pid, or -errno.</summary>
+    public long Fork(PosixProcess parent, ulong threadId, ulong flags, ulong newStack, ulong parentTid, ulong childTid)
+    {
+        ulong served = CloneExitSignalMask | CloneChildSetTid | CloneChildClearTid | CloneParentSetTid | CloneVfork;
+        if ((flags & ~served) != 0) return -Errno.EINVAL;
+        int pid = Processes.NextPid();
+        long forked = Kernel.Fork(parent.Kernel, threadId, (ulong)pid, newStack, flags & (CloneChildSetTid | CloneChildClearTid), childTid, out var kernelChild);
+        if (forked < 0) return forked;
+        var child = new PosixProcess(pid, parent.Pid, kernelChild, parent.Fds.Clone(), Kernel);
+        lock (parent.Gate)
+        {
+            child.WorkingDirectory = parent.WorkingDirectory;
+            child.Umask = parent.Umask;
+            child.Credentials.CopyFrom(parent.Credentials);
+            child.ProcessGroup = parent.ProcessGroup;
+            child.Session = parent.Session;
+            child.ExecutablePath = parent.ExecutablePath;
+            child.Arguments = parent.Arguments;
+        }
+        Processes.Add(child);
+        long watched = Kernel.Watch(kernelChild, status => KernelProcessDied(child, kernelChild, status));
+        long threadOfChild = watched < 0 ? watched : Kernel.StartForked(kernelChild);
+        if (threadOfChild < 0)
+        {
+            Kernel.Kill(kernelChild);
+            if (watched < 0) Kernel.Release(kernelChild);
+            Processes.Exit(pid);
+            return threadOfChild;
+        }
+        if ((flags & CloneParentSetTid) != 0) parent.Memory.WriteU32(parentTid, (uint)threadOfChild);
+        return pid;
+    }
+
     private void StartIn(PosixProcess process, KernelProcess kernelProcess, string path, IReadOnlyList<string> arguments, IReadOnlyList<string> environment)
     {
         var loaded = ProgramLoader.Load(this, process, kernelProcess, path, arguments, environment, HardwareCapabilities);
@@ -106,7 +145,7 @@ public sealed partial class Personality
         Kernel.Release(kernelProcess);
         if (!current) return;
         Services.Log($"posix: pid {process.Pid} ({Path.GetFileName(process.ExecutablePath)}) ended, wait status {status}");
-        Processes.Exit(process.Pid);
+        Processes.Exit(process.Pid, status);
     }
 
     private static void Check(long result)

@@ -17,6 +17,36 @@ public sealed class PosixProcess
         fds.DescriptionReleased = ForgetInEpolls;
     }
 
+    private readonly List<(int Pid, int Status)> exitedChildren = [];   // guarded by Gate: zombies for wait4
+
+    /// <summary>A child ended: its wait status waits for wait4; waiters are woken.</summary>
+    public void ChildExited(int pid, int status)
+    {
+        lock (Gate)
+        {
+            exitedChildren.Add((pid, status));
+            Monitor.PulseAll(Gate);
+        }
+    }
+
+    /// <summary>Takes the first exited child `matches` accepts (wait4's pid rules), under Gate.</summary>
+    public bool TryReap(Func<int, bool> matches, out (int Pid, int Status) child)
+    {
+        lock (Gate)
+        {
+            int i = exitedChildren.FindIndex(c => matches(c.Pid));
+            child = i >= 0 ? exitedChildren[i] : default;
+            if (i >= 0) exitedChildren.RemoveAt(i);
+            return i >= 0;
+        }
+    }
+
+    /// <summary>Waits up to `milliseconds` for a child to exit (woken by ChildExited).</summary>
+    public void WaitForChildExit(int milliseconds)
+    {
+        lock (Gate) Monitor.Wait(Gate, milliseconds);
+    }
+
     private readonly List<EpollFile> epolls = [];          // guarded by Gate: this process's epoll instances
 
     public void AddEpoll(EpollFile epoll) { lock (Gate) epolls.Add(epoll); }
@@ -32,7 +62,7 @@ public sealed class PosixProcess
 
     public object Gate { get; } = new();
     public int Pid { get; }
-    public int ParentPid { get; }
+    public int ParentPid { get; set; }                     // guarded by Gate (0 once the parent is gone)
     public IProcessKernel KernelCalls { get; }
     public KernelProcess Kernel { get; private set; }      // guarded by Gate
     public UserMemory Memory { get; private set; }         // guarded by Gate (follows Kernel)

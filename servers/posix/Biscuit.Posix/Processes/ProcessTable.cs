@@ -2,7 +2,7 @@
 // personality endpoint handle, so a forwarded call finds its process in one lookup.
 // Invariants: pids are never reused while posix runs (they count up from 1... wrapping is not
 // handled below 2^31); a process leaves the table when its kernel process died, after its
-// descriptors were closed (Exit).
+// descriptors were closed (Exit), and its wait status goes to its parent for wait4.
 namespace Biscuit.Posix;
 
 public sealed class ProcessTable
@@ -42,14 +42,31 @@ public sealed class ProcessTable
 
     /// <summary>The process died: its descriptors close (sockets, pipes, fs nodes are released) and
     /// it leaves the table. Idempotent.</summary>
-    public void Exit(int pid)
+    public void Exit(int pid, int waitStatus = 0)
     {
-        PosixProcess? p;
+        PosixProcess? p, parent;
+        lock (gate) processes.TryGetValue(pid, out p);
+        if (p is null) return;
+        lock (p.Gate)
+        {
+            if (p.Exited) return;   // once
+            p.Exited = true;
+        }
+        p.Fds.CloseAll();           // as Linux: files close before the parent can reap the child
+        List<PosixProcess> orphans;
         lock (gate)
         {
-            if (!processes.Remove(pid, out p)) return;
+            processes.TryGetValue(p.ParentPid, out parent);
+            orphans = processes.Values.Where(c => c.ParentPid == pid).ToList();
         }
-        lock (p.Gate) p.Exited = true;
-        p.Fds.CloseAll();
+        parent?.ChildExited(pid, waitStatus);   // before leaving the table: wait4 never sees neither
+        lock (gate) processes.Remove(pid);
+        foreach (var orphan in orphans) lock (orphan.Gate) orphan.ParentPid = 0;   // no init adopts them
+    }
+
+    /// <summary>Whether `parent` has a live child that `matches` accepts (wait4's ECHILD test).</summary>
+    public bool HasLiveChild(int parent, Func<PosixProcess, bool> matches)
+    {
+        lock (gate) return processes.Values.Any(c => c.ParentPid == parent && matches(c));
     }
 }

@@ -62,6 +62,9 @@ public sealed class GcSampler : IDisposable
         try
         {
             string text = http.GetStringAsync(url).GetAwaiter().GetResult();
+            if (text.Length == 0)   // nginx sends st_size bytes of a file; a /proc file whose fstat says 0 comes out empty
+                return new GcSample(at, fetch.Elapsed.TotalMilliseconds, new(), new(),
+                    $"nginx served {Path} with no body: posix's fstat of the open /proc file gives st_size 0, and nginx sends st_size bytes");
             var (servers, missing) = GcTable.Parse(text);
             return new GcSample(at, fetch.Elapsed.TotalMilliseconds, servers, missing, null);
         }

@@ -73,7 +73,8 @@ public static class NginxPlots
             {
                 if (run.Wrk.PerSecond.Count == 0) continue;
                 var xs = Enumerable.Range(1, run.Wrk.PerSecond.Count).Select(x => (double)x).ToArray();
-                var line = plot.Add.ScatterLine(xs, run.Wrk.PerSecond.Select(v => (double)v).ToArray(), Palette.GetColor(color++ % 10));
+                var line = plot.Add.Scatter(xs, run.Wrk.PerSecond.Select(v => (double)v).ToArray(), Palette.GetColor(color++ % 10));
+                line.MarkerSize = 5;   // a short run has one or two points, which a line alone would not show
                 line.LinePattern = boot.Guest == "linux" ? LinePattern.Dashed : LinePattern.Solid;
                 line.LegendText = $"{(boot.Guest == "linux" ? "Linux" : "Biscuit")} r{boot.Round} {run.File} c{run.Connections}";
                 // A server restart seen in the GC samples during this run: a vertical line at its second.
@@ -143,7 +144,8 @@ public static class NginxPlots
         for (int i = 0; i < servers.Count; i++)
         {
             var points = good.Select(s => (s.AtS, Figures: s.Servers.FirstOrDefault(x => x.Server == servers[i]))).Where(p => p.Figures != null).ToList();
-            var line = plot.Add.ScatterLine(points.Select(p => p.AtS).ToArray(), points.Select(p => p.Figures!.HeapBytes / 1048576.0).ToArray(), Palette.GetColor(i));
+            var line = plot.Add.Scatter(points.Select(p => p.AtS).ToArray(), points.Select(p => p.Figures!.HeapBytes / 1048576.0).ToArray(), Palette.GetColor(i));
+            line.MarkerSize = 4;
             line.LegendText = servers[i];
         }
         plot.XLabel("seconds since the load started (warm-ups included)");

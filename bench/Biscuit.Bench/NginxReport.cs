@@ -12,7 +12,7 @@ public static class NginxReport
         var summary = (Dictionary<string, object>)nginx["summary"];
         var linux = (Dictionary<string, object>)summary["linux"];
         var biscuit = (Dictionary<string, object>)summary["biscuit"];
-        w.AppendLine($"## nginx on Biscuit beside nginx on Linux (QEMU TCG, -m {nginx["memory"]}, {nginx["nic"]}, {nginx["repetitions"]} rounds, boots interleaved Linux, Biscuit, …)");
+        w.AppendLine($"## nginx on Biscuit beside nginx on Linux (QEMU TCG, -m {nginx["memory"]}, {nginx["nic"]}, {Rounds((int)nginx["repetitions"])}, boots interleaved Linux, Biscuit, …)");
         w.AppendLine();
         w.AppendLine($"What these numbers are: both guests run under QEMU's TCG (software emulation, no KVM, one emulated CPU) on a host " +
                      $"with {nginx["host_cores"]} cores shared with other work (load average before / after: {nginx["host_loadavg_before"]} / " +
@@ -82,6 +82,8 @@ public static class NginxReport
                      "accumulated inside one HTTP request (needs per-request accounting across servers, issue 11 item 4).");
         w.AppendLine();
     }
+
+    private static string Rounds(int n) => n == 1 ? "1 round" : $"{n} rounds";
 
     private static string Passed(Dictionary<string, object> guest) =>
         (int)guest["boots"] == 0 ? "not run" : (bool)guest["content_check_passed"] ? "passed on every boot" : "**FAILED** on some boot";

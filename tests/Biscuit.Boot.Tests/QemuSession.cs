@@ -13,10 +13,10 @@ public sealed class QemuSession : IDisposable
     private readonly List<string> _lines = new();
     public int HostPort { get; }
 
-    public QemuSession(string manifest, int guestPort, params string[] servers) : this(manifest, guestPort, "512M", "", servers) { }
+    public QemuSession(string manifest, int guestPort, params string[] servers) : this(manifest, guestPort, servers, "512M", "") { }
 
     /// <param name="extraArgs">more QEMU arguments (e.g. the root disk's -drive and -device)</param>
-    public QemuSession(string manifest, int guestPort, string memory, string extraArgs, params string[] servers)
+    public QemuSession(string manifest, int guestPort, string[] servers, string memory, string extraArgs)
     {
         _ = Repository.KernelImage;
         HostPort = FreePort();

@@ -37,10 +37,13 @@ public sealed class BiscuitGuest
         var (code, output) = Bash("-c", program);
         if (code != 0) throw new InvalidOperationException($"./biscuit's qemu_args failed (exit {code}):\n{output}");
         var args = output.Split('\n').Where(l => l.Length > 0).ToList();
-        if (!args.Contains("-kernel") || !args.Contains("-drive"))
-            throw new InvalidOperationException($"./biscuit's qemu_args gave no -kernel or no root disk:\n{output}");
+        if (!args.Contains("-kernel") || !args.Contains($"file={RootDiskCopy(port)},if=none,id=d0,format=raw"))
+            throw new InvalidOperationException($"./biscuit's qemu_args gave no -kernel or not the root disk copy {RootDiskCopy(port)}:\n{output}");
         return args;
     }
+
+    // Where attach_root_disk puts the copy for `port` (./biscuit: build/run/rootfs-PORT.ext3).
+    public string RootDiskCopy(int port) => Path.Combine(Root, "build", "run", $"rootfs-{port}.ext3");
 
     private static string Quote(string s) => "'" + s.Replace("'", "'\\''") + "'";
 

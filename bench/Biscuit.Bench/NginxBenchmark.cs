@@ -79,6 +79,10 @@ public static class NginxBenchmark
                     boot.Error = e.Message;
                     Console.Error.WriteLine($"\nbench: nginx: {guest} round {round} failed: {e.Message.Split('\n')[0]}");
                 }
+                finally
+                {
+                    File.Delete(biscuit.RootDiskCopy(port));   // made by qemu_args for this port (the Linux guest ignores it); build/rootfs.ext3 stays
+                }
             }
         }
         return new Dictionary<string, object>

@@ -61,17 +61,13 @@ namespace Biscuit.Kernel.Linux
                 }
             }
             if (!p->Map->Add(address, length)) return -Errno.ENOMEM;
-            if ((flags & MapShared) != 0)
+            if (prot != 0)
             {
-                // MAP_SHARED|MAP_ANONYMOUS: every page carries Shared (fork shares its frame), even a
-                // PROT_NONE one, so the mark survives mprotect; frames still come on first touch.
-                PageFlags shared = FlagsFor(prot) | PageFlags.Shared | (prot == 0 ? PageFlags.NoAccess : PageFlags.None);
-                long r = Commit(p, address, length, shared);
-                if (r != 0) { Unmap(p, address, length); return r; }
-            }
-            else if (prot != 0)
-            {
-                long r = Commit(p, address, length, FlagsFor(prot));
+                // MAP_SHARED|MAP_ANONYMOUS: every page carries Shared (fork shares its frame, and
+                // mprotect keeps the mark); frames still come on first touch. A PROT_NONE mapping
+                // writes no entry at all (reservations stay free), so it has no mark to keep.
+                PageFlags shared = (flags & MapShared) != 0 ? PageFlags.Shared : PageFlags.None;
+                long r = Commit(p, address, length, FlagsFor(prot) | shared);
                 if (r != 0) { Unmap(p, address, length); return r; }
                 if ((flags & MapPopulate) != 0)
                     for (ulong va = address; va < address + length; va += Page) DemandPaging.FaultIn(p, va, false, false);

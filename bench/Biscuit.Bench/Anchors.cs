@@ -13,7 +13,7 @@ public static class Anchors
         var nginx = NginxGc(results);
         w.AppendLine($"| NGINX throughput vs Linux | Biscuit (Go): within 10–15% | {NginxRatio(results)} |");
         w.AppendLine($"| GC share of CPU | Biscuit (Go): ~3% | {(nginx is { } g ? $"nginx load: {string.Join(", ", g.Select(s => $"{s.Server} {s.GcShareOfWindow * 100:F2}%"))} (of wall-clock time, per server); " : "")}servers benchmark: {GcShare(results)} |");
-        w.AppendLine($"| longest single GC pause | Biscuit (Go): 115 µs | {(nginx is { } p ? $"nginx load: {string.Join(", ", p.Select(s => $"{s.Server} {s.PauseMaxMs * 1000:F0} µs"))}" : "servers benchmark: see the server GC line above (per-server Stats)")} |");
+        w.AppendLine($"| longest single GC pause | Biscuit (Go): 115 µs | {(nginx is { } p ? $"nginx load: {string.Join(", ", p.Select(s => $"{s.Server} {NginxReport.Pause(s.PauseMaxMs)}"))}" : "servers benchmark: see the server GC line above (per-server Stats)")} |");
         w.AppendLine("| GC pause accumulated in one request | Biscuit (Go): 582 µs | not measured yet (needs per-request accounting, issue 11 item 4) |");
         w.AppendLine("| pipe ping-pong, C vs Go | C ~15% faster | Biscuit IPC / Linux pipe: see the side-by-side table |");
         w.AppendLine("| IPC call on x86-64 | seL4: ~400–600 cycles (hardware) | see the kernel core table (emulated cycles, not comparable) |");

@@ -17,6 +17,8 @@ public sealed record ServerGcFigures
     public long Gen0 { get; init; }
     public long Gen1 { get; init; }
     public long Gen2 { get; init; }
+    public long PausesSampled { get; init; }              // GCs whose pause the server measured (the histogram's)
+    public long PausesMissed { get; init; }               // GCs it could not time
     public double PauseTotalMs { get; init; }
     public double PauseMaxMs { get; init; }
     public double TimeInGcFraction { get; init; }
@@ -72,6 +74,8 @@ public static class GcTable
                 : throw new FormatException($"the GC table has no row '{label}'");
             var gens = Cell("gc gen0/gen1/gen2").Split('/');
             var admission = Cell("admitted/queued/refused").Split('/');
+            var sampled = Cell("gcs sampled/missed").Split('/');
+            if (sampled.Length != 2) throw new FormatException($"GC table: '{Cell("gcs sampled/missed")}' is not two counts");
             if (gens.Length != 3 || admission.Length != 3)
                 throw new FormatException($"GC table: '{Cell("gc gen0/gen1/gen2")}' or '{Cell("admitted/queued/refused")}' is not three counts");
             var histogram = new Dictionary<string, long>();
@@ -85,6 +89,7 @@ public static class GcTable
                 Server = names[c],
                 UptimeS = Nanoseconds(Cell("uptime")) / 1e9,
                 Gen0 = Count(gens[0]), Gen1 = Count(gens[1]), Gen2 = Count(gens[2]),
+                PausesSampled = Count(sampled[0]), PausesMissed = Count(sampled[1]),
                 PauseTotalMs = Nanoseconds(Cell("gc pause total")) / 1e6,
                 PauseMaxMs = Nanoseconds(Cell("gc pause max (sampled)")) / 1e6,
                 TimeInGcFraction = Percent(Cell("time in gc")) / 100,

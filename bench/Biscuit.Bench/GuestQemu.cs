@@ -62,9 +62,10 @@ public sealed class GuestQemu : IDisposable
     public double? SeenAt(string marker) => Lines.FirstOrDefault(l => l.Text.Contains(marker))?.Seconds;
 
     // The last serial lines and QEMU's own messages, for error reports.
-    public string Tail(int count = 30)
+    // `skip`: lines left out (a guest's periodic counters would otherwise fill the tail).
+    public string Tail(int count = 30, Func<string, bool>? skip = null)
     {
-        var all = Lines;
+        var all = Lines.Where(l => skip == null || !skip(l.Text)).ToList();
         string serial = string.Join("\n", all.Skip(Math.Max(0, all.Count - count)).Select(l => $"  [{l.Seconds,7:F2}] {l.Text}"));
         string qemu;
         lock (errors) qemu = errors.ToString().Trim();

@@ -36,7 +36,8 @@ public static class HttpTools
     // which that probe finished. Until a serial line contains `readyMarker` (the guest says its
     // server is starting) probes go out every 500 ms only, to spare the shared host's CPU during
     // the boot. Throws with the serial log's tail if QEMU exits or time runs out.
-    public static double WaitForFirst200(GuestQemu qemu, string url, string readyMarker, TimeSpan timeout, string guest = "the Linux guest")
+    public static double WaitForFirst200(GuestQemu qemu, string url, string readyMarker, TimeSpan timeout, string guest = "the Linux guest",
+        Func<string, bool>? quietLines = null)
     {
         var probes = new List<(Process Curl, Task<(string Status, double At)> Outcome)>();
         try
@@ -46,9 +47,9 @@ public static class HttpTools
                 var ok = probes.Where(p => p.Outcome.IsCompletedSuccessfully && p.Outcome.Result.Status == "200").ToList();
                 if (ok.Count > 0) return ok.Min(p => p.Outcome.Result.At);
                 if (qemu.HasExited)
-                    throw new InvalidOperationException($"{guest} exited (QEMU status {qemu.ExitCode}) before nginx answered\n{qemu.Tail()}");
+                    throw new InvalidOperationException($"{guest} exited (QEMU status {qemu.ExitCode}) before nginx answered\n{qemu.Tail(30, quietLines)}");
                 if (qemu.Seconds > timeout.TotalSeconds)
-                    throw new InvalidOperationException($"no HTTP 200 from {url} within {timeout.TotalSeconds:F0} s of QEMU's start\n{qemu.Tail()}");
+                    throw new InvalidOperationException($"no HTTP 200 from {url} within {timeout.TotalSeconds:F0} s of QEMU's start\n{qemu.Tail(30, quietLines)}");
                 var curl = Start("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "3", url);
                 // curl's output ends when it exits: that moment, on QEMU's clock, is when the answer came
                 probes.Add((curl, curl.StandardOutput.ReadToEndAsync().ContinueWith(t => (t.Result, qemu.Seconds))));

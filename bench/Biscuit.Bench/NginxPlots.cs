@@ -29,7 +29,7 @@ public static class NginxPlots
         Save(RequestsOverTime(boots), "nginx-requests-over-time.png", "requests/s each second of every measured wrk run (restarts marked)");
         if (gc.Count > 0)
         {
-            Save(PauseHistogram(gc), "gc-pause-histogram.png", "GC pauses per server during the load (all Biscuit boots)");
+            Save(PauseHistogram(gc), "gc-pause-histogram.png", "sampled GC pauses per server during the load (all Biscuit boots)");
             Save(GcShare(gc), "gc-share.png", "GC share of the load window per server (highest over boots)");
         }
         var sampled = boots.FirstOrDefault(b => b.Guest == "biscuit" && b.Error == null && b.GcSamples.Any(s => s.Error == null));
@@ -115,7 +115,7 @@ public static class NginxPlots
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = gc[s].Server, FillColor = Palette.GetColor(s) });
         }
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
-            bins.Select((b, i) => new Tick(i, b == "longer" ? "longer" : b)).ToArray());
+            bins.Select((b, i) => new Tick(i, b == "longer" ? "longer (open bin)" : b)).ToArray());
         plot.Axes.Margins(bottom: 0);
         plot.XLabel("pause length (bin upper bound)");
         plot.YLabel("pauses");
@@ -138,7 +138,7 @@ public static class NginxPlots
     {
         var plot = new Plot();
         foreach (var run in boot.Runs)
-            plot.Add.VerticalSpan(run.StartS, run.EndS, Colors.Gray.WithAlpha(0.15));
+            plot.Add.HorizontalSpan(run.StartS, run.EndS, Colors.Gray.WithAlpha(0.15));   // ScottPlot: a span along the horizontal axis
         var good = boot.GcSamples.Where(s => s.Error == null).ToList();
         var servers = good.SelectMany(s => s.Servers.Select(x => x.Server)).Distinct().ToList();
         for (int i = 0; i < servers.Count; i++)

@@ -68,25 +68,35 @@ public static class NginxReport
             w.AppendLine();
             return;
         }
-        w.AppendLine("| server | GCs gen0/gen1/gen2 | longest pause | pauses total | GC share of load window | time in GC since start | largest heap / limit | admissions queued / refused | restarts |");
-        w.AppendLine("|---|---|---|---|---|---|---|---|---|");
+        w.AppendLine("| server | GCs gen0/gen1/gen2 | pauses timed / missed | longest pause | pauses total | GC share of load window | time in GC since start | largest heap / limit | admissions queued / refused | restarts |");
+        w.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
         foreach (var s in gc)
-            w.AppendLine($"| {s.Server} | {s.Gen0}/{s.Gen1}/{s.Gen2} | {s.PauseMaxMs * 1000:F0} µs | {s.PauseTotalMs:F1} ms | {s.GcShareOfWindow * 100:F2}% | " +
+            w.AppendLine($"| {s.Server} | {s.Gen0}/{s.Gen1}/{s.Gen2} | {s.PausesSampled} / {s.PausesMissed} | {Pause(s.PauseMaxMs)} | {s.PauseTotalMs:F1} ms | {s.GcShareOfWindow * 100:F2}% | " +
                          $"{s.TimeInGcSinceStart * 100:F2}% | {s.HeapMaxBytes >> 20} / {s.HeapLimitBytes >> 20} MiB | {s.Queued} / {s.Refused} | {s.Restarts} |");
         w.AppendLine();
         w.AppendLine($"Counts are summed over the {gc.Max(s => s.Boots)} Biscuit boot(s) with samples, pauses and heap are the largest seen, GC shares " +
                      "the highest of any boot; the window runs from the first to the last sample of a boot (warm-ups included). The figures come " +
                      $"from {nginx["gc_sampling"]}. /proc/biscuit/gc is a table for people: sizes are rounded to whole KiB/MiB and " +
                      "durations to whole µs/ms/s, so pause totals and heap sizes are approximate; counts and the time-in-GC percentage are exact. " +
-                     "\"longest pause\" is the longest sampled pause (servers sample GC pauses; see lib's GcTelemetry). Not measured: the GC pause " +
+                     "A GC counts in \"gen0/gen1/gen2\" once per generation it collected (a gen2 GC also counts as gen1 and gen0, as .NET's " +
+                     "CollectionCount does); \"pauses timed\" are the GCs whose pause the server measured, the ones in the histogram and in " +
+                     "the longest pause (lib's GcTelemetry). Not measured: the GC pause " +
                      "accumulated inside one HTTP request (needs per-request accounting across servers, issue 11 item 4).");
         w.AppendLine();
     }
 
+    public static string Pause(double ms) => ms < 1 ? $"{ms * 1000:F0} µs" : $"{ms:0.###} ms";
+
     private static string Rounds(int n) => n == 1 ? "1 round" : $"{n} rounds";
 
-    private static string Passed(Dictionary<string, object> guest) =>
-        (int)guest["boots"] == 0 ? "not run" : (bool)guest["content_check_passed"] ? "passed on every boot" : "**FAILED** on some boot";
+    private static string Passed(Dictionary<string, object> guest)
+    {
+        int boots = (int)guest["boots"], passed = (int)guest["content_check_passed"], failed = (int)guest["content_check_failed"];
+        if (boots == 0) return "not run";
+        if (passed == boots) return "passed on every boot";
+        return $"passed on {passed} of {boots} boots" + (failed > 0 ? $", **FAILED on {failed}**" : "") +
+               (boots - passed - failed > 0 ? $", not reached on {boots - passed - failed} (no answer)" : "");
+    }
 
     private static string Cell(Summary? s, string format) => s == null ? "–" : Spread(s, format);
 

@@ -10,7 +10,7 @@ public sealed record LoadFigures(int Boots, Summary RequestsPerS, Summary P50Ms,
 
 public sealed record RatioFigures(double RequestsPerS, double P50Ms, double P90Ms, double P99Ms);
 
-public sealed record ServerLoadGc(string Server, int Boots, long Gen0, long Gen1, long Gen2, double PauseMaxMs, double PauseTotalMs,
+public sealed record ServerLoadGc(string Server, int Boots, long Gen0, long Gen1, long Gen2, long PausesSampled, long PausesMissed, double PauseMaxMs, double PauseTotalMs,
     double GcShareOfWindow, double TimeInGcSinceStart, long HeapMaxBytes, long HeapLimitBytes, long Queued, long Refused, int Restarts,
     Dictionary<string, long> PauseHistogram);
 
@@ -29,7 +29,8 @@ public static class NginxSummary
             {
                 ["boots"] = mine.Count,
                 ["boots_failed"] = mine.Count - ok.Count,
-                ["content_check_passed"] = mine.Count > 0 && mine.All(b => b.ContentCheckPassed),
+                ["content_check_passed"] = mine.Count(b => b.ContentCheckPassed),
+                ["content_check_failed"] = mine.Count(b => b.Error?.StartsWith("content check:", StringComparison.Ordinal) == true),
             };
             var first200 = mine.Where(b => b.QemuSpawnToFirst200S != null).Select(b => b.QemuSpawnToFirst200S!.Value).ToList();
             if (first200.Count > 0) g["qemu_spawn_to_first_200_s"] = Summary.Of(first200);
@@ -88,6 +89,7 @@ public static class NginxSummary
                 }
                 double pauseTotal = Math.Max(0, end.PauseTotalMs - start.PauseTotalMs);
                 var figures = new ServerLoadGc(end.Server, 1, end.Gen0 - start.Gen0, end.Gen1 - start.Gen1, end.Gen2 - start.Gen2,
+                    end.PausesSampled - start.PausesSampled, end.PausesMissed - start.PausesMissed,
                     series.Max(s => s.PauseMaxMs), pauseTotal, window > 0 ? pauseTotal / 1000 / window : 0, end.TimeInGcFraction,
                     series.Max(s => s.HeapBytes), end.HeapLimitBytes, end.Queued - start.Queued, end.Refused - start.Refused, restarts, histogram);
                 if (!perServer.TryGetValue(end.Server, out var list)) perServer[end.Server] = list = new();
@@ -97,6 +99,7 @@ public static class NginxSummary
         return perServer.Select(p => p.Value.Aggregate((a, b) => a with
         {
             Boots = a.Boots + b.Boots, Gen0 = a.Gen0 + b.Gen0, Gen1 = a.Gen1 + b.Gen1, Gen2 = a.Gen2 + b.Gen2,
+            PausesSampled = a.PausesSampled + b.PausesSampled, PausesMissed = a.PausesMissed + b.PausesMissed,
             PauseMaxMs = Math.Max(a.PauseMaxMs, b.PauseMaxMs), PauseTotalMs = a.PauseTotalMs + b.PauseTotalMs,
             GcShareOfWindow = Math.Max(a.GcShareOfWindow, b.GcShareOfWindow), TimeInGcSinceStart = Math.Max(a.TimeInGcSinceStart, b.TimeInGcSinceStart),
             HeapMaxBytes = Math.Max(a.HeapMaxBytes, b.HeapMaxBytes), Queued = a.Queued + b.Queued, Refused = a.Refused + b.Refused,

@@ -243,6 +243,7 @@ public class BenchProgramInputTests
         var posix = servers[0];
         Assert.Equal(42.0, posix.GetProperty("uptime_s").GetDouble());
         Assert.Equal((12, 3, 1), (posix.GetProperty("gen0").GetInt32(), posix.GetProperty("gen1").GetInt32(), posix.GetProperty("gen2").GetInt32()));
+        Assert.Equal((16, 0), (posix.GetProperty("pauses_sampled").GetInt32(), posix.GetProperty("pauses_missed").GetInt32()));
         Assert.Equal(15.0, posix.GetProperty("pause_total_ms").GetDouble());
         Assert.Equal(2.105, posix.GetProperty("pause_max_ms").GetDouble(), 9);
         Assert.Equal(0.0004, posix.GetProperty("time_in_gc_fraction").GetDouble(), 9);
@@ -265,6 +266,7 @@ public class BenchProgramInputTests
     [InlineData("time in gc", "0.04", "GC table: '0.04' is not a percentage")]
     [InlineData("requests", "-3", "GC table: '-3' is not a count")]
     [InlineData("gc gen0/gen1/gen2", "12/3", "is not three counts")]
+    [InlineData("gcs sampled/missed", "16", "GC table: '16' is not two counts")]
     [InlineData("uptime", null, "the GC table has no row 'uptime'")]
     public void A_GC_table_with_a_figure_it_cannot_read_is_refused_naming_the_figure(string row, string? cell, string message)
     {

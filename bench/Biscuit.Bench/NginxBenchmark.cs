@@ -17,6 +17,7 @@ public sealed record LoadRun(string File, int Connections, double StartS, double
 
 public sealed record GuestBoot(string Guest, int Round, int Port)
 {
+    [System.Text.Json.Serialization.JsonPropertyName("qemu_spawn_to_first_200_s")]   // as the summaries spell it
     public double? QemuSpawnToFirst200S { get; set; }
     public double? QemuSpawnToNginxStartS { get; set; }
     public Dictionary<string, string> ServedSha256 { get; } = new();

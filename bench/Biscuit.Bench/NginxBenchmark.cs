@@ -145,7 +145,11 @@ public static class NginxBenchmark
         }
         finally
         {
-            if (sampler != null) boot.GcSamples.AddRange(sampler.Stop());
+            if (sampler != null)
+            {
+                boot.GcSamples.AddRange(sampler.Stop());
+                if (!qemu.HasExited) boot.GcSamples.Add(sampler.SampleOnce());   // the figures once the load is over
+            }
         }
     }
 }

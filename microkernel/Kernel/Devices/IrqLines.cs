@@ -1,7 +1,13 @@
-// Interrupt lines given to drivers. An IRQ bound to a notification is masked and acknowledged by
-// the kernel when it fires, and the notification's bits are signalled; the driver does the work in
-// its own thread, then acknowledges (irq_ack), which unmasks the line (DESIGN.md §3 "Interrupts").
+// Interrupt lines given to drivers. A driver holds an Irq capability naming its *binding* on a line;
+// PCI devices may share a line (QEMU's i440fx routes both the e1000e and the virtio-blk disk to
+// IRQ 11), so a line has up to SlotsPerLine bindings, each with its own notification. When the line
+// fires, the kernel masks it and signals every bound notification; each driver services (or finds
+// nothing to do on) its device and acknowledges (irq_ack); the line is unmasked when every binding
+// that was signalled has acknowledged. PCI INTx is level-triggered (PCI Local Bus Spec. 2.2.6), so
+// a device still asserting simply fires again after the unmask — nothing is lost, nothing storms.
+// A legacy (ISA) line is claimed whole (irq_claim): one binding, no sharing.
 // Lines 0 (the kernel's timer) and 2 (the PIC cascade) are never given out.
+// Ownership: guarded by the kernel being single-threaded with interrupts off.
 using Biscuit.Kernel.Arch.X64;
 using Biscuit.Kernel.Ipc;
 
@@ -10,16 +16,27 @@ namespace Biscuit.Kernel.Devices
     public unsafe struct IrqLine
     {
         public int Number;
+        public ulong Count;             // interrupts delivered (statistics)
+        public byte Claimed;            // bit per binding slot in use
+        public byte Pending;            // bit per binding signalled and not yet acknowledged
+        public byte Exclusive;          // claimed whole by irq_claim
+    }
+
+    public unsafe struct IrqBinding
+    {
+        public IrqLine* Line;
+        public int Slot;
         public Notification* Target;    // holds one reference while bound
         public ulong Bits;
-        public ulong Count;             // interrupts delivered (statistics)
     }
 
     public static unsafe class IrqLines
     {
-        public const int Lines = 16;
-        private struct Table { public fixed byte Bytes[Lines * 32]; }
-        private static Table s_lines;
+        public const int Lines = 16, SlotsPerLine = 4;
+        private struct LineTable { public fixed byte Bytes[Lines * 32]; }
+        private struct BindingTable { public fixed byte Bytes[Lines * SlotsPerLine * 32]; }
+        private static LineTable s_lines;
+        private static BindingTable s_bindings;
 
         public static IrqLine* Line(int irq)
         {
@@ -31,46 +48,117 @@ namespace Biscuit.Kernel.Devices
             }
         }
 
+        private static IrqBinding* Binding(int irq, int slot)
+        {
+            fixed (byte* b = s_bindings.Bytes) return (IrqBinding*)b + irq * SlotsPerLine + slot;
+        }
+
         public static bool Assignable(int irq) => irq > 0 && irq < Lines && irq != 2;
 
-        // PCI devices may share a line; a legacy line is claimed once (irq_claim).
-        private static ushort s_claimed;
-        public static bool Claimed(int irq) => (s_claimed & (1 << irq)) != 0;
-        public static void MarkClaimed(int irq) => s_claimed |= (ushort)(1 << irq);
+        /// <summary>A legacy line already claimed whole, or shared by PCI devices: irq_claim answers EBUSY.</summary>
+        public static bool Claimed(int irq) => Line(irq)->Claimed != 0;
 
-        public static void Bind(IrqLine* line, Notification* target, ulong bits)
+        /// <summary>A binding for a PCI device on `irq`, or null if the line is a legacy line claimed
+        /// whole or already has SlotsPerLine devices.</summary>
+        public static IrqBinding* ClaimShared(int irq)
         {
-            Unbind(line);
+            IrqLine* line = Line(irq);
+            if (line->Exclusive != 0) return null;
+            return Take(line, irq);
+        }
+
+        /// <summary>The only binding of a legacy line, or null if anything holds the line.</summary>
+        public static IrqBinding* ClaimExclusive(int irq)
+        {
+            IrqLine* line = Line(irq);
+            if (line->Claimed != 0) return null;
+            IrqBinding* b = Take(line, irq);
+            if (b != null) line->Exclusive = 1;
+            return b;
+        }
+
+        private static IrqBinding* Take(IrqLine* line, int irq)
+        {
+            for (int slot = 0; slot < SlotsPerLine; slot++)
+            {
+                if ((line->Claimed & (1 << slot)) != 0) continue;
+                line->Claimed |= (byte)(1 << slot);
+                IrqBinding* b = Binding(irq, slot);
+                b->Line = line;
+                b->Slot = slot;
+                b->Target = null;
+                b->Bits = 0;
+                return b;
+            }
+            return null;
+        }
+
+        public static void Bind(IrqBinding* b, Notification* target, ulong bits)
+        {
+            Drop(b);
             target->Handles++;
-            line->Target = target;
-            line->Bits = bits;
-            Pic.Unmask(line->Number);
+            b->Target = target;
+            b->Bits = bits;
+            if (b->Line->Pending == 0) Pic.Unmask(b->Line->Number);
         }
 
-        public static void Unbind(IrqLine* line)
+        /// <summary>The capability's last handle went: the binding is dropped and its slot freed.</summary>
+        public static void Release(IrqBinding* b)
         {
-            if (line->Target == null) return;
-            Pic.Mask(line->Number);
-            Notification* n = line->Target;
-            line->Target = null;
-            KernelObjects.Release(Capabilities.CapabilityType.Notification, n);
+            Drop(b);
+            IrqLine* line = b->Line;
+            line->Claimed &= (byte)~(1 << b->Slot);
+            if (line->Claimed == 0) line->Exclusive = 0;
         }
 
-        // From the interrupt handler: mask, signal; the caller sends the EOI.
+        // Unbinds: the line is masked if no binding is left, and unmasked if this binding was the
+        // last one the line waited for.
+        private static void Drop(IrqBinding* b)
+        {
+            IrqLine* line = b->Line;
+            if (b->Target != null)
+            {
+                Notification* n = b->Target;
+                b->Target = null;
+                KernelObjects.Release(Capabilities.CapabilityType.Notification, n);
+            }
+            line->Pending &= (byte)~(1 << b->Slot);
+            if (!AnyBound(line)) Pic.Mask(line->Number);
+            else if (line->Pending == 0) Pic.Unmask(line->Number);
+        }
+
+        private static bool AnyBound(IrqLine* line)
+        {
+            for (int slot = 0; slot < SlotsPerLine; slot++)
+                if ((line->Claimed & (1 << slot)) != 0 && Binding(line->Number, slot)->Target != null) return true;
+            return false;
+        }
+
+        // From the interrupt handler: mask, signal every binding; the caller sends the EOI.
         public static bool Deliver(int irq)
         {
             if (irq <= 0 || irq >= Lines) return false;
             IrqLine* line = Line(irq);
-            if (line->Target == null) return false;
-            Pic.Mask(irq);
-            line->Count++;
-            Notification.Signal(line->Target, line->Bits);
-            return true;
+            bool any = false;
+            for (int slot = 0; slot < SlotsPerLine; slot++)
+            {
+                IrqBinding* b = Binding(irq, slot);
+                if ((line->Claimed & (1 << slot)) == 0 || b->Target == null) continue;
+                if (!any) { Pic.Mask(irq); line->Count++; any = true; }
+                line->Pending |= (byte)(1 << slot);
+                Notification.Signal(b->Target, b->Bits);
+            }
+            return any;
         }
 
-        public static void Acknowledge(IrqLine* line)
+        /// <summary>irq_ack: this binding has serviced its device; the line is unmasked once every
+        /// signalled binding has.</summary>
+        public static void Acknowledge(IrqBinding* b)
         {
-            if (line->Target != null) Pic.Unmask(line->Number);
+            if (b->Target == null) return;
+            IrqLine* line = b->Line;
+            line->Pending &= (byte)~(1 << b->Slot);
+            if (line->Pending == 0) Pic.Unmask(line->Number);
         }
     }
 }

@@ -69,7 +69,7 @@ namespace Biscuit.Kernel.Ipc
                     GrantControl.Revoke((Grant*)obj, free: true);
                     return;
                 case CapabilityType.Irq:
-                    IrqLines.Unbind((IrqLine*)obj);
+                    IrqLines.Release((IrqBinding*)obj);
                     return;
             }
         }

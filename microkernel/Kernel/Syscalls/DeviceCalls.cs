@@ -46,9 +46,12 @@ namespace Biscuit.Kernel.Syscalls
                 made[n++] = t->Process->HandleTable->Insert(d->BarIsPort[i] != 0 ? CapabilityType.IoPorts : CapabilityType.Mmio,
                     Rights.Control | Rights.Transfer | Rights.Duplicate, range, 0);
             }
-            if (IrqLines.Assignable(d->InterruptLine) && !IrqLines.Claimed(d->InterruptLine))
-                made[n++] = t->Process->HandleTable->Insert(CapabilityType.Irq, Rights.Control | Rights.Transfer | Rights.Duplicate,
-                    IrqLines.Line(d->InterruptLine), 0);
+            IrqBinding* binding = IrqLines.Assignable(d->InterruptLine) ? IrqLines.ClaimShared(d->InterruptLine) : null;
+            if (binding != null)
+            {
+                uint h = t->Process->HandleTable->Insert(CapabilityType.Irq, Rights.Control | Rights.Transfer | Rights.Duplicate, binding, 0);
+                if (h != 0) made[n++] = h; else IrqLines.Release(binding);
+            }
             if ((ulong)n > max) n = (int)max;
             long r = UserMemory.CopyOut(t->Process, handlesOut, (byte*)made, (ulong)n * 4);
             if (r != 0) return r;
@@ -64,10 +67,10 @@ namespace Biscuit.Kernel.Syscalls
             long error = HandleCalls.Lookup(t, manager, CapabilityType.DeviceManager, Rights.Control, out c);
             if (error != 0) return error;
             if (line >= IrqLines.Lines || !IrqLines.Assignable((int)line)) return -Errno.EPERM;
-            if (IrqLines.Claimed((int)line)) return -Errno.EBUSY;
-            uint h = t->Process->HandleTable->Insert(CapabilityType.Irq, Rights.Control | Rights.Transfer | Rights.Duplicate, IrqLines.Line((int)line), 0);
-            if (h == 0) return -Errno.EMFILE;
-            IrqLines.MarkClaimed((int)line);
+            IrqBinding* binding = IrqLines.ClaimExclusive((int)line);
+            if (binding == null) return -Errno.EBUSY;
+            uint h = t->Process->HandleTable->Insert(CapabilityType.Irq, Rights.Control | Rights.Transfer | Rights.Duplicate, binding, 0);
+            if (h == 0) { IrqLines.Release(binding); return -Errno.EMFILE; }
             return h;
         }
 
@@ -98,7 +101,7 @@ namespace Biscuit.Kernel.Syscalls
             error = HandleCalls.Lookup(t, notification, CapabilityType.Notification, Rights.Signal, out nc);
             if (error != 0) return error;
             if ((bits & ~Notification.UsableBits) != 0 || bits == 0) return -Errno.EINVAL;
-            IrqLines.Bind((IrqLine*)ic->Object, (Notification*)nc->Object, bits);
+            IrqLines.Bind((IrqBinding*)ic->Object, (Notification*)nc->Object, bits);
             return 0;
         }
 
@@ -107,7 +110,7 @@ namespace Biscuit.Kernel.Syscalls
             Capability* c;
             long error = HandleCalls.Lookup(t, irq, CapabilityType.Irq, Rights.Control, out c);
             if (error != 0) return error;
-            IrqLines.Acknowledge((IrqLine*)c->Object);
+            IrqLines.Acknowledge((IrqBinding*)c->Object);
             return 0;
         }
 

@@ -73,6 +73,10 @@ public sealed class FsLink(Func<FileServiceClient> clientFactory) : IFileSystem
     public long Symlink(string target, string linkPath) => Status(Fs.Symlink(target, linkPath));
     public long Chmod(string path, uint mode) => Status(Fs.Chmod(path, (int)(mode & 0xFFF)));
 
+    /// <summary>chown(2): a null id is left unchanged (-1 on the wire).</summary>
+    public long Chown(string path, uint? uid, uint? gid, bool followLastLink) =>
+        Status(Fs.Chown(path, uid is { } u ? u : -1, gid is { } g ? g : -1, followLastLink));
+
     public long ReadLink(string path, out string target)
     {
         var r = Fs.Readlink(path);

@@ -1,28 +1,41 @@
 // posix's network is the net server's socket service: ISocketNetwork over SocketServiceClient. Every
 // call is one non-blocking IPC call (blocking is posix's business). Readiness travels the other way:
 // the net server signals a notification when some socket's readiness changed, and whoever waits on
-// it (the posix program's event thread) calls DeliverEvents, which drains PollEvents and tells the
-// sink. Invariants: one client per calling thread (its IPC buffer is the thread's); `levels` holds
-// the last readiness the server reported for each open socket and is what Readiness answers.
-using System.Collections.Concurrent;
+// it (the posix program's readiness thread) calls DeliverEvents, which drains PollEvents into the
+// cache and tells the sink.
+// Invariants:
+//  * one SocketServiceClient per calling thread (a client's buffers and IPC buffer are its thread's);
+//  * `sockets` holds exactly the sockets posix has open, each with the last readiness net reported
+//    (asked with the Readiness request when the socket appears) and a change counter, under `gate`;
+//  * a call that answers -EAGAIN clears the readiness bit it found missing (In for receive/accept,
+//    Out for send) — unless net reported a change while the call was in flight, which is newer news
+//    than the EAGAIN: so epoll's level checks cost no IPC and never lose a wake-up.
 using Biscuit.Net.Protocol;
 
 namespace Biscuit.Posix.Links;
 
 public sealed class NetLink(Func<SocketServiceClient> clientFactory) : ISocketNetwork
 {
-    private const int AF_INET = 2;
-    private const uint EPOLLOUT = 0x004;
+    private const int AF_INET = 2, MSG_PEEK = 0x2;
+    private const uint EPOLLIN = 0x001, EPOLLOUT = 0x004, EPOLLERR = 0x008;
+
+    private sealed class Known { public uint Mask; public ulong Changes; }
 
     private readonly ThreadLocal<SocketServiceClient> clients = new(clientFactory);   // one per calling thread
-    private readonly ConcurrentDictionary<long, uint> levels = new();                 // socket id -> last reported mask
-    private volatile ISocketReadinessSink? sink;                                      // set once by Attach
+    private readonly object gate = new();
+    private readonly Dictionary<long, Known> sockets = [];                             // guarded by gate
+    private volatile ISocketReadinessSink? sink;                                       // set once by Attach
 
     private SocketServiceClient Net => clients.Value!;
 
     public void Attach(ISocketReadinessSink readinessSink) => sink = readinessSink;
 
-    /// <summary>Drains the server's readiness changes into the cache and the sink: the number of events.</summary>
+    /// <summary>Hands net the notification to signal on readiness changes (Transfer and Signal rights).</summary>
+    public long Subscribe(Biscuit.Lib.Kernel.Handle notification) => Net.Subscribe(notification);
+
+    /// <summary>Drains net's readiness changes into the cache and the sink; the number delivered. Call
+    /// it after every signal of the subscribed notification (net signals only when its queue of
+    /// changes goes from empty to non-empty, so it must be drained).</summary>
     public int DeliverEvents()
     {
         int delivered = 0;
@@ -30,12 +43,16 @@ public sealed class NetLink(Func<SocketServiceClient> clientFactory) : ISocketNe
         while (more)
         {
             var events = Net.PollEvents(SocketLimits.MaxEventsPerBatch, out more);
-            if (events.Length == 0 && Net.LastFailure != null) break;   // the server did not answer: try again at the next signal
+            if (events.Length == 0 && Net.LastFailure != null) break;   // net did not answer: the next signal retries
             foreach (var e in events)
             {
                 uint mask = (uint)e.Events;
-                if (!levels.ContainsKey(e.Id)) continue;                // closed here meanwhile: nobody to tell
-                levels[e.Id] = mask;
+                lock (gate)
+                {
+                    if (!sockets.TryGetValue(e.Id, out var known)) continue;   // closed here meanwhile
+                    known.Mask = mask;
+                    known.Changes++;
+                }
                 sink?.ReadinessChanged(e.Id, mask);
                 delivered++;
             }
@@ -43,53 +60,77 @@ public sealed class NetLink(Func<SocketServiceClient> clientFactory) : ISocketNe
         return delivered;
     }
 
-    public long Create(int type, int protocol)
+    private long Track(long id)
     {
-        long id = Net.Socket(AF_INET, type, protocol);
-        if (id >= 0) levels[id] = 0;
+        if (id < 0) return id;
+        long level = Net.Readiness(id);
+        lock (gate) sockets[id] = new Known { Mask = level < 0 ? EPOLLERR : (uint)level };
         return id;
     }
 
+    private ulong ChangesOf(long socket)
+    {
+        lock (gate) return sockets.TryGetValue(socket, out var k) ? k.Changes : 0;
+    }
+
+    private long Missing(long socket, ulong changesBefore, long result, uint bit)
+    {
+        if (result != -Errno.EAGAIN) return result;
+        lock (gate)
+            if (sockets.TryGetValue(socket, out var k) && k.Changes == changesBefore) k.Mask &= ~bit;
+        return result;
+    }
+
+    public long Create(int type, int protocol) => Track(Net.Socket(AF_INET, type, protocol));
     public long Bind(long socket, Ipv4Endpoint local) => Net.Bind(socket, local.Address, local.Port);
     public long Listen(long socket, int backlog) => Net.Listen(socket, backlog);
 
     public long Accept(long socket, out Ipv4Endpoint peer)
     {
+        ulong before = ChangesOf(socket);
         long id = Net.Accept(socket, out uint address, out int port);
         peer = id >= 0 ? new Ipv4Endpoint(address, (ushort)port) : default;
-        if (id >= 0) levels.TryAdd(id, EPOLLOUT);   // an accepted connection is writable; the server reports changes after
-        return id;
+        Missing(socket, before, id, EPOLLIN);
+        return Track(id);
     }
 
     public long Connect(long socket, Ipv4Endpoint remote) => Net.Connect(socket, remote.Address, remote.Port);
 
-    public long Send(long socket, ReadOnlySpan<byte> data, Ipv4Endpoint? to) =>
-        to is { } t ? Net.Send(socket, data, t.Address, t.Port) : Net.Send(socket, data);
+    public long Send(long socket, ReadOnlySpan<byte> data, Ipv4Endpoint? to)
+    {
+        ulong before = ChangesOf(socket);
+        long n = to is { } t ? Net.Send(socket, data, t.Address, t.Port) : Net.Send(socket, data);
+        return Missing(socket, before, n, EPOLLOUT);
+    }
 
     public long Receive(long socket, Span<byte> into, bool peek, out Ipv4Endpoint from)
     {
-        from = default;
-        if (peek) return -Errno.EOPNOTSUPP;          // MSG_PEEK: the socket service has no peek (README)
-        long n = Net.Receive(socket, into, out uint address, out int port);
-        if (n >= 0) from = new Ipv4Endpoint(address, (ushort)port);
-        return n;
+        ulong before = ChangesOf(socket);
+        long n = Net.Receive(socket, into, out uint address, out int port, peek ? MSG_PEEK : 0);
+        from = n >= 0 ? new Ipv4Endpoint(address, (ushort)port) : default;
+        return Missing(socket, before, n, EPOLLIN);
     }
 
     public long Shutdown(long socket, int how) => Net.Shutdown(socket, how);
 
     public long Close(long socket)
     {
-        levels.TryRemove(socket, out _);
+        lock (gate) sockets.Remove(socket);
         return Net.Close(socket);
     }
 
+    /// <summary>Options travel to net as one integer: an int (4 bytes), or struct linger
+    /// {l_onoff, l_linger} as the linger time in seconds, -1 when off.</summary>
     public long SetOption(long socket, int level, int name, ReadOnlySpan<byte> value)
     {
+        if (IsLinger(level, name))
+        {
+            if (value.Length < 8) return -Errno.EINVAL;
+            int on = BitConverter.ToInt32(value), seconds = BitConverter.ToInt32(value[4..]);
+            return Net.SetOption(socket, level, name, on != 0 ? Math.Max(0, seconds) : -1);
+        }
         if (value.Length < 4) return -Errno.EINVAL;
-        long v = value.Length >= 8 && IsLinger(level, name)
-            ? BitConverter.ToInt32(value) != 0 ? Math.Max(0, BitConverter.ToInt32(value[4..])) : -1   // struct linger: -1 = off
-            : BitConverter.ToInt32(value);
-        return Net.SetOption(socket, level, name, v);
+        return Net.SetOption(socket, level, name, BitConverter.ToInt32(value));
     }
 
     public long GetOption(long socket, int level, int name, Span<byte> value)
@@ -122,7 +163,12 @@ public sealed class NetLink(Func<SocketServiceClient> clientFactory) : ISocketNe
         return r;
     }
 
-    public uint Readiness(long socket) => levels.TryGetValue(socket, out uint mask) ? mask : 0;
+    public uint Readiness(long socket)
+    {
+        lock (gate) if (sockets.TryGetValue(socket, out var k)) return k.Mask;
+        long r = Net.Readiness(socket);
+        return r < 0 ? EPOLLERR : (uint)r;
+    }
 
     private static bool IsLinger(int level, int name) => level == 1 && name == 13;   // SOL_SOCKET, SO_LINGER
 }

@@ -37,7 +37,8 @@ public sealed class KernelSystemServices(Func<StatsReport> ownStats, IReadOnlyLi
         var missing = new List<string>();
         foreach (var (name, client) in servers)
         {
-            var r = client.Call(StandardRequests.Stats, default(Empty), StatsTimeoutMs);
+            CallResult<StatsReport> r;
+            lock (client) r = client.Call(StandardRequests.Stats, default(Empty), StatsTimeoutMs);   // a ServiceClient serves one thread at a time
             if (r.IsOk && r.Value is not null) reports.Add(r.Value); else missing.Add($"{name}: {r}");
         }
         string table = StatsTable.Format(reports);

@@ -14,6 +14,7 @@ using Biscuit.Lib.Kernel;
 using Biscuit.Lib.Server;
 using Biscuit.Net.Protocol;
 using Biscuit.Posix;
+using Biscuit.Posix.Links;
 using Biscuit.Posix.Server;
 
 if (args.Length < 2 || args[0] != "serve")
@@ -48,13 +49,17 @@ if (!personalityEndpoint.IsOk)
     Console.Error.WriteLine($"{name}: cannot create the personality endpoint: {personalityEndpoint.Error.Symbol()}");
     return 1;
 }
-var network = new NetServerNetwork(new SocketServiceClient(netClient));
-var posix = new Personality(new KernelProcesses(personalityEndpoint.Value), new FsServerFileSystem(new FileServiceClient(new KernelClientTransport(new Endpoint(Handle.Initial(1))))),
-    network, services)
+// fs and net are reached through posix's links; each worker thread gets its own clients there
+// (a client's buffers and IPC buffer belong to one thread).
+var fsEndpoint = new Endpoint(Handle.Initial(1));
+var netEndpoint = new Endpoint(Handle.Initial(2));
+var network = new NetLink(() => new SocketServiceClient(new ServiceClient(new KernelClientTransport(netEndpoint))));
+var posix = new Personality(new KernelProcesses(personalityEndpoint.Value),
+    new FsLink(() => new FileServiceClient(new KernelClientTransport(fsEndpoint))), network, services)
 {
     HardwareCapabilities = X86Base.IsSupported ? (uint)X86Base.CpuId(1, 0).Edx : 0,
 };
-long subscribed = network.StartEvents();
+long subscribed = ReadinessThread.Start(network);
 if (subscribed < 0) Console.Error.WriteLine($"{name}: no readiness events from net (errno {-subscribed}); sockets will not wake epoll");
 
 for (int w = 0; w < workers; w++)

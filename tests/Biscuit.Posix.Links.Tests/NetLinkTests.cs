@@ -111,7 +111,7 @@ public class NetLinkTests
         h.Advance(2);
         net.DeliverEvents();
         Assert.DoesNotContain(sink.Events, e => e.Socket == id && (e.Mask & EPOLLIN) != 0);
-        Assert.Equal(0u, net.Readiness(id));
+        Assert.Equal(0x008u, net.Readiness(id));                              // EPOLLERR: net no longer knows the id
         Assert.Equal(-Errno.EBADF, net.Send(id, "x"u8, null));
     }
 
@@ -131,6 +131,40 @@ public class NetLinkTests
         Assert.Equal(linger, value);
         Assert.Equal(-Errno.EINVAL, net.SetOption(id, IPPROTO_TCP, TCP_NODELAY, new byte[2]));
         Assert.Equal(-Errno.EINVAL, net.GetOption(id, SOL_SOCKET, SO_LINGER, new byte[4]));
-        Assert.Equal(-Errno.EOPNOTSUPP, net.Receive(id, new byte[4], peek: true, out _));
+    }
+
+    [Fact]
+    public void A_peek_leaves_the_bytes_for_the_next_receive()
+    {
+        var (h, net, _, listener) = Listening(85);
+        using var harness = h;
+        long id = AcceptFromB(h, net, listener, 85, out var remote);
+        remote.Send("peek"u8);
+        h.Advance(2);
+        var buffer = new byte[8];
+        Assert.Equal(4, net.Receive(id, buffer, peek: true, out _));
+        Assert.Equal(4, net.Receive(id, buffer, peek: false, out _));
+        Assert.Equal("peek"u8.ToArray(), buffer[..4]);
+        Assert.Equal(-Errno.EAGAIN, net.Receive(id, buffer, peek: false, out _));
+    }
+
+    [Fact]
+    public void EAGAIN_clears_the_readiness_bit_until_net_reports_the_socket_again()
+    {
+        var (h, net, sink, listener) = Listening(86);
+        using var harness = h;
+        long id = AcceptFromB(h, net, listener, 86, out var remote);
+        remote.Send("x"u8);
+        h.Advance(2);
+        net.DeliverEvents();
+        Assert.NotEqual(0u, net.Readiness(id) & EPOLLIN);
+        Assert.Equal(1, net.Receive(id, new byte[8], false, out _));
+        Assert.Equal(-Errno.EAGAIN, net.Receive(id, new byte[8], false, out _));
+        Assert.Equal(0u, net.Readiness(id) & EPOLLIN);                       // known empty: no IPC needed to say so
+        remote.Send("y"u8);
+        h.Advance(2);
+        net.DeliverEvents();
+        Assert.NotEqual(0u, net.Readiness(id) & EPOLLIN);
+        Assert.Contains(sink.Events, e => e.Socket == id && (e.Mask & EPOLLIN) != 0);
     }
 }

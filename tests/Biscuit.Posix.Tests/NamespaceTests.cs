@@ -69,6 +69,18 @@ public sealed class NamespaceTests : IDisposable
     }
 
     [Fact]
+    public void An_open_proc_file_stats_with_the_size_of_what_it_reads()
+    {
+        // nginx serves a file by its fstat size: a /proc file must not say 0 (as Linux's do)
+        int fd = h.Open("/proc/biscuit/gc", O.RDONLY);
+        ulong stat = h.Alloc(StatLayout.Size);
+        Assert.Equal(0, h.Call(LinuxCall.Fstat, (ulong)fd, stat));
+        long size = System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(h.Get(stat, StatLayout.Size).AsSpan(48));
+        Assert.True(size > 0);
+        Assert.Equal(size, System.Text.Encoding.UTF8.GetByteCount(h.Read(fd, 65536)));
+    }
+
+    [Fact]
     public void Proc_self_exe_leads_to_the_program_file()
     {
         h.Call(LinuxCall.Close, (ulong)h.Open("/prog", O.CREAT | O.WRONLY));

@@ -1,6 +1,9 @@
 // A read-only file whose contents are made when it is opened (/proc files): reads, pread and lseek
 // over that snapshot. Invariant: the bytes never change after open (Linux's seq_file shows the same
-// consistency for a read from offset 0 in one go).
+// consistency for a read from offset 0 in one go). Unlike Linux, whose /proc files stat as size 0,
+// an open snapshot reports its real size: programs that trust st_size (nginx serves a file by its
+// fstat size, with sendfile) then serve /proc files whole, which is how the host reads the servers'
+// GC figures through nginx.
 namespace Biscuit.Posix;
 
 public sealed class SnapshotFile(byte[] contents, string path, ulong inode, int statusFlags) : OpenFile(statusFlags)
@@ -48,5 +51,5 @@ public sealed class SnapshotFile(byte[] contents, string path, ulong inode, int 
         }
     }
 
-    public override FileStatus Status() => FileStatus.Synthetic(Mode.IFREG | 0x124, inode);
+    public override FileStatus Status() => FileStatus.Synthetic(Mode.IFREG | 0x124, inode, size: contents.Length);
 }

@@ -41,7 +41,11 @@ public sealed class NginxBoot : IDisposable
             }
             catch (AggregateException) { }
             if (clock.Elapsed > TimeSpan.FromMinutes(5))
-                throw new InvalidOperationException($"nginx did not answer within 5 minutes; serial log:\n{Session.Serial}");
+            {
+                string serial = Session.Serial;
+                Session.Dispose();          // a fixture that throws is never disposed: stop QEMU here
+                throw new InvalidOperationException($"nginx did not answer within 5 minutes; serial log:\n{serial}");
+            }
             Thread.Sleep(500);
         }
         FirstAnswerAfter = clock.Elapsed;

@@ -106,6 +106,13 @@ mkdir -p "$STAGE"/{proc,dev,sys,run/lock,tmp,root,var/tmp,var/log/nginx,var/www/
 [ -e "$STAGE/var/lock" ] || ln -s ../run/lock "$STAGE/var/lock"
 chmod 1777 "$STAGE/tmp" "$STAGE/var/tmp"
 chmod 700 "$STAGE/root" "$STAGE"/var/lib/nginx/{body,proxy,fastcgi,uwsgi,scgi}
+# busybox (Debian's busybox-static) answers to the applet names in busybox-links, as /bin/NAME ->
+# busybox links (the package ships /bin/busybox alone; a name already in the tree is left alone).
+if [ -x "$STAGE/bin/busybox" ]; then
+    while read -r applet; do
+        [ -e "$STAGE/bin/$applet" ] || [ -L "$STAGE/bin/$applet" ] || ln -s busybox "$STAGE/bin/$applet"
+    done < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$HERE/busybox-links")
+fi
 "$HERE/docroot.sh" "$STAGE/var/www/html" || die "the docroot was not made (see above)"
 (cd "$STAGE/var/www/html" && sha256sum small.html big.bin) > "$OUT/www.sha256.tmp"
 

@@ -1,0 +1,98 @@
+// Syscall conformance (issue 7, Tests): small static C programs (tests/conformance/*.c, built here
+// with musl-gcc -static) print one deterministic line per check — return values, errno names, byte
+// contents, readiness masks; never pids, addresses or times. Each program runs on the host's Linux
+// (the expected output) and on Biscuit, where posix runs it as its first application (manifests
+// tests/manifests/conformance-*) with stdout on the kernel console; the serial lines carrying the
+// program's prefix must equal the host's, line for line, ending with "<prefix>: end".
+// One root disk for the class (boot/rootfs/build.sh with ROOTFS_ADD=<programs>:/conformance), one
+// boot per program; the disk is attached with snapshot=on so no boot sees another's writes.
+// fork.c is built and checked on the host only: see tests/conformance/README.md for why its boot
+// is not part of the suite.
+using System.Diagnostics;
+
+namespace Biscuit.Boot.Tests;
+
+public sealed class ConformanceBuild : IDisposable
+{
+    public static readonly string[] Programs = ["files", "events", "fork"];
+    public readonly string Folder = Directory.CreateTempSubdirectory("biscuit-conformance-").FullName;
+    public readonly string Disk;
+    public readonly Dictionary<string, string[]> HostLines = new();   // program -> its stdout lines on the host
+
+    public ConformanceBuild()
+    {
+        string sources = Path.Combine(Repository.Root, "tests", "conformance");
+        string programs = Path.Combine(Folder, "programs");
+        Directory.CreateDirectory(programs);
+        foreach (var program in Programs)
+        {
+            var (code, log) = Repository.Run("musl-gcc", $"-static -O1 -Wall -Werror -o \"{Path.Combine(programs, program)}\" \"{Path.Combine(sources, program + ".c")}\"", TimeSpan.FromMinutes(2));
+            if (code != 0) throw new InvalidOperationException($"musl-gcc {program}.c failed (Debian package musl-tools):\n{log}");
+            HostLines[program] = RunOnHost(Path.Combine(programs, program), Path.Combine(Folder, "work-" + program));
+        }
+        string output = Path.Combine(Folder, "out");
+        var (status, buildLog) = Repository.Run("env", $"ROOTFS_OUT=\"{output}\" ROOTFS_ADD=\"{programs}:/conformance\" \"{Path.Combine(Repository.Root, "boot", "rootfs", "build.sh")}\"", TimeSpan.FromMinutes(10));
+        if (status != 0) throw new InvalidOperationException("boot/rootfs/build.sh failed:\n" + buildLog);
+        Disk = Path.Combine(output, "rootfs.ext3");
+    }
+
+    /// <summary>The program's stdout on the host, as lines (stderr is not part of the comparison).</summary>
+    private static string[] RunOnHost(string path, string workDirectory)
+    {
+        var psi = new ProcessStartInfo(path, $"\"{workDirectory}\"") { RedirectStandardOutput = true, RedirectStandardInput = true };
+        using var p = Process.Start(psi)!;
+        p.StandardInput.Close();
+        string stdout = p.StandardOutput.ReadToEnd();
+        if (!p.WaitForExit(60_000)) { p.Kill(); throw new InvalidOperationException($"{path} did not finish on the host"); }
+        if (p.ExitCode != 0) throw new InvalidOperationException($"{path} exited with {p.ExitCode} on the host:\n{stdout}");
+        return stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    /// <summary>Boots the system with posix running /conformance/PROGRAM, waits until posix reports the
+    /// program ended, and returns the serial lines carrying the program's prefix, and the whole log.</summary>
+    public (string[] Lines, string Serial) RunOnBiscuit(string program)
+    {
+        using var session = new QemuSession("conformance-" + program, 80, ["fs-server", "net-server", "posix-server"], "1G",
+            $"-drive file=\"{Disk}\",if=none,id=d0,format=raw,snapshot=on -device virtio-blk-pci,drive=d0");
+        session.WaitForLine(l => l.StartsWith("posix: pid ") && l.Contains($"({program}) ended"), TimeSpan.FromSeconds(90));
+        string serial = session.Serial;
+        return (ProgramLines(serial, program), serial);
+    }
+
+    public static string[] ProgramLines(string output, string program) =>
+        output.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.StartsWith(program + ": ")).ToArray();
+
+    public void Dispose() => Directory.Delete(Folder, recursive: true);
+}
+
+public class ConformanceTests : IClassFixture<ConformanceBuild>
+{
+    private readonly ConformanceBuild _build;
+    public ConformanceTests(ConformanceBuild build) => _build = build;
+
+    [Theory]
+    [InlineData("files", 70)]
+    [InlineData("events", 80)]
+    [InlineData("fork", 20)]
+    public void On_the_host_each_program_runs_to_its_end_line_with_every_check(string program, int atLeast)
+    {
+        var lines = _build.HostLines[program];
+        Assert.Equal(lines.Length, ConformanceBuild.ProgramLines(string.Join("\n", lines), program).Length);
+        Assert.True(lines.Length >= atLeast, $"{program} printed {lines.Length} lines, fewer than {atLeast}:\n{string.Join("\n", lines)}");
+        Assert.Equal($"{program}: end", lines[^1]);
+    }
+
+    [Theory]
+    [InlineData("files")]
+    [InlineData("events")]
+    public void On_Biscuit_the_program_prints_exactly_what_it_prints_on_Linux(string program)
+    {
+        var (lines, serial) = _build.RunOnBiscuit(program);
+        var expected = _build.HostLines[program];
+        for (int i = 0; i < Math.Min(expected.Length, lines.Length); i++)
+            if (expected[i] != lines[i])
+                Assert.Fail($"line {i + 1} differs:\n  Linux:   {expected[i]}\n  Biscuit: {lines[i]}\nserial log:\n{serial}");
+        Assert.True(expected.Length == lines.Length,
+            $"Linux printed {expected.Length} lines, Biscuit {lines.Length}; serial log:\n{serial}");
+    }
+}

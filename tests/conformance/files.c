@@ -1,0 +1,215 @@
+/* files.c — file I/O conformance (POSIX.1-2017 open/read/write/lseek/pread/pwrite/ftruncate/rename/
+ * unlink; Linux getdents64(2)). Works in the fresh directory argv[1] (created here, must not exist;
+ * default /tmp/conformance-files) and removes everything it made. Output: check.h's lines. */
+#define _GNU_SOURCE
+#include "check.h"
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+const char *check_prefix = "files";
+static char dir[256];
+
+static const char *at(const char *name)
+{
+    static char paths[4][320];
+    static int next;
+    char *p = paths[next++ % 4];
+    snprintf(p, 320, "%s/%s", dir, name);
+    return p;
+}
+
+static void exclusive_create(void)
+{
+    int fd = open(at("a"), O_CREAT | O_EXCL | O_WRONLY, 0644);
+    say("O_CREAT|O_EXCL on a new name: %s", outcome(fd));
+    CHECK("O_CREAT|O_EXCL on an existing name", open(at("a"), O_CREAT | O_EXCL | O_WRONLY, 0644));
+    CHECK("write 5 bytes", write(fd, "hello", 5));
+    close(fd);
+    struct stat st;
+    stat(at("a"), &st);
+    say("size after write: %ld, mode %o, regular %d", (long)st.st_size, st.st_mode & 0777, S_ISREG(st.st_mode));
+}
+
+static void append(void)
+{
+    int fd = open(at("a"), O_WRONLY | O_APPEND);
+    lseek(fd, 0, SEEK_SET);
+    CHECK("O_APPEND write after lseek 0", write(fd, "XY", 2));
+    VALUE("O_APPEND offset after write", lseek(fd, 0, SEEK_CUR));
+    close(fd);
+    char buf[16] = {0};
+    fd = open(at("a"), O_RDONLY);
+    VALUE("read back", read(fd, buf, sizeof buf));
+    say("contents: %s", buf);
+    CHECK("write to a read-only fd", write(fd, "z", 1));
+    close(fd);
+}
+
+static void hole(void)
+{
+    int fd = open(at("hole"), O_CREAT | O_RDWR | O_TRUNC, 0600);
+    VALUE("lseek 10000 past end", lseek(fd, 10000, SEEK_SET));
+    CHECK("write after the hole", write(fd, "end", 3));
+    struct stat st;
+    fstat(fd, &st);
+    say("size with hole: %ld", (long)st.st_size);
+    static char buf[10003];
+    memset(buf, 'x', sizeof buf);
+    VALUE("pread whole file", pread(fd, buf, sizeof buf, 0));
+    int zeros = 0;
+    for (int i = 0; i < 10000; i++) zeros += buf[i] == 0;
+    say("hole bytes reading zero: %d, tail %.3s", zeros, buf + 10000);
+    VALUE("read at end of file", read(fd, buf, 10));
+    CHECK("lseek to a negative offset", lseek(fd, -1, SEEK_SET));
+    CHECK("lseek with a bad whence", lseek(fd, 0, 42));
+    close(fd);
+}
+
+static void positional(void)
+{
+    int fd = open(at("p"), O_CREAT | O_RDWR | O_TRUNC, 0600);
+    write(fd, "0123456789", 10);
+    VALUE("pwrite at 3", pwrite(fd, "abc", 3, 3));
+    VALUE("offset unchanged by pwrite", lseek(fd, 0, SEEK_CUR));
+    char buf[11] = {0};
+    VALUE("pread 4 at 2", pread(fd, buf, 4, 2));
+    say("pread bytes: %s", buf);
+    VALUE("pread past end", pread(fd, buf, 4, 100));
+    CHECK("pread at a negative offset", pread(fd, buf, 4, -5));
+    int pipefd[2];
+    pipe(pipefd);
+    CHECK("pread on a pipe", pread(pipefd[0], buf, 1, 0));
+    CHECK("lseek on a pipe", lseek(pipefd[0], 0, SEEK_SET));
+    close(pipefd[0]); close(pipefd[1]);
+
+    CHECK("ftruncate to 4", ftruncate(fd, 4));
+    memset(buf, 0, sizeof buf);
+    VALUE("pread after shrink", pread(fd, buf, 10, 0));
+    say("bytes after shrink: %s", buf);
+    CHECK("ftruncate to 8", ftruncate(fd, 8));
+    memset(buf, 'x', sizeof buf);
+    VALUE("pread after grow", pread(fd, buf, 10, 0));
+    say("grown bytes 4..7 zero: %d", buf[4] == 0 && buf[5] == 0 && buf[6] == 0 && buf[7] == 0);
+    CHECK("ftruncate to a negative length", ftruncate(fd, -1));
+    close(fd);
+    fd = open(at("p"), O_RDONLY);
+    CHECK("ftruncate on a read-only fd", ftruncate(fd, 0));
+    close(fd);
+}
+
+static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static void directory_listing(void)
+{
+    CHECK("mkdir d", mkdir(at("d"), 0755));
+    CHECK("mkdir d again", mkdir(at("d"), 0755));
+    const char *names[] = { "d/zeta", "d/alpha", "d/mid" };
+    for (int i = 0; i < 3; i++) close(open(at(names[i]), O_CREAT | O_WRONLY, 0644));
+    int fd = open(at("d"), O_RDONLY | O_DIRECTORY);
+    static char buf[4096];
+    char *found[16];
+    int count = 0;
+    long n;
+    while ((n = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0)
+        for (long off = 0; off < n;) {
+            struct dirent64 *e = (struct dirent64 *)(buf + off);
+            if (count < 16) found[count++] = strdup(e->d_name);
+            off += e->d_reclen;
+        }
+    say("getdents64 end: %s", outcome(n));
+    qsort(found, count, sizeof found[0], by_name);
+    char line[256] = "";
+    for (int i = 0; i < count; i++) { strcat(line, found[i]); strcat(line, " "); free(found[i]); }
+    say("getdents64 sorted: %s", line);
+    CHECK("getdents64 on a regular file", syscall(SYS_getdents64, open(at("a"), O_RDONLY), buf, sizeof buf));
+    CHECK("getdents64 on a bad fd", syscall(SYS_getdents64, 999, buf, sizeof buf));
+    close(fd);
+    CHECK("rmdir of a non-empty directory", rmdir(at("d")));
+    for (int i = 0; i < 3; i++) unlink(at(names[i]));
+    CHECK("rmdir of the emptied directory", rmdir(at("d")));
+}
+
+static void rename_and_unlink(void)
+{
+    int fd = open(at("old"), O_CREAT | O_WRONLY | O_TRUNC, 0644);
+    write(fd, "new contents", 12); close(fd);
+    fd = open(at("target"), O_CREAT | O_WRONLY | O_TRUNC, 0644);
+    write(fd, "stale", 5); close(fd);
+    CHECK("rename over an existing file", rename(at("old"), at("target")));
+    CHECK("the old name is gone", access(at("old"), F_OK));
+    char buf[32] = {0};
+    fd = open(at("target"), O_RDONLY);
+    read(fd, buf, sizeof buf - 1); close(fd);
+    say("target now holds: %s", buf);
+    CHECK("rename of a missing file", rename(at("missing"), at("x")));
+
+    fd = open(at("target"), O_RDONLY);
+    CHECK("unlink of an open file", unlink(at("target")));
+    CHECK("stat after unlink", access(at("target"), F_OK));
+    memset(buf, 0, sizeof buf);
+    VALUE("read of the unlinked open file", read(fd, buf, sizeof buf - 1));
+    say("it still holds: %s", buf);
+    struct stat st;
+    fstat(fd, &st);
+    say("fstat of the unlinked file: size %ld, links %ld", (long)st.st_size, (long)st.st_nlink);
+    close(fd);
+}
+
+static void errors(void)
+{
+    CHECK("open of a missing file", open(at("missing"), O_RDONLY));
+    CHECK("open under a regular file", open(at("a/x"), O_RDONLY));
+    CHECK("open of a directory for writing", open(dir, O_WRONLY));
+    CHECK("O_DIRECTORY on a regular file", open(at("a"), O_RDONLY | O_DIRECTORY));
+    CHECK("mkdir of an existing file", mkdir(at("a"), 0755));
+    CHECK("unlink of a directory", unlink(dir));
+    CHECK("read on a bad fd", read(999, (char[1]){0}, 1));
+    CHECK("write on a closed fd", write(500, "x", 1));
+    CHECK("close of a bad fd", close(-1));
+    int fd = open(at("a"), O_RDWR);
+    CHECK("write from a bad pointer", write(fd, (void *)8, 4));
+    CHECK("read into a bad pointer", read(fd, (void *)8, 4));
+    close(fd);
+    CHECK("open with a bad path pointer", open((const char *)8, O_RDONLY));
+    CHECK("stat with a bad buffer", syscall(SYS_stat, at("a"), (void *)8));
+}
+
+static void descriptor_limit(void)
+{
+    struct rlimit limit = { 32, 32 };
+    CHECK("setrlimit RLIMIT_NOFILE 32", setrlimit(RLIMIT_NOFILE, &limit));
+    struct rlimit now;
+    getrlimit(RLIMIT_NOFILE, &now);
+    say("getrlimit RLIMIT_NOFILE: %ld %ld", (long)now.rlim_cur, (long)now.rlim_max);
+    int highest = -1, fd;
+    while ((fd = open(at("a"), O_RDONLY)) >= 0) if (fd > highest) highest = fd;
+    say("open until it fails: %s, highest fd %d", outcome(fd), highest);
+    CHECK("dup at the limit", dup(0));
+    for (int i = 3; i <= highest; i++) close(i);
+    fd = open(at("a"), O_RDONLY);
+    say("an open after closing succeeds: %d", fd >= 0);
+    close(fd);
+}
+
+int main(int argc, char **argv)
+{
+    snprintf(dir, sizeof dir, "%s", argc > 1 ? argv[1] : "/tmp/conformance-files");
+    CHECK("mkdir of the work directory", mkdir(dir, 0755));
+    exclusive_create();
+    append();
+    hole();
+    positional();
+    directory_listing();
+    rename_and_unlink();
+    errors();
+    descriptor_limit();
+    const char *left[] = { "a", "hole", "p" };
+    for (int i = 0; i < 3; i++) unlink(at(left[i]));
+    CHECK("rmdir of the work directory", rmdir(dir));
+    say("end");
+    return 0;
+}

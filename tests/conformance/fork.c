@@ -1,0 +1,86 @@
+/* fork.c — process conformance: fork(2) and wait4(2) exit statuses (POSIX.1-2017 wait: WIFEXITED,
+ * WEXITSTATUS, WIFSIGNALED, WTERMSIG), ECHILD with no children, WNOHANG on a running child, a pipe
+ * shared across fork, descriptors inherited. Kept apart from the other programs: fork on Biscuit is
+ * served by posix over the kernel's process_fork. Output: check.h's lines. */
+#define _GNU_SOURCE
+#include "check.h"
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+const char *check_prefix = "fork";
+
+static void describe(const char *what, int status)
+{
+    if (WIFEXITED(status)) say("%s: exited with %d", what, WEXITSTATUS(status));
+    else if (WIFSIGNALED(status)) say("%s: killed by signal %d", what, WTERMSIG(status));
+    else say("%s: status %#x", what, status);
+}
+
+int main(void)
+{
+    int status = 0;
+    CHECK("wait4 with no children", wait4(-1, &status, 0, NULL));
+
+    int codes[] = { 0, 1, 42, 255 };
+    for (int i = 0; i < 4; i++) {
+        pid_t child = fork();
+        if (child == 0) _exit(codes[i]);
+        say("fork returned a pid: %d", child > 0);
+        pid_t reaped = wait4(child, &status, 0, NULL);
+        say("wait4 returned that pid: %d", reaped == child);
+        char what[64];
+        snprintf(what, sizeof what, "child exiting with %d", codes[i]);
+        describe(what, status);
+    }
+
+    pid_t child = fork();
+    if (child == 0) { raise(SIGKILL); _exit(3); }
+    wait4(child, &status, 0, NULL);
+    describe("child sending itself SIGKILL", status);
+
+    child = fork();
+    if (child == 0) { *(volatile int *)8 = 1; _exit(3); }
+    wait4(child, &status, 0, NULL);
+    describe("child writing to address 8", status);
+
+    int p[2];
+    pipe(p);
+    child = fork();
+    if (child == 0) {
+        close(p[0]);
+        (void)!write(p[1], "from the child", 14);
+        _exit(0);
+    }
+    close(p[1]);
+    char buf[32] = {0};
+    long got = 0, n;
+    while ((n = read(p[0], buf + got, sizeof buf - 1 - got)) > 0) got += n;
+    say("parent read through the inherited pipe: %s, then end of file: %ld", buf, n);
+    close(p[0]);
+    wait4(child, &status, 0, NULL);
+    describe("pipe writer", status);
+
+    int go[2];
+    pipe(go);
+    child = fork();
+    if (child == 0) { char c; close(go[1]); (void)!read(go[0], &c, 1); _exit(7); }
+    close(go[0]);
+    say("WNOHANG on a child still running: %ld", (long)wait4(child, &status, WNOHANG, NULL));
+    close(go[1]);
+    say("then wait4 returns the child: %d", wait4(child, &status, 0, NULL) == child);
+    describe("released child", status);
+
+    int value = 1;
+    child = fork();
+    if (child == 0) { value = 2; _exit(value == 2 ? 0 : 1); }
+    wait4(child, &status, 0, NULL);
+    say("the child's write stays its own: parent sees %d, child exited %d", value, WEXITSTATUS(status));
+
+    CHECK("wait4 of a pid that is not a child", wait4(1, &status, 0, NULL));
+    CHECK("wait4 with unknown options", wait4(-1, &status, 0x1000, NULL));
+    CHECK("wait4 after every child was reaped", wait4(-1, &status, 0, NULL));
+    say("end");
+    return 0;
+}

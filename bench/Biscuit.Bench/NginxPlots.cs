@@ -26,7 +26,9 @@ public static class NginxPlots
 
         Save(RequestsBars((Dictionary<string, LoadFigures>)biscuit["load"], (Dictionary<string, LoadFigures>)linux["load"]),
             "nginx-requests-per-s.png", "nginx requests/s, Biscuit beside Linux (median, bars min–max over boots)");
-        Save(RequestsOverTime(boots), "nginx-requests-over-time.png", "requests/s each second of every measured wrk run (restarts marked)");
+        foreach (var (file, connections) in boots.SelectMany(b => b.Runs).Select(r => (r.File, r.Connections)).Distinct())
+            Save(RequestsOverTime(boots, file, connections), $"nginx-requests-over-time-{Path.GetFileNameWithoutExtension(file)}-c{connections}.png",
+                $"{file}, {connections} connection{(connections == 1 ? "" : "s")}: responses each second of the measured run (restarts marked)");
         if (gc.Count > 0)
         {
             Save(PauseHistogram(gc), "gc-pause-histogram.png", "sampled GC pauses per server during the load (all Biscuit boots)");
@@ -64,19 +66,20 @@ public static class NginxPlots
         return plot;
     }
 
-    private static Plot RequestsOverTime(List<GuestBoot> boots)
+    // One line per boot and round: Linux blue and dashed, Biscuit orange and solid.
+    private static Plot RequestsOverTime(List<GuestBoot> boots, string file, int connections)
     {
         var plot = new Plot();
-        int color = 0;
         foreach (var boot in boots.Where(b => b.Error == null))
-            foreach (var run in boot.Runs)
+            foreach (var run in boot.Runs.Where(r => r.File == file && r.Connections == connections))
             {
                 if (run.Wrk.PerSecond.Count == 0) continue;
                 var xs = Enumerable.Range(1, run.Wrk.PerSecond.Count).Select(x => (double)x).ToArray();
-                var line = plot.Add.Scatter(xs, run.Wrk.PerSecond.Select(v => (double)v).ToArray(), Palette.GetColor(color++ % 10));
+                bool linux = boot.Guest == "linux";
+                var line = plot.Add.Scatter(xs, run.Wrk.PerSecond.Select(v => (double)v).ToArray(), Palette.GetColor(linux ? 0 : 1));
                 line.MarkerSize = 5;   // a short run has one or two points, which a line alone would not show
-                line.LinePattern = boot.Guest == "linux" ? LinePattern.Dashed : LinePattern.Solid;
-                line.LegendText = $"{(boot.Guest == "linux" ? "Linux" : "Biscuit")} r{boot.Round} {run.File} c{run.Connections}";
+                line.LinePattern = linux ? LinePattern.Dashed : LinePattern.Solid;
+                line.LegendText = $"{(linux ? "Linux" : "Biscuit")}, round {boot.Round}";
                 // A server restart seen in the GC samples during this run: a vertical line at its second.
                 foreach (double at in Restarts(boot).Where(t => t >= run.StartS && t <= run.EndS))
                     plot.Add.VerticalLine(at - run.StartS, 2, Colors.Red, LinePattern.Dotted);

@@ -126,7 +126,8 @@ public class BenchNginxTests : IClassFixture<QuickNginxBench>
     public void The_plots_are_PNG_files_linked_from_the_report()
     {
         var plots = _bench.Nginx.GetProperty("plots").EnumerateArray().Select(p => p.GetProperty("file").GetString()!).ToList();
-        Assert.Equal(new[] { "nginx-requests-per-s.png", "nginx-requests-over-time.png", "gc-pause-histogram.png", "gc-share.png", "gc-heap-over-time.png" }, plots);
+        Assert.Equal(new[] { "nginx-requests-per-s.png", "nginx-requests-over-time-small-c10.png", "nginx-requests-over-time-big-c10.png",
+            "gc-pause-histogram.png", "gc-share.png", "gc-heap-over-time.png" }, plots);
         foreach (var plot in plots)
         {
             byte[] png = File.ReadAllBytes(Path.Combine(_bench.Folder, plot));

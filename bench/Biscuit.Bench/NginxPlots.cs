@@ -62,7 +62,7 @@ public static class NginxPlots
         plot.YLabel("requests/s");
         plot.Legend.ManualItems.Add(new LegendItem { LabelText = "Linux", FillColor = Palette.GetColor(0) });
         plot.Legend.ManualItems.Add(new LegendItem { LabelText = "Biscuit", FillColor = Palette.GetColor(1) });
-        plot.ShowLegend();
+        plot.ShowLegend(Alignment.UpperRight);
         return plot;
     }
 
@@ -122,7 +122,7 @@ public static class NginxPlots
         plot.Axes.Margins(bottom: 0);
         plot.XLabel("pause length (bin upper bound)");
         plot.YLabel("pauses");
-        plot.ShowLegend();
+        plot.ShowLegend(Alignment.UpperRight);
         return plot;
     }
 
@@ -154,7 +154,7 @@ public static class NginxPlots
         plot.XLabel("seconds since the load started (warm-ups included)");
         plot.YLabel("heap (MiB, as /proc/biscuit/gc rounds it)");
         plot.Axes.SetLimitsY(0, double.NaN);
-        plot.ShowLegend();
+        plot.ShowLegend(Alignment.UpperRight);
         return plot;
     }
 }

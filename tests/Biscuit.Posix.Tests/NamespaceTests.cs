@@ -37,6 +37,22 @@ public sealed class NamespaceTests : IDisposable
     }
 
     [Fact]
+    public void Tcgets_on_the_console_writes_exactly_the_kernels_36_byte_termios_and_nothing_past_it()
+    {
+        // glibc's tcgetattr (isatty) passes a 36-byte struct __kernel_termios on its stack: a longer
+        // answer overwrote busybox's stack canary ("stack smashing detected") on Biscuit.
+        int console = h.Open("/dev/console", O.WRONLY);
+        var guard = new byte[64];
+        Array.Fill(guard, (byte)0xAB);
+        ulong termios = h.Put(guard);
+        Assert.Equal(0, h.Call(LinuxCall.Ioctl, (ulong)console, Ioctl.TCGETS, termios));
+        byte[] after = h.Get(termios, 64);
+        Assert.All(after[36..], b => Assert.Equal(0xAB, b));
+        Assert.Equal(0x30u, BitConverter.ToUInt32(after, 8) & 0x30u);      // c_cflag CS8
+        Assert.Equal(0x2u, BitConverter.ToUInt32(after, 12) & 0x2u);       // c_lflag ICANON
+    }
+
+    [Fact]
     public void Dev_lists_its_devices_and_refuses_new_names()
     {
         ulong stat = h.Alloc(StatLayout.Size);

@@ -43,11 +43,28 @@ public sealed class DeviceFile(DeviceKind kind, string path, ISystemServices sys
         _ => (5 << 8) | 1,
     };
 
+    /// <summary>The kernel's struct termios (include/uapi/asm-generic/termbits.h; NOT glibc's 60-byte
+    /// struct): c_iflag, c_oflag, c_cflag, c_lflag (u32 each), c_line, c_cc[19] — 36 bytes. glibc's
+    /// tcgetattr passes a 36-byte buffer on its stack, so writing more smashes the caller's stack.
+    /// The values are a cooked console's: ICRNL; OPOST|ONLCR; B38400|CS8|CREAD|HUPCL;
+    /// ISIG|ICANON|ECHO|ECHOE|ECHOK|ECHOCTL|ECHOKE|IEXTEN.</summary>
+    public const int KernelTermiosSize = 36;
+
+    public static byte[] ConsoleTermios()
+    {
+        var termios = new byte[KernelTermiosSize];
+        BitConverter.TryWriteBytes(termios.AsSpan(0), 0x100u);             // c_iflag: ICRNL
+        BitConverter.TryWriteBytes(termios.AsSpan(4), 0x5u);               // c_oflag: OPOST | ONLCR
+        BitConverter.TryWriteBytes(termios.AsSpan(8), 0xFu | 0x30u | 0x80u | 0x400u); // c_cflag: B38400 | CS8 | CREAD | HUPCL
+        BitConverter.TryWriteBytes(termios.AsSpan(12), 0x1u | 0x2u | 0x8u | 0x10u | 0x20u | 0x200u | 0x800u | 0x8000u); // c_lflag
+        return termios;
+    }
+
     /// <summary>A terminal answers TCGETS (isatty) on the console only; others are ENOTTY.</summary>
     public override long Control(uint request, ulong argument, UserMemory memory)
     {
         if (kind != DeviceKind.Console) return -Errno.ENOTTY;
-        if (request == Ioctl.TCGETS) { memory.Write(argument, new byte[60]); return 0; }
+        if (request == Ioctl.TCGETS) { memory.Write(argument, ConsoleTermios()); return 0; }
         if (request == Ioctl.TIOCGWINSZ)
         {
             var winsize = new byte[8];

@@ -1,0 +1,101 @@
+// busybox on Biscuit (issue 7 item 5): Debian's static busybox from the root disk (boot/rootfs),
+// run by posix as its first program, its console output read from the serial log and compared with
+// the same busybox binary run on the host. Two boots: applets that need no fork (shell-applets) and
+// a scripted shell session that creates, lists, pipes and removes files (shell-session: fork,
+// execve, wait4 and pipes served by posix over the kernel's process_fork).
+// The root disk is built once by boot/rootfs/build.sh into a folder of the class's own, with the
+// session script added (ROOTFS_ADD); each boot gets its own copy of it.
+// Serial lines that the system itself writes (kernel, servers) are not the program's output; they
+// are left out by their prefixes before comparing.
+namespace Biscuit.Boot.Tests;
+
+public sealed class ShellDisk : IDisposable
+{
+    public readonly string Folder = Directory.CreateTempSubdirectory("biscuit-shell-").FullName;
+    public readonly string Stage;     // the staging tree: exactly the image's files
+    public readonly string Image;
+
+    public static readonly string SessionScript =
+        Path.Combine(Repository.Root, "tests", "manifests", "shell-session", "session.sh");
+
+    public ShellDisk()
+    {
+        string output = Path.Combine(Folder, "out");
+        var (code, log) = Repository.Run("env",
+            $"ROOTFS_OUT=\"{output}\" ROOTFS_ADD=\"{SessionScript}:/etc/shell-test/session.sh\" " +
+            $"\"{Path.Combine(Repository.Root, "boot", "rootfs", "build.sh")}\"", TimeSpan.FromMinutes(10));
+        if (code != 0) throw new InvalidOperationException("boot/rootfs/build.sh failed:\n" + log);
+        Stage = Path.Combine(output, "rootfs");
+        Image = Path.Combine(output, "rootfs.ext3");
+    }
+
+    /// <summary>A fresh copy of the image for one boot (the guest writes to its disk).</summary>
+    public string CopyForBoot(string name)
+    {
+        string copy = Path.Combine(Folder, name + ".ext3");
+        File.Copy(Image, copy, overwrite: true);
+        return copy;
+    }
+
+    public void Dispose() => Directory.Delete(Folder, recursive: true);
+}
+
+public class ShellTests : IClassFixture<ShellDisk>
+{
+    private static readonly string[] SystemPrefixes = ["biscuit: ", "posix: ", "fs: ", "net: ", "init: ", "stderr: "];
+    private readonly ShellDisk _disk;
+    public ShellTests(ShellDisk disk) => _disk = disk;
+
+    /// <summary>Boots the manifest with a copy of the disk and returns the serial log once posix says
+    /// its first program (pid 1) ended, with that line's wait status.</summary>
+    private (string[] Lines, string Ended) BootUntilTheProgramEnds(string manifest)
+    {
+        using var session = new QemuSession(manifest, 80, ["fs-server", "net-server", "posix-server"], "1G",
+            $"-drive file=\"{_disk.CopyForBoot(manifest)}\",if=none,id=d0,format=raw -device virtio-blk-pci,drive=d0");
+        session.WaitForLine(l => l.StartsWith("posix: pid 1 ") && l.Contains(" ended"), TimeSpan.FromMinutes(5));
+        string[] lines = session.Serial.Split('\n');
+        return (lines, lines.First(l => l.StartsWith("posix: pid 1 ") && l.Contains(" ended")));
+    }
+
+    /// <summary>The program's own lines: after posix started pid 1, before it ended, without the system's.</summary>
+    private static List<string> ProgramOutput(string[] lines)
+    {
+        int start = Array.FindIndex(lines, l => l.StartsWith("posix: started "));
+        int end = Array.FindIndex(lines, l => l.StartsWith("posix: pid 1 ") && l.Contains(" ended"));
+        Assert.True(start >= 0 && end > start, "posix did not start and end its first program:\n" + string.Join("\n", lines));
+        return lines[(start + 1)..end].Where(l => !SystemPrefixes.Any(l.StartsWith)).ToList();
+    }
+
+    private List<string> OnTheHost(string arguments, string? sessionDir = null)
+    {
+        string busybox = Path.Combine(_disk.Stage, "bin", "busybox");
+        string environment = $"PATH=\"{Path.Combine(_disk.Stage, "bin")}\"" + (sessionDir is null ? "" : $" SESSION_DIR=\"{sessionDir}\"");
+        var (code, output) = Repository.Run("env", $"-i {environment} \"{busybox}\" {arguments}", TimeSpan.FromMinutes(1));
+        Assert.True(code == 0, $"busybox {arguments} failed on the host ({code}):\n{output}");
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+    }
+
+    [Fact]
+    public void Busybox_ls_of_etc_on_Biscuit_lists_what_busybox_ls_lists_on_the_host_and_exits_0()
+    {
+        var (lines, ended) = BootUntilTheProgramEnds("shell-applets");
+        Assert.EndsWith("wait status 0", ended);
+        var expected = OnTheHost($"ls \"{Path.Combine(_disk.Stage, "etc")}\"");
+        Assert.Contains("nginx", expected);   // the host's answer is about the image's /etc
+        Assert.Equal(expected, ProgramOutput(lines));
+    }
+
+    [Fact]
+    public void A_busybox_shell_session_that_creates_lists_pipes_and_removes_files_prints_what_it_prints_on_the_host()
+    {
+        string hostDir = Path.Combine(_disk.Folder, "host-session");
+        var expected = OnTheHost($"sh \"{ShellDisk.SessionScript}\"", hostDir);
+        Assert.Equal("session: begin", expected[0]);
+        Assert.Equal("session: end", expected[^1]);
+        Assert.False(Directory.Exists(hostDir));
+
+        var (lines, ended) = BootUntilTheProgramEnds("shell-session");
+        Assert.Equal(expected, ProgramOutput(lines));
+        Assert.EndsWith("wait status 0", ended);
+    }
+}

@@ -184,7 +184,6 @@ static void event_counters(void)
 static void identity(void)
 {
     say("getpid positive and stable: %d", getpid() > 0 && getpid() == getpid());
-    say("gettid of the only thread is the pid: %d", gettid() == getpid());
     say("getppid differs from getpid: %d", getppid() != getpid());
     say("uid equals euid, gid equals egid: %d %d", getuid() == geteuid(), getgid() == getegid());
     uid_t r, e, s;

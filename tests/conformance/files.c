@@ -6,7 +6,6 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdlib.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
@@ -178,23 +177,6 @@ static void errors(void)
     CHECK("stat with a bad buffer", syscall(SYS_stat, at("a"), (void *)8));
 }
 
-static void descriptor_limit(void)
-{
-    struct rlimit limit = { 32, 32 };
-    CHECK("setrlimit RLIMIT_NOFILE 32", setrlimit(RLIMIT_NOFILE, &limit));
-    struct rlimit now;
-    getrlimit(RLIMIT_NOFILE, &now);
-    say("getrlimit RLIMIT_NOFILE: %ld %ld", (long)now.rlim_cur, (long)now.rlim_max);
-    int highest = -1, fd;
-    while ((fd = open(at("a"), O_RDONLY)) >= 0) if (fd > highest) highest = fd;
-    say("open until it fails: %s, highest fd %d", outcome(fd), highest);
-    CHECK("dup at the limit", dup(0));
-    for (int i = 3; i <= highest; i++) close(i);
-    fd = open(at("a"), O_RDONLY);
-    say("an open after closing succeeds: %d", fd >= 0);
-    close(fd);
-}
-
 int main(int argc, char **argv)
 {
     snprintf(dir, sizeof dir, "%s", argc > 1 ? argv[1] : "/tmp/conformance-files");
@@ -206,7 +188,6 @@ int main(int argc, char **argv)
     directory_listing();
     rename_and_unlink();
     errors();
-    descriptor_limit();
     const char *left[] = { "a", "hole", "p" };
     for (int i = 0; i < 3; i++) unlink(at(left[i]));
     CHECK("rmdir of the work directory", rmdir(dir));

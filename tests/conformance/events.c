@@ -1,6 +1,7 @@
 /* events.c — descriptor and readiness conformance: pipes (POSIX.1-2017 pipe/read/write: end of
  * file, EAGAIN under O_NONBLOCK, EPIPE), dup/dup2/dup3 and fcntl's FD_CLOEXEC/O_NONBLOCK flags,
- * epoll(7) on pipes (level- vs edge-triggered, EPOLLHUP/EPOLLERR on a closed end), poll(2),
+ * epoll(7) on pipes (level- vs edge-triggered, EPOLLONESHOT, EPOLLHUP/EPOLLERR on a closed end),
+ * poll(2), select(2), readv/writev,
  * eventfd(2) counter and semaphore modes, identity calls and the stable fields of uname(2).
  * SIGPIPE is ignored first so a write to a closed pipe reports EPIPE instead of ending the program.
  * Output: check.h's lines. */
@@ -11,7 +12,9 @@
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/select.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/utsname.h>
 
 const char *check_prefix = "events";
@@ -199,6 +202,66 @@ static void identity(void)
     CHECK("uname into a bad pointer", syscall(SYS_uname, (void *)8));
 }
 
+
+static void more_readiness(void)
+{
+    int p[2];
+    pipe2(p, O_NONBLOCK);
+    int ep = epoll_create1(0);
+    struct epoll_event ev = { .events = EPOLLIN | EPOLLONESHOT, .data.u64 = 1 }, out[4];
+    epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev);
+    write(p[1], "a", 1);
+    VALUE("oneshot: first wait", epoll_wait(ep, out, 4, 0));
+    VALUE("oneshot: disarmed after one event", epoll_wait(ep, out, 4, 0));
+    CHECK("oneshot: EPOLL_CTL_MOD re-arms", epoll_ctl(ep, EPOLL_CTL_MOD, p[0], &ev));
+    VALUE("oneshot: after re-arming", epoll_wait(ep, out, 4, 0));
+    ev.events = EPOLLIN | EPOLLET;
+    epoll_ctl(ep, EPOLL_CTL_MOD, p[0], &ev);
+    char buf[8];
+    read(p[0], buf, sizeof buf);
+    CHECK("edge: drained to EAGAIN", read(p[0], buf, sizeof buf));
+    write(p[1], "b", 1);
+    VALUE("edge: a new write after EAGAIN is a new edge", epoll_wait(ep, out, 4, 0));
+    VALUE("epoll_pwait with a null mask", epoll_pwait(ep, out, 4, 0, NULL));
+    close(ep);
+
+    fd_set readable, writable;
+    FD_ZERO(&readable); FD_ZERO(&writable);
+    FD_SET(p[0], &readable); FD_SET(p[1], &writable);
+    struct timeval zero = { 0, 0 };
+    VALUE("select: both ends ready", select(p[1] + 1, &readable, &writable, NULL, &zero));
+    say("select: read end set %d, write end set %d", FD_ISSET(p[0], &readable) != 0, FD_ISSET(p[1], &writable) != 0);
+    read(p[0], buf, sizeof buf);
+    FD_ZERO(&readable); FD_SET(p[0], &readable);
+    zero.tv_sec = 0; zero.tv_usec = 0;
+    VALUE("select: an empty pipe", select(p[0] + 1, &readable, NULL, NULL, &zero));
+    close(p[0]); close(p[1]);
+    FD_ZERO(&readable); FD_SET(p[0], &readable);
+    zero.tv_sec = 0; zero.tv_usec = 0;
+    CHECK("select on a just-closed fd", select(p[0] + 1, &readable, NULL, NULL, &zero));
+
+    int e = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    say("eventfd flags: O_NONBLOCK %d, FD_CLOEXEC %d", (fcntl(e, F_GETFL) & O_NONBLOCK) != 0, fcntl(e, F_GETFD));
+    struct pollfd pfd = { e, POLLIN | POLLOUT, 0 };
+    poll(&pfd, 1, 0);
+    say("eventfd at zero: revents %#x", pfd.revents);
+    uint64_t one = 1;
+    write(e, &one, 8);
+    poll(&pfd, 1, 0);
+    say("eventfd at one: revents %#x", pfd.revents);
+    close(e);
+
+    struct iovec parts[3] = { { "ab", 2 }, { "", 0 }, { "cde", 3 } };
+    pipe(p);
+    VALUE("writev of 3 parts", writev(p[1], parts, 3));
+    char x[2] = {0}, y[4] = {0};
+    struct iovec into[2] = { { x, 1 }, { y, 3 } };
+    VALUE("readv into 1 + 3 bytes", readv(p[0], into, 2));
+    say("readv bytes: %s | %s", x, y);
+    CHECK("writev with a negative length", writev(p[1], (struct iovec[]){ { "a", (size_t)-1 } }, 1));
+    close(p[0]); close(p[1]);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -207,6 +270,7 @@ int main(void)
     epoll_on_pipes();
     polling();
     event_counters();
+    more_readiness();
     identity();
     say("end");
     return 0;

@@ -1,5 +1,5 @@
 /* files.c — file I/O conformance (POSIX.1-2017 open/read/write/lseek/pread/pwrite/ftruncate/rename/
- * unlink; Linux getdents64(2)). Works in the fresh directory argv[1] (created here, must not exist;
+ * unlink/link/symlink/readlink/chdir/openat; Linux getdents64(2), /dev/null and /dev/zero). Works in the fresh directory argv[1] (created here, must not exist;
  * default /tmp/conformance-files) and removes everything it made. Output: check.h's lines. */
 #define _GNU_SOURCE
 #include "check.h"
@@ -177,6 +177,79 @@ static void errors(void)
     CHECK("stat with a bad buffer", syscall(SYS_stat, at("a"), (void *)8));
 }
 
+
+static void names_and_paths(void)
+{
+    int fd = open(at("t"), O_CREAT | O_WRONLY | O_TRUNC, 0644);
+    write(fd, "123456", 6); close(fd);
+    fd = open(at("t"), O_WRONLY | O_TRUNC);
+    struct stat st;
+    fstat(fd, &st);
+    say("O_TRUNC empties the file: size %ld", (long)st.st_size);
+    write(fd, "xyz", 3);
+    VALUE("lseek SEEK_END -1", lseek(fd, -1, SEEK_END));
+    VALUE("lseek SEEK_CUR +5", lseek(fd, 5, SEEK_CUR));
+    close(fd);
+
+    CHECK("link to a second name", link(at("t"), at("t2")));
+    stat(at("t"), &st);
+    say("links after link: %ld", (long)st.st_nlink);
+    CHECK("link onto an existing name", link(at("t"), at("t2")));
+    CHECK("symlink", symlink("t", at("s")));
+    char target[64] = {0};
+    VALUE("readlink length", readlink(at("s"), target, sizeof target - 1));
+    say("readlink text: %s", target);
+    CHECK("readlink of a regular file", readlink(at("t"), target, sizeof target));
+    struct stat through, of_link;
+    stat(at("s"), &through);
+    lstat(at("s"), &of_link);
+    say("stat follows the link: regular %d; lstat does not: link %d", S_ISREG(through.st_mode), S_ISLNK(of_link.st_mode));
+    CHECK("O_NOFOLLOW on a symlink", open(at("s"), O_RDONLY | O_NOFOLLOW));
+
+    char before[512], now[512];
+    getcwd(before, sizeof before);
+    CHECK("chdir to the work directory", chdir(dir));
+    getcwd(now, sizeof now);
+    say("getcwd is the work directory: %d", strcmp(now, dir) == 0);
+    fd = open("t2", O_RDONLY);
+    char buf[8] = {0};
+    read(fd, buf, sizeof buf - 1);
+    say("a relative open reads: %s", buf);
+    close(fd);
+    CHECK("chdir to a regular file", chdir("t"));
+    chdir(before);
+    int dirfd = open(dir, O_RDONLY | O_DIRECTORY);
+    fd = openat(dirfd, "t", O_RDONLY);
+    say("openat relative to a directory fd: %s", outcome(fd));
+    close(fd);
+    CHECK("openat relative to a regular file fd", openat(fd = open(at("t"), O_RDONLY), "x", O_RDONLY));
+    close(fd);
+    CHECK("unlinkat AT_REMOVEDIR of a regular file", unlinkat(dirfd, "t", AT_REMOVEDIR));
+    close(dirfd);
+
+    mkdir(at("da"), 0755); mkdir(at("db"), 0755);
+    CHECK("rename a directory over an empty one", rename(at("da"), at("db")));
+    CHECK("rename a directory into itself", rename(at("db"), at("db/inner")));
+    CHECK("rename a file over a directory", rename(at("t"), at("db")));
+    fstat(open(at("db"), O_RDONLY), &st);
+    say("fstat of a directory: directory %d", S_ISDIR(st.st_mode));
+    rmdir(at("db"));
+    char longname[300];
+    memset(longname, 'n', 299); longname[299] = 0;
+    CHECK("open of a 299-byte name", open(at(longname), O_RDONLY));
+
+    fd = open("/dev/null", O_RDWR);
+    VALUE("write to /dev/null", write(fd, "abc", 3));
+    VALUE("read from /dev/null", read(fd, buf, 8));
+    close(fd);
+    fd = open("/dev/zero", O_RDONLY);
+    memset(buf, 7, sizeof buf);
+    VALUE("read from /dev/zero", read(fd, buf, 8));
+    say("/dev/zero bytes are zero: %d", buf[0] == 0 && buf[7] == 0);
+    close(fd);
+    unlink(at("t")); unlink(at("t2")); unlink(at("s"));
+}
+
 int main(int argc, char **argv)
 {
     snprintf(dir, sizeof dir, "%s", argc > 1 ? argv[1] : "/tmp/conformance-files");
@@ -188,6 +261,7 @@ int main(int argc, char **argv)
     directory_listing();
     rename_and_unlink();
     errors();
+    names_and_paths();
     const char *left[] = { "a", "hole", "p" };
     for (int i = 0; i < 3; i++) unlink(at(left[i]));
     CHECK("rmdir of the work directory", rmdir(dir));

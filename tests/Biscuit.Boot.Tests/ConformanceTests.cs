@@ -63,6 +63,15 @@ public sealed class ConformanceBuild : IDisposable
     public static string[] ProgramLines(string output, string program) =>
         output.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.StartsWith(program + ": ")).ToArray();
 
+    /// <summary>The first way Biscuit's lines differ from Linux's, or null when they are the same.</summary>
+    public static string? Difference(string[] linux, string[] biscuit)
+    {
+        for (int i = 0; i < Math.Min(linux.Length, biscuit.Length); i++)
+            if (linux[i] != biscuit[i]) return $"line {i + 1} differs:\n  Linux:   {linux[i]}\n  Biscuit: {biscuit[i]}";
+        return linux.Length == biscuit.Length ? null
+            : $"Linux printed {linux.Length} lines, Biscuit {biscuit.Length} (last Linux line: {linux[^1]})";
+    }
+
     public void Dispose() => Directory.Delete(Folder, recursive: true);
 }
 
@@ -91,11 +100,27 @@ public class ConformanceTests : IClassFixture<ConformanceBuild>
     public void On_Biscuit_the_program_prints_exactly_what_it_prints_on_Linux(string program)
     {
         var (lines, serial) = _build.RunOnBiscuit(program);
-        var expected = _build.HostLines[program];
-        for (int i = 0; i < Math.Min(expected.Length, lines.Length); i++)
-            if (expected[i] != lines[i])
-                Assert.Fail($"line {i + 1} differs:\n  Linux:   {expected[i]}\n  Biscuit: {lines[i]}\nserial log:\n{serial}");
-        Assert.True(expected.Length == lines.Length,
-            $"Linux printed {expected.Length} lines, Biscuit {lines.Length}; serial log:\n{serial}");
+        string? difference = ConformanceBuild.Difference(_build.HostLines[program], lines);
+        if (difference != null) Assert.Fail($"{difference}\nserial log:\n{serial}");
+    }
+
+    [Fact]
+    public void The_comparison_reports_a_changed_line_a_missing_line_and_an_extra_line()
+    {
+        string[] linux = ["p: a: ok", "p: b: -1 EBADF", "p: end"];
+        Assert.Null(ConformanceBuild.Difference(linux, linux.ToArray()));
+        Assert.Equal("line 2 differs:\n  Linux:   p: b: -1 EBADF\n  Biscuit: p: b: ok",
+            ConformanceBuild.Difference(linux, ["p: a: ok", "p: b: ok", "p: end"]));
+        Assert.Equal("Linux printed 3 lines, Biscuit 2 (last Linux line: p: end)",
+            ConformanceBuild.Difference(linux, ["p: a: ok", "p: b: -1 EBADF"]));
+        Assert.Equal("Linux printed 3 lines, Biscuit 4 (last Linux line: p: end)",
+            ConformanceBuild.Difference(linux, [.. linux, "p: extra"]));
+    }
+
+    [Fact]
+    public void Only_serial_lines_with_the_programs_prefix_are_its_output()
+    {
+        string serial = "biscuit: ready\r\nfiles: a: ok\nposix: started /conformance/files as pid 1\nfilesx: no\nfiles: end\n";
+        Assert.Equal(["files: a: ok", "files: end"], ConformanceBuild.ProgramLines(serial, "files"));
     }
 }

@@ -1,10 +1,13 @@
 /* fork.c — process conformance: fork(2) and wait4(2) exit statuses (POSIX.1-2017 wait: WIFEXITED,
  * WEXITSTATUS, WIFSIGNALED, WTERMSIG), ECHILD with no children, WNOHANG on a running child, a pipe
- * shared across fork, descriptors inherited. Kept apart from the other programs: fork on Biscuit is
+ * shared across fork, descriptors inherited, and a parent blocked in read/poll/epoll_wait woken by
+ * its child. Kept apart from the other programs: fork on Biscuit is
  * served by posix over the kernel's process_fork. Output: check.h's lines. */
 #define _GNU_SOURCE
 #include "check.h"
+#include <poll.h>
 #include <signal.h>
+#include <sys/epoll.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -16,6 +19,45 @@ static void describe(const char *what, int status)
     if (WIFEXITED(status)) say("%s: exited with %d", what, WEXITSTATUS(status));
     else if (WIFSIGNALED(status)) say("%s: killed by signal %d", what, WTERMSIG(status));
     else say("%s: status %#x", what, status);
+}
+
+
+/* A parent blocked in read, poll or epoll_wait is woken by what a child does to a shared pipe. */
+static void blocking_wakeups(void)
+{
+    int p[2], status;
+    pipe(p);
+    pid_t child = fork();
+    if (child == 0) { close(p[0]); (void)!write(p[1], "w", 1); _exit(0); }
+    close(p[1]);
+    char c = 0;
+    long got = read(p[0], &c, 1);
+    say("blocking read woken by the child's write: %ld byte(s) '%c'", got, c);
+    VALUE("then end of file once the child exited", read(p[0], &c, 1));
+    close(p[0]);
+    wait4(child, &status, 0, NULL);
+
+    pipe(p);
+    child = fork();
+    if (child == 0) { close(p[0]); (void)!write(p[1], "p", 1); _exit(0); }
+    close(p[1]);
+    struct pollfd pfd = { p[0], POLLIN, 0 };
+    VALUE("poll with no timeout woken by the child", poll(&pfd, 1, -1));
+    say("its revents include POLLIN: %d", (pfd.revents & POLLIN) != 0);
+    wait4(child, &status, 0, NULL);
+    close(p[0]);
+
+    pipe(p);
+    int ep = epoll_create1(0);
+    struct epoll_event ev = { .events = EPOLLIN, .data.u64 = 9 }, out[2];
+    epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev);
+    child = fork();
+    if (child == 0) { close(p[0]); close(p[1]); _exit(0); }
+    close(p[1]);
+    int n = epoll_wait(ep, out, 2, -1);
+    say("epoll_wait with no timeout woken when the last writer exits: %d event(s), EPOLLHUP %d", n, n > 0 && (out[0].events & EPOLLHUP) != 0);
+    wait4(child, &status, 0, NULL);
+    close(p[0]); close(ep);
 }
 
 int main(void)
@@ -77,6 +119,8 @@ int main(void)
     if (child == 0) { value = 2; _exit(value == 2 ? 0 : 1); }
     wait4(child, &status, 0, NULL);
     say("the child's write stays its own: parent sees %d, child exited %d", value, WEXITSTATUS(status));
+
+    blocking_wakeups();
 
     CHECK("wait4 of a pid that is not a child", wait4(1, &status, 0, NULL));
     CHECK("wait4 with unknown options", wait4(-1, &status, 0x1000, NULL));

@@ -28,7 +28,7 @@ public static class NginxPlots
             "nginx-requests-per-s.png", "nginx requests/s, Biscuit beside Linux (median, bars min–max over boots)");
         foreach (var (file, connections) in boots.SelectMany(b => b.Runs).Select(r => (r.File, r.Connections)).Distinct())
             Save(RequestsOverTime(boots, file, connections), $"nginx-requests-over-time-{Path.GetFileNameWithoutExtension(file)}-c{connections}.png",
-                $"{file}, {connections} connection{(connections == 1 ? "" : "s")}: responses each second of the measured run (restarts marked)");
+                $"{file}, {connections} connection{(connections == 1 ? "" : "s")}: responses per second (restarts marked)");
         if (gc.Count > 0)
         {
             Save(PauseHistogram(gc), "gc-pause-histogram.png", "sampled GC pauses per server during the load (all Biscuit boots)");
@@ -70,9 +70,11 @@ public static class NginxPlots
     private static Plot RequestsOverTime(List<GuestBoot> boots, string file, int connections)
     {
         var plot = new Plot();
+        double highest = 1;
         foreach (var boot in boots.Where(b => b.Error == null))
             foreach (var run in boot.Runs.Where(r => r.File == file && r.Connections == connections))
             {
+                highest = Math.Max(highest, run.Wrk.PerSecond.DefaultIfEmpty(0).Max());
                 if (run.Wrk.PerSecond.Count == 0) continue;
                 var xs = Enumerable.Range(1, run.Wrk.PerSecond.Count).Select(x => (double)x).ToArray();
                 bool linux = boot.Guest == "linux";
@@ -86,7 +88,8 @@ public static class NginxPlots
             }
         plot.XLabel("second of the wrk run");
         plot.YLabel("responses in that second");
-        plot.Axes.SetLimitsY(0, double.NaN);
+        plot.Axes.AutoScaleX();
+        plot.Axes.SetLimitsY(0, highest * 1.1);
         plot.ShowLegend(Edge.Right);
         return plot;
     }
@@ -153,7 +156,8 @@ public static class NginxPlots
         }
         plot.XLabel("seconds since the load started (warm-ups included)");
         plot.YLabel("heap (MiB, as /proc/biscuit/gc rounds it)");
-        plot.Axes.SetLimitsY(0, double.NaN);
+        plot.Axes.AutoScaleX();
+        plot.Axes.SetLimitsY(0, Math.Max(1, good.SelectMany(s => s.Servers).Select(x => x.HeapBytes / 1048576.0).DefaultIfEmpty(0).Max()) * 1.1);
         plot.ShowLegend(Alignment.UpperRight);
         return plot;
     }

@@ -25,7 +25,8 @@ public static class NginxReport
         w.AppendLine();
         foreach (var (name, g) in new[] { ("Linux", linux), ("Biscuit", biscuit) })
             if ((int)g["boots_failed"] > 0)
-                w.AppendLine($"**{name}: {g["boots_failed"]} of {g["boots"]} boots failed** (their errors are in results.json, `boots[].error`); figures below are over the others.");
+                w.AppendLine($"**{name}: {g["boots_failed"]} of {g["boots"]} boots failed** (a boot that never answered is tried once more; " +
+                             "the errors are in results.json, `boots[].error`); figures below are over the others.");
         w.AppendLine();
         w.AppendLine("| measure | Linux | Biscuit | Biscuit / Linux |");
         w.AppendLine("|---|---|---|---|");

@@ -1,6 +1,6 @@
 // `./biscuit bench nginx` (issue 11): a short run (--quick, one round) boots the Linux guest and
-// Biscuit one after the other, loads both with wrk and writes results.json, report.md and the
-// plots. The test checks what the run produced and that its figures are sane (the content check
+// Biscuit one after the other (a boot that never answers is tried once more), loads both with wrk
+// and writes results.json, report.md and the plots. The test checks what the run produced and that its figures are sane (the content check
 // passed, requests were served, the GC of Biscuit's servers was sampled), never how fast anything
 // was. Needs Debian's linux-image-amd64, busybox-static, nginx, wrk, curl (the Linux guest and the
 // load) and fonts-dejavu-core (text in the plots). Also: the benchmark program's refusals of bad
@@ -43,10 +43,20 @@ public class BenchNginxTests : IClassFixture<QuickNginxBench>
 
     private JsonElement Guest(string name) => _bench.Nginx.GetProperty("summary").GetProperty(name);
 
+    // The boot of each guest that answered: a boot that never answers is recorded and tried once more.
+    private List<JsonElement> AnsweredBoots() => _bench.Nginx.GetProperty("boots").EnumerateArray()
+        .Where(b => b.GetProperty("qemu_spawn_to_first_200_s").ValueKind != JsonValueKind.Null).ToList();
+
     [Fact]
-    public void Both_guests_boot_once_each_Linux_first_and_serve_the_build_s_exact_bytes()
+    public void Linux_boots_first_then_Biscuit_and_each_answers_and_serves_the_build_s_exact_bytes()
     {
-        var boots = _bench.Nginx.GetProperty("boots").EnumerateArray().ToList();
+        var all = _bench.Nginx.GetProperty("boots").EnumerateArray().ToList();
+        var guests = all.Select(b => b.GetProperty("guest").GetString()).ToList();
+        Assert.Equal("linux", guests[0]);
+        Assert.Equal(guests.Count(g => g == "linux"), guests.TakeWhile(g => g == "linux").Count());   // every Linux attempt before Biscuit's
+        foreach (var unanswered in all.Except(AnsweredBoots()))
+            Assert.StartsWith("no HTTP 200 from", unanswered.GetProperty("error").GetString());
+        var boots = AnsweredBoots();
         Assert.Equal(new[] { "linux", "biscuit" }, boots.Select(b => b.GetProperty("guest").GetString()).ToArray());
         foreach (var boot in boots)
         {
@@ -58,7 +68,8 @@ public class BenchNginxTests : IClassFixture<QuickNginxBench>
         foreach (var boot in boots)
             foreach (var file in new[] { "small.html", "big.bin" })
                 Assert.Equal(sums[file], boot.GetProperty("served_sha256").GetProperty(file).GetString());
-        Assert.Contains("Content check (sha256 of both files as served, before any load): Linux passed on every boot, Biscuit passed on every boot", _bench.Report);
+        Assert.Contains("Content check (sha256 of both files as served, before any load): Linux passed on ", _bench.Report);
+        Assert.DoesNotContain("FAILED", _bench.Report);
     }
 
     [Fact]
@@ -84,7 +95,7 @@ public class BenchNginxTests : IClassFixture<QuickNginxBench>
     [Fact]
     public void The_GC_of_posix_fs_and_net_is_sampled_during_Biscuit_s_load()
     {
-        var biscuit = _bench.Nginx.GetProperty("boots").EnumerateArray().Single(b => b.GetProperty("guest").GetString() == "biscuit");
+        var biscuit = AnsweredBoots().Single(b => b.GetProperty("guest").GetString() == "biscuit");
         var good = biscuit.GetProperty("gc_samples").EnumerateArray().Where(s => s.GetProperty("error").ValueKind == JsonValueKind.Null).ToList();
         Assert.True(good.Count >= 2, $"fewer than two readable GC samples:\n{biscuit.GetProperty("gc_samples")}");
         var servers = good[^1].GetProperty("servers").EnumerateArray().ToList();

@@ -1,10 +1,11 @@
 /* fork.c — process conformance: fork(2) and wait4(2) exit statuses (POSIX.1-2017 wait: WIFEXITED,
  * WEXITSTATUS, WIFSIGNALED, WTERMSIG), ECHILD with no children, WNOHANG on a running child, a pipe
  * shared across fork, descriptors inherited, and a parent blocked in read/poll/epoll_wait woken by
- * its child. Kept apart from the other programs: fork on Biscuit is
+ * its child, and execve closing FD_CLOEXEC descriptors only. Kept apart from the other programs: fork on Biscuit is
  * served by posix over the kernel's process_fork. Output: check.h's lines. */
 #define _GNU_SOURCE
 #include "check.h"
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/epoll.h>
@@ -60,8 +61,41 @@ static void blocking_wakeups(void)
     close(p[0]); close(ep);
 }
 
-int main(void)
+
+/* execve(2): descriptors with FD_CLOEXEC are closed in the new image, the others stay open;
+ * argv arrives intact. The new image is this program again (/proc/self/exe) with argv[1] "probe". */
+static void exec_keeps_only_descriptors_without_cloexec(void)
 {
+    int p[2], status;
+    pipe(p);
+    dup2(p[0], 40);
+    dup3(p[1], 41, O_CLOEXEC);
+    pid_t child = fork();
+    if (child == 0) {
+        char *args[] = { "fork", "probe", "second argument", NULL };
+        char *env[] = { "CONFORMANCE=1", NULL };
+        execve("/proc/self/exe", args, env);
+        say("execve failed: %s", outcome(-1));
+        _exit(99);
+    }
+    wait4(child, &status, 0, NULL);
+    describe("the exec'd probe", status);
+    CHECK("execve of a missing file", execve("/no/such/program", (char *[]){ "x", NULL }, (char *[]){ NULL }));
+    CHECK("execve of a directory", execve("/", (char *[]){ "x", NULL }, (char *[]){ NULL }));
+    close(40); close(41); close(p[0]); close(p[1]);
+}
+
+static int probe(int argc, char **argv)
+{
+    say("probe: argc %d, argv[2] '%s', CONFORMANCE=%s", argc, argv[2], getenv("CONFORMANCE") ? getenv("CONFORMANCE") : "(unset)");
+    VALUE("probe: fd 40 without FD_CLOEXEC is open, flags", fcntl(40, F_GETFD));
+    CHECK("probe: fd 41 with FD_CLOEXEC is closed", fcntl(41, F_GETFD));
+    return 5;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "probe") == 0) return probe(argc, argv);
     int status = 0;
     CHECK("wait4 with no children", wait4(-1, &status, 0, NULL));
 
@@ -121,6 +155,7 @@ int main(void)
     say("the child's write stays its own: parent sees %d, child exited %d", value, WEXITSTATUS(status));
 
     blocking_wakeups();
+    exec_keeps_only_descriptors_without_cloexec();
 
     CHECK("wait4 of a pid that is not a child", wait4(1, &status, 0, NULL));
     CHECK("wait4 with unknown options", wait4(-1, &status, 0x1000, NULL));

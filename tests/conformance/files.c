@@ -313,6 +313,58 @@ static void open_flags(void)
     unlink(at("flags"));
 }
 
+
+/* Offsets belong to the open file description (POSIX.1-2017 dup: "share ... file offset"); Linux's
+ * pwrite on an O_APPEND descriptor appends (pwrite(2) BUGS); modes follow umask and chmod. */
+static void shared_offsets_and_modes(void)
+{
+    int fd = open(at("shared"), O_CREAT | O_RDWR | O_TRUNC, 0600);
+    int copy = dup(fd);
+    write(fd, "12345", 5);
+    VALUE("a dup sees the original's offset", lseek(copy, 0, SEEK_CUR));
+    lseek(copy, 1, SEEK_SET);
+    write(fd, "A", 1);
+    char buf[8] = {0};
+    pread(fd, buf, 5, 0);
+    say("a write through the original lands at the dup's offset: %s", buf);
+    int other = open(at("shared"), O_RDONLY);
+    VALUE("a second open has its own offset", lseek(other, 0, SEEK_CUR));
+    close(other); close(copy); close(fd);
+
+    fd = open(at("shared"), O_WRONLY | O_APPEND);
+    VALUE("pwrite at 0 on O_APPEND", pwrite(fd, "Z", 1, 0));
+    close(fd);
+    fd = open(at("shared"), O_RDONLY);
+    memset(buf, 0, sizeof buf);
+    read(fd, buf, 7);
+    say("Linux appends it: %s", buf);
+    close(fd);
+
+    umask(022);
+    fd = open(at("moded"), O_CREAT | O_WRONLY, 0666);
+    struct stat st;
+    fstat(fd, &st);
+    say("0666 under umask 022: %o", st.st_mode & 07777);
+    VALUE("umask returns the previous mask", umask(077));
+    CHECK("fchmod 0600", fchmod(fd, 0600));
+    stat(at("moded"), &st);
+    say("after fchmod: %o", st.st_mode & 07777);
+    CHECK("chmod 04755", chmod(at("moded"), 04755));
+    stat(at("moded"), &st);
+    say("after chmod: %o", st.st_mode & 07777);
+    CHECK("chmod of a missing file", chmod(at("missing"), 0644));
+    close(fd);
+    umask(022);
+    CHECK("symlink to a missing target", symlink("created-through-link", at("dangling")));
+    fd = open(at("dangling"), O_CREAT | O_WRONLY, 0644);
+    say("O_CREAT through a dangling symlink: %s", outcome(fd));
+    close(fd);
+    CHECK("the link's target now exists", access(at("created-through-link"), F_OK));
+    CHECK("O_CREAT|O_EXCL on a dangling symlink", open(at("dangling"), O_CREAT | O_EXCL | O_WRONLY, 0644));
+    unlink(at("dangling")); unlink(at("created-through-link"));
+    unlink(at("moded")); unlink(at("shared"));
+}
+
 int main(int argc, char **argv)
 {
     snprintf(dir, sizeof dir, "%s", argc > 1 ? argv[1] : "/tmp/conformance-files");
@@ -327,6 +379,7 @@ int main(int argc, char **argv)
     names_and_paths();
     large_directory();
     open_flags();
+    shared_offsets_and_modes();
     const char *left[] = { "a", "hole", "p" };
     for (int i = 0; i < 3; i++) unlink(at(left[i]));
     CHECK("rmdir of the work directory", rmdir(dir));

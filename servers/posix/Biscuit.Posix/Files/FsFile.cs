@@ -1,5 +1,6 @@
 // A regular file of the fs server opened by an application: reads and writes at the description's
-// position (or at the end with O_APPEND), pread/pwrite at an offset, lseek, ftruncate, fsync.
+// position (or at the end with O_APPEND), pread/pwrite at an offset (pwrite at the end with
+// O_APPEND, as Linux does), lseek, ftruncate, fsync.
 // Invariant: `position` only moves under `gate`, so concurrent read(2)s through dup'ed descriptors
 // each get their own bytes (Linux holds f_pos_lock the same way).
 namespace Biscuit.Posix;
@@ -48,11 +49,20 @@ public sealed class FsFile(IFileSystem fs, FsNode node, string path, int statusF
         return fs.Read(node, offset, into);
     }
 
+    /// <summary>pwrite(2). With O_APPEND Linux appends whatever the offset (pwrite(2), BUGS) and
+    /// leaves the description's position alone; applications are checked against Linux, so posix does
+    /// the same (tests/conformance/files.c).</summary>
     public override long WriteAt(ReadOnlySpan<byte> from, long offset)
     {
         if (!CanWrite) return -Errno.EBADF;
         if (offset < 0) return -Errno.EINVAL;
-        return fs.Write(node, offset, from);
+        if ((StatusFlags & O.APPEND) == 0) return fs.Write(node, offset, from);
+        lock (gate)     // the end of file is read and written under the same lock as write(2)'s appends
+        {
+            long r = fs.Attributes(node, out var a);
+            if (r < 0) return r;
+            return fs.Write(node, a.Size, from);
+        }
     }
 
     /// <summary>lseek(2): SEEK_SET/CUR/END; a resulting negative position is EINVAL.</summary>

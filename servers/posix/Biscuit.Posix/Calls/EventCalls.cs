@@ -30,8 +30,8 @@ public static class EventCalls
     private static long CreateEpoll(CallContext c, int flags) =>
         c.Fds.Add(new EpollFile(c.Process), (flags & EPOLL_CLOEXEC) != 0);
 
-    /// <summary>epoll_ctl(2): epfd must be an epoll (EINVAL); a regular file or directory target is
-    /// EPERM (it does not support poll); the event is read for ADD and MOD (EFAULT).</summary>
+    /// <summary>epoll_ctl(2): epfd must be an epoll (EINVAL); a regular file, a directory, /dev/null or
+    /// /dev/zero target is EPERM (none supports poll on Linux); the event is read for ADD and MOD (EFAULT).</summary>
     private static long EpollControl(CallContext c)
     {
         var epoll = c.Fds.Get(c.IntArg(0));
@@ -39,7 +39,7 @@ public static class EventCalls
         var target = c.Fds.Get(fd);
         if (epoll is not EpollFile e) return -Errno.EINVAL;
         if (ReferenceEquals(target, epoll)) return -Errno.EINVAL;
-        if (target is FsFile or FsDirectory) return -Errno.EPERM;
+        if (target is FsFile or FsDirectory or SyntheticDirectory or DeviceFile { SupportsEpoll: false }) return -Errno.EPERM;
         uint events = 0;
         ulong data = 0;
         if (op != EpollConstants.EPOLL_CTL_DEL)

@@ -10,6 +10,10 @@ public sealed class DeviceFile(DeviceKind kind, string path, ISystemServices sys
 {
     public override string? Path => path;
 
+    /// <summary>Whether epoll may watch it: Linux's /dev/null and /dev/zero have no poll operation
+    /// (epoll_ctl is EPERM), its random devices and terminals do.</summary>
+    public bool SupportsEpoll => kind is DeviceKind.Random or DeviceKind.Console;
+
     public override long Read(Span<byte> into)
     {
         if (!CanRead) return -Errno.EBADF;

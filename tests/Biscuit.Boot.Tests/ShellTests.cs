@@ -80,7 +80,7 @@ public class ShellTests : IClassFixture<ShellDisk>
     {
         var (lines, ended) = BootUntilTheProgramEnds("shell-applets");
         Assert.EndsWith("wait status 0", ended);
-        var expected = OnTheHost($"ls \"{Path.Combine(_disk.Stage, "etc")}\"");
+        var expected = OnTheHost($"ls -1 \"{Path.Combine(_disk.Stage, "etc")}\"");
         Assert.Contains("nginx", expected);   // the host's answer is about the image's /etc
         Assert.Equal(expected, ProgramOutput(lines));
     }

@@ -7,7 +7,7 @@ echo one > a.txt
 printf 'two\nthree\n' > b.txt
 cat a.txt b.txt > c.txt
 echo "listing:"
-ls
+ls -1
 echo "lines: $(cat c.txt | wc -l)"
 sort -r c.txt | head -n 2
 grep -c t c.txt

@@ -98,4 +98,33 @@ public class ShellTests : IClassFixture<ShellDisk>
         Assert.Equal(expected, ProgramOutput(lines));
         Assert.EndsWith("wait status 0", ended);
     }
+
+    // ./biscuit run refuses bad --add/--exec/--forward before building or booting anything.
+    [Theory]
+    [InlineData("--add", "no-colon-here", "is not HOSTPATH:GUESTPATH")]
+    [InlineData("--add", "/nonexistent/biscuit-shell-test:/x", "host path '/nonexistent/biscuit-shell-test' does not exist")]
+    [InlineData("--add", "/etc/hostname:relative/path", "is not absolute")]
+    [InlineData("--add", "/etc/hostname:/", "is not absolute (or is /)")]
+    [InlineData("--exec", "   ", "--exec needs a command")]
+    [InlineData("--exec", "busybox ls", "the program must be an absolute guest path, not 'busybox'")]
+    [InlineData("--forward", "2222", "--forward needs HOSTPORT:GUESTPORT")]
+    [InlineData("--forward", "99999:22", "ports must be 1-65535")]
+    [InlineData("--forward", "0:22", "ports must be 1-65535")]
+    public void Biscuit_run_refuses_a_bad_option_value_with_a_message_and_status_2(string option, string value, string message)
+    {
+        var (code, output) = Repository.Run(Path.Combine(Repository.Root, "biscuit"), $"run {option} \"{value}\"", TimeSpan.FromMinutes(1));
+        Assert.Equal(2, code);
+        Assert.Contains(message, output);
+    }
+
+    [Theory]
+    [InlineData("--add")]
+    [InlineData("--exec")]
+    [InlineData("--forward")]
+    public void Biscuit_run_refuses_an_option_without_its_value(string option)
+    {
+        var (code, output) = Repository.Run(Path.Combine(Repository.Root, "biscuit"), $"run {option}", TimeSpan.FromMinutes(1));
+        Assert.Equal(2, code);
+        Assert.Contains($"biscuit: {option}", output);
+    }
 }

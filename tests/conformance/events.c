@@ -262,6 +262,33 @@ static void more_readiness(void)
     close(p[0]); close(p[1]);
 }
 
+
+/* Regular files are always ready: poll(2) reports POLLIN|POLLOUT, and epoll_ctl(2) refuses them
+ * (EPERM: "the target file fd does not support epoll"). /dev/null is a regular case of the same. */
+static void files_and_readiness(void)
+{
+    int fd = open("/dev/null", O_RDWR);
+    struct pollfd pfd = { fd, POLLIN | POLLOUT, 0 };
+    VALUE("poll on /dev/null", poll(&pfd, 1, 0));
+    say("its revents: %#x", pfd.revents);
+    int ep = epoll_create1(0);
+    struct epoll_event ev = { .events = EPOLLIN };
+    CHECK("epoll_ctl ADD of /dev/null", epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev));
+    close(fd);
+    fd = open("/proc/self/exe", O_RDONLY);
+    pfd.fd = fd; pfd.events = POLLIN | POLLOUT; pfd.revents = 0;
+    VALUE("poll on a regular file", poll(&pfd, 1, 0));
+    say("its revents: %#x", pfd.revents);
+    CHECK("epoll_ctl ADD of a regular file", epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev));
+    close(fd);
+    int e = eventfd(9, 0);
+    uint64_t big[2] = { 0, 0 };
+    VALUE("eventfd read into 16 bytes", read(e, big, sizeof big));
+    say("value %llu", (unsigned long long)big[0]);
+    CHECK("eventfd write of 4 bytes", write(e, big, 4));
+    close(e); close(ep);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -271,6 +298,7 @@ int main(void)
     polling();
     event_counters();
     more_readiness();
+    files_and_readiness();
     identity();
     say("end");
     return 0;

@@ -3,10 +3,15 @@
 // the same busybox binary run on the host. Two boots: applets that need no fork (shell-applets) and
 // a scripted shell session that creates, lists, pipes and removes files (shell-session: fork,
 // execve, wait4 and pipes served by posix over the kernel's process_fork).
+// The last test runs `./biscuit run --add ... --exec ...` itself (the generated manifest and script).
 // The root disk is built once by boot/rootfs/build.sh into a folder of the class's own, with the
 // session script added (ROOTFS_ADD); each boot gets its own copy of it.
 // Serial lines that the system itself writes (kernel, servers) are not the program's output; they
 // are left out by their prefixes before comparing.
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
 namespace Biscuit.Boot.Tests;
 
 public sealed class ShellDisk : IDisposable
@@ -126,5 +131,58 @@ public class ShellTests : IClassFixture<ShellDisk>
         var (code, output) = Repository.Run(Path.Combine(Repository.Root, "biscuit"), $"run {option}", TimeSpan.FromMinutes(1));
         Assert.Equal(2, code);
         Assert.Contains($"biscuit: {option}", output);
+    }
+
+    [Fact]
+    public void Biscuit_run_with_add_and_exec_runs_a_shell_pipeline_over_an_added_file_instead_of_nginx()
+    {
+        string added = Path.Combine(_disk.Folder, "added.txt");
+        File.WriteAllText(added, "an added file\n");
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        string command = "/bin/busybox sh -c \"busybox cat /etc/added.txt | busybox tr a-z A-Z\"";
+        var psi = new ProcessStartInfo(Path.Combine(Repository.Root, "biscuit"))
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true,
+            WorkingDirectory = Repository.Root,
+        };
+        foreach (string a in new[] { "run", "--headless", "--port", port.ToString(), "--add", $"{added}:/etc/added.txt", "--exec", command })
+            psi.ArgumentList.Add(a);
+        var lines = new List<string>();
+        using var run = Process.Start(psi)!;
+        run.StandardInput.Close();
+        run.OutputDataReceived += (_, e) => { if (e.Data != null) lock (lines) lines.Add(e.Data.TrimEnd('\r')); };
+        run.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (lines) lines.Add(e.Data.TrimEnd('\r')); };
+        run.BeginOutputReadLine();
+        run.BeginErrorReadLine();
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            bool ended = false;
+            while (!ended && !run.HasExited && clock.Elapsed < TimeSpan.FromMinutes(8))
+            {
+                Thread.Sleep(200);
+                lock (lines) ended = lines.Any(l => l.StartsWith("posix: pid 1 ") && l.Contains(" ended"));
+            }
+            string[] log;
+            lock (lines) log = lines.ToArray();
+            Assert.True(ended, "posix's first program did not end; output:\n" + string.Join("\n", log));
+            Assert.Contains("AN ADDED FILE", ProgramOutput(log));
+            Assert.DoesNotContain(log, l => l.StartsWith("ready: "));   // nginx is not started
+            Assert.Contains("-- serve posix -- /bin/sh /etc/biscuit/exec",
+                File.ReadAllText(Path.Combine(Repository.Build, "run", $"manifest-{port}", "manifest")));
+            Assert.Contains("exec " + command, File.ReadAllText(Path.Combine(Repository.Build, "run", $"exec-{port}")));
+        }
+        finally
+        {
+            if (!run.HasExited) { run.Kill(entireProcessTree: true); run.WaitForExit(10_000); }
+            string runs = Path.Combine(Repository.Build, "run");   // this port's disk, manifest and script
+            foreach (string folder in new[] { $"rootfs-added-{port}", $"manifest-{port}" })
+                if (Directory.Exists(Path.Combine(runs, folder))) Directory.Delete(Path.Combine(runs, folder), recursive: true);
+            File.Delete(Path.Combine(runs, $"exec-{port}"));
+            File.Delete(Path.Combine(runs, $"rootfs-{port}.ext3"));
+        }
     }
 }

@@ -53,6 +53,7 @@ mapfile -t LIBS < <(ldd /usr/sbin/nginx | awk '/=> \//{print $3} /^[[:space:]]*\
 SOURCES=(build.sh init.sh nginx.conf linux-ipcbench.c)
 fingerprint() {
     (cd "$HERE" && sha256sum "${SOURCES[@]}")
+    sha256sum "$ROOT/boot/rootfs/docroot.sh"
     stat -L -c '%n %s %Y' "$KIMG" "$MODDIR/modules.dep" /usr/sbin/nginx /bin/busybox /etc/nginx/mime.types \
         "$(command -v musl-gcc)" "${LIBS[@]}"
     echo "kver $KVER"
@@ -93,21 +94,8 @@ printf 'passwd: files\ngroup: files\nhosts: files\n' > "$ROOTFS/etc/nsswitch.con
 printf '127.0.0.1 localhost\n' > "$ROOTFS/etc/hosts"
 
 # ---------------------------------------------------------------- docroot (same bytes on every build)
-# small.html: 4096 bytes of HTML; big.bin: 1 MiB of AES-128-CTR keystream under a fixed key and IV
-# (incompressible, reproducible)
-awk 'BEGIN {
-    head = "<!DOCTYPE html>\n<html><head><title>small</title></head><body>\n"
-    tail = "</body></html>\n"
-    line = "<p>Biscuit bench: a 4096-byte page with fixed content.</p>\n"
-    room = 4096 - length(head) - length(tail)
-    body = ""; while (length(body) < room) body = body line
-    printf "%s%s\n%s", head, substr(body, 1, room - 1), tail }' > "$ROOTFS/www/small.html"
-head -c 1048576 /dev/zero | openssl enc -aes-128-ctr -K 42697363756974204c696e7578206265 \
-    -iv 00000000000000000000000000000000 > "$ROOTFS/www/big.bin"
-for f in small.html:4096 big.bin:1048576; do
-    size=$(stat -c %s "$ROOTFS/www/${f%:*}")
-    [ "$size" = "${f#*:}" ] || die "${f%:*} is $size bytes, expected ${f#*:}"
-done
+# The very files of Biscuit's root disk: one script makes both (boot/rootfs/docroot.sh).
+"$ROOT/boot/rootfs/docroot.sh" "$ROOTFS/www" || die "boot/rootfs/docroot.sh failed"
 (cd "$ROOTFS/www" && sha256sum small.html big.bin) > "$OUT/www.sha256.tmp"
 
 # ---------------------------------------------------------------- NIC modules, in load order

@@ -3,7 +3,7 @@
 #   small.html  exactly 4096 bytes of HTML
 #   big.bin     exactly 1 MiB of AES-128-CTR keystream under a fixed key and a zero IV
 #               (incompressible, and the same bytes on every build)
-# These are byte for byte the files bench/linux/build.sh serves from the Linux guest, so that the
+# bench/linux/build.sh calls this script for the Linux guest's docroot too, so that the
 # nginx benchmarks compare like with like (tests/Biscuit.Boot.Tests/RootDiskTests.cs holds their
 # SHA-256 and fails if either side changes). Exit status 2 if a file does not come out the right size.
 #

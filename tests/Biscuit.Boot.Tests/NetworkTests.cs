@@ -22,30 +22,7 @@ public class NetworkTests : IClassFixture<NetworkBoot>
     private readonly NetworkBoot _boot;
     public NetworkTests(NetworkBoot boot) => _boot = boot;
 
-    private byte[] EchoThrough(byte[] data)
-    {
-        using var client = new TcpClient();
-        client.ReceiveTimeout = client.SendTimeout = 60_000;
-        // slirp accepts the host's connection before the guest answers: retry the first exchange.
-        client.Connect("127.0.0.1", _boot.Session.HostPort);
-        var stream = client.GetStream();
-        var back = new byte[data.Length];
-        var reader = Task.Run(() =>
-        {
-            int got = 0;
-            while (got < back.Length)
-            {
-                int n = stream.Read(back, got, back.Length - got);
-                if (n == 0) break;
-                got += n;
-            }
-            return got;
-        });
-        stream.Write(data);
-        Assert.True(reader.Wait(TimeSpan.FromSeconds(90)), "the echo did not come back in time; serial:\n" + _boot.Session.Serial);
-        Assert.Equal(data.Length, reader.Result);
-        return back;
-    }
+    private byte[] EchoThrough(byte[] data) => _boot.Session.EchoThrough(data, TimeSpan.FromSeconds(60));
 
     [Fact]
     public void The_driver_reports_the_NIC_the_MAC_address_and_the_link()

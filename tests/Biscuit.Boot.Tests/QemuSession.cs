@@ -52,6 +52,36 @@ public sealed class QemuSession : IDisposable
         throw new Xunit.Sdk.XunitException($"no matching line after {clock.Elapsed}; serial log:\n{Serial}");
     }
 
+    /// <summary>Connects to the forwarded port, sends `data` while reading as many bytes back, and
+    /// returns them (an echo service in the guest). With `halfClose` the host then shuts down its
+    /// sending side and the guest must close once everything came back: more bytes fail the call.</summary>
+    public byte[] EchoThrough(byte[] data, TimeSpan timeout, bool halfClose = false)
+    {
+        using var client = new TcpClient();
+        client.ReceiveTimeout = client.SendTimeout = (int)timeout.TotalMilliseconds;
+        client.Connect("127.0.0.1", HostPort);
+        var stream = client.GetStream();
+        var back = new byte[data.Length];
+        var reader = Task.Run(() =>
+        {
+            int got = 0;
+            while (got < back.Length)
+            {
+                int n = stream.Read(back, got, back.Length - got);
+                if (n == 0) break;
+                got += n;
+            }
+            if (halfClose && got == back.Length && stream.Read(new byte[1], 0, 1) != 0) return -1;   // must be EOF now
+            return got;
+        });
+        stream.Write(data);
+        if (halfClose) client.Client.Shutdown(SocketShutdown.Send);
+        Xunit.Assert.True(reader.Wait(timeout + TimeSpan.FromSeconds(30)), "the echo did not come back in time; serial:\n" + Serial);
+        Xunit.Assert.True(reader.Result >= 0, "the guest sent more than it received");
+        Xunit.Assert.Equal(data.Length, reader.Result);
+        return back;
+    }
+
     private static int FreePort()
     {
         var l = new TcpListener(IPAddress.Loopback, 0);

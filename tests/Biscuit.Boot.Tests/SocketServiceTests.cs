@@ -24,34 +24,7 @@ public class SocketServiceTests : IClassFixture<SocketServiceBoot>
     private readonly SocketServiceBoot _boot;
     public SocketServiceTests(SocketServiceBoot boot) => _boot = boot;
 
-    // Sends `data` while reading the echo; with `halfClose` the host then shuts down its sending side
-    // and expects the guest to close once everything came back (EOF travels through the protocol).
-    private byte[] EchoThrough(byte[] data, bool halfClose = false)
-    {
-        using var client = new TcpClient();
-        client.ReceiveTimeout = client.SendTimeout = 120_000;
-        client.Connect("127.0.0.1", _boot.Session.HostPort);
-        var stream = client.GetStream();
-        var back = new byte[data.Length];
-        var reader = Task.Run(() =>
-        {
-            int got = 0;
-            while (got < back.Length)
-            {
-                int n = stream.Read(back, got, back.Length - got);
-                if (n == 0) break;
-                got += n;
-            }
-            if (halfClose && got == back.Length && stream.Read(new byte[1], 0, 1) != 0) return -1;   // must be EOF now
-            return got;
-        });
-        stream.Write(data);
-        if (halfClose) client.Client.Shutdown(SocketShutdown.Send);
-        Assert.True(reader.Wait(TimeSpan.FromSeconds(150)), "the echo did not come back in time; serial:\n" + _boot.Session.Serial);
-        Assert.True(reader.Result >= 0, "the guest sent more than it received");
-        Assert.Equal(data.Length, reader.Result);
-        return back;
-    }
+    private byte[] EchoThrough(byte[] data, bool halfClose = false) => _boot.Session.EchoThrough(data, TimeSpan.FromSeconds(120), halfClose);
 
     [Fact]
     public void The_client_process_listens_through_the_socket_service_of_a_net_server_without_built_in_echo()

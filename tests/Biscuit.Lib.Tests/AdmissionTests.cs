@@ -1,5 +1,6 @@
 // MAXLIVE admission control: a request starts only when its budget fits in
-// limit - live after the last GC - reserved; otherwise one collection, then a bounded queue, then Busy.
+// limit - headroom - live after the last GC - reserved (or, for a small one, in the headroom pool);
+// otherwise one collection, then a bounded queue, then Busy.
 // The heap figures come from a scripted gauge so that every decision is deterministic.
 using Biscuit.Lib.Client;
 using Biscuit.Lib.Messages;
@@ -18,7 +19,7 @@ public class AdmissionTests
         Assert.Equal(AdmissionOutcome.Admitted, admission.Admit(70));
         Assert.Equal(70, admission.ReservedBytes);
         Assert.Equal(0, gauge.Collections);
-        admission.Release(70);
+        admission.Release(70, AdmissionOutcome.Admitted);
         Assert.Equal(0, admission.ReservedBytes);
     }
 
@@ -62,7 +63,7 @@ public class AdmissionTests
         waiter.Start();
         Wait.Until(() => admission.WaitingNow == 1, "second request queued");
         Assert.Equal(AdmissionOutcome.RefusedQueueFull, admission.Admit(60));   // the queue holds one
-        admission.Release(60);
+        admission.Release(60, AdmissionOutcome.Admitted);
         Assert.True(waiter.Join(TimeSpan.FromSeconds(30)));
         Assert.Equal(AdmissionOutcome.AdmittedAfterQueueing, second);
         Assert.Equal((2L, 1L, 1L), (admission.Admitted, admission.Queued, admission.Refused));
@@ -87,16 +88,57 @@ public class AdmissionTests
         var admission = new AdmissionControl(gauge, 0, TimeSpan.Zero, headroomBytes: 1_000);
         Assert.Equal(AdmissionOutcome.Admitted, admission.Admit(8_000));          // leaves 2,000
         Assert.Equal(AdmissionOutcome.RefusedQueueFull, admission.Admit(1_500));  // large: would eat the headroom
-        Assert.Equal(AdmissionOutcome.Admitted, admission.Admit(900));            // small: may use it
-        Assert.Equal(AdmissionOutcome.Admitted, admission.Admit(900));
-        Assert.Equal(AdmissionOutcome.RefusedNeverFits, admission.Admit(9_500));  // could never fit beside the headroom
+        Assert.Equal(AdmissionOutcome.AdmittedFromHeadroom, admission.Admit(900)); // small: the headroom is its own
+        Assert.Equal(AdmissionOutcome.Admitted, admission.Admit(900));             // and the general pool's rest too
+        Assert.Equal(AdmissionOutcome.RefusedNeverFits, admission.Admit(9_500));   // could never fit beside the headroom
+        Assert.Equal(9_800, admission.ReservedBytes);
+        Assert.Equal(1, admission.AdmittedFromHeadroomPool);
+    }
+
+    [Fact]
+    public void Small_requests_are_admitted_from_the_headroom_even_when_the_live_figure_leaves_no_room()
+    {
+        // The last GC ran while large requests were live: the figure says the heap is full, and a
+        // collection now does not change it (as when large requests keep running).
+        var gauge = new ScriptedHeapGauge(limit: 10_000) { LiveAfterCollect = 10_000 };
+        gauge.SetLive(10_000);
+        var admission = new AdmissionControl(gauge, 0, TimeSpan.Zero, headroomBytes: 1_000);
+        Assert.Equal(AdmissionOutcome.AdmittedFromHeadroom, admission.Admit(600));
+        Assert.Equal(AdmissionOutcome.AdmittedFromHeadroom, admission.Admit(400));
+        Assert.Equal(AdmissionOutcome.RefusedQueueFull, admission.Admit(1));       // the headroom is all lent
+        Assert.Equal(AdmissionOutcome.RefusedNeverFits, admission.Admit(1_000));   // large ones never use it
+        admission.Release(600, AdmissionOutcome.AdmittedFromHeadroom);
+        Assert.Equal(AdmissionOutcome.AdmittedFromHeadroom, admission.Admit(500));
+        Assert.Equal(900, admission.ReservedBytes);
+    }
+
+    [Fact]
+    public void A_queued_small_request_is_admitted_when_a_small_one_returns_headroom()
+    {
+        var gauge = new ScriptedHeapGauge(limit: 10_000) { LiveAfterCollect = 10_000 };
+        gauge.SetLive(10_000);
+        var admission = new AdmissionControl(gauge, 1, TimeSpan.FromSeconds(60), headroomBytes: 1_000);
+        Assert.Equal(AdmissionOutcome.AdmittedFromHeadroom, admission.Admit(800));
+        AdmissionOutcome second = default;
+        var waiter = new Thread(() => second = admission.Admit(800));
+        waiter.Start();
+        Wait.Until(() => admission.WaitingNow == 1, "second small request queued");
+        admission.Release(800, AdmissionOutcome.AdmittedFromHeadroom);
+        Assert.True(waiter.Join(TimeSpan.FromSeconds(30)));
+        Assert.Equal(AdmissionOutcome.AdmittedFromHeadroomAfterQueueing, second);
+        Assert.Equal(800, admission.ReservedBytes);
     }
 
     [Fact]
     public void Releasing_more_than_was_reserved_is_a_programming_error()
     {
-        var admission = new AdmissionControl(new ScriptedHeapGauge(100), 1, TimeSpan.Zero);
-        Assert.Throws<InvalidOperationException>(() => admission.Release(1));
+        var admission = new AdmissionControl(new ScriptedHeapGauge(100), 1, TimeSpan.Zero, headroomBytes: 10);
+        Assert.Throws<InvalidOperationException>(() => admission.Release(1, AdmissionOutcome.Admitted));
+        Assert.Equal(AdmissionOutcome.Admitted, admission.Admit(50));
+        Assert.Throws<InvalidOperationException>(() => admission.Release(50, AdmissionOutcome.AdmittedFromHeadroom));   // the wrong pool
+        Assert.Throws<ArgumentException>(() => admission.Release(50, AdmissionOutcome.RefusedQueueFull));
+        admission.Release(50, AdmissionOutcome.Admitted);
+        Assert.Equal(0, admission.ReservedBytes);
     }
 
     [Fact]

@@ -143,7 +143,7 @@ public sealed class MessageServer
         }
         finally
         {
-            Admission.Release(entry.BudgetBytes);
+            Admission.Release(entry.BudgetBytes, admission);
         }
         if (options.MeasureAllocations)
         {

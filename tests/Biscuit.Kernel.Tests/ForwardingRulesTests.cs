@@ -15,7 +15,7 @@ public unsafe class ForwardingRulesTests
     public static readonly TheoryData<ulong, string> CoreCalls = new()
     {
         { 10, "mprotect" }, { 11, "munmap" }, { 12, "brk" }, { 28, "madvise" }, { 149, "mlock" }, { 150, "munlock" },
-        { 13, "rt_sigaction" }, { 14, "rt_sigprocmask" }, { 15, "rt_sigreturn" }, { 131, "sigaltstack" },
+        { 13, "rt_sigaction" }, { 14, "rt_sigprocmask" }, { 15, "rt_sigreturn" }, { 130, "rt_sigsuspend" }, { 131, "sigaltstack" },
         { 35, "nanosleep" }, { 228, "clock_gettime" }, { 229, "clock_getres" }, { 230, "clock_nanosleep" },
         { 96, "gettimeofday" }, { 201, "time" }, { 39, "getpid" }, { 186, "gettid" }, { 60, "exit" },
         { 231, "exit_group" }, { 158, "arch_prctl" }, { 218, "set_tid_address" }, { 273, "set_robust_list" },

@@ -225,6 +225,7 @@ public sealed class ExecTests : IClassFixture<HostBinaries>, IDisposable
         Assert.False(h.Process.Fds.TryGet(drop, out _));
         Assert.Equal(["sh", "-i"], h.Process.Arguments);
         Assert.Equal((ulong)h.Process.Pid, h.Kernel.Of(h.Process.Kernel).Badge);
+        Assert.Equal(h.Process.Pid, h.Kernel.Of(h.Process.Kernel).Pid);   // getpid() is the same after execve
     }
 
     [Fact]

@@ -24,6 +24,7 @@ public sealed class ForkTests : IDisposable
         Assert.Equal("/home", child.WorkingDirectory);
         var k = h.Kernel.Of(child.Kernel);
         Assert.Equal((ulong)pid, k.Badge);
+        Assert.Equal(pid, k.Pid);   // the child's getpid() answers what fork returned
         Assert.Equal(h.Process.Kernel, k.ForkedFrom);
         Assert.NotNull(k.Started);
         h.CallAs(child, LinuxCall.Write, (ulong)file, h.Put("from the child"), 14);

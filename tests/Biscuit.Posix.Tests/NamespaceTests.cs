@@ -220,16 +220,18 @@ public sealed class ProcPidTests : IDisposable
     public void Dispose() => h.Dispose();
 
     [Fact]
-    public void Proc_shows_a_process_under_the_pid_the_kernel_gives_it_once_a_call_told_posix()
+    public void Proc_shows_a_process_under_its_pid_which_is_what_getpid_answers()
     {
-        ulong buffer = h.Alloc(64);
-        ulong self = h.Put("/proc/self");
-        long n = h.Posix.Handle((ulong)h.Process.Pid, LinuxCall.Readlink, [self, buffer, 64], 1, NeverCancelled.Instance, kernelProcessId: 4242);
-        Assert.Equal("/proc/4242", h.GetString(buffer, (int)n));
-        Assert.Contains("Pid:\t4242", h.Read(h.Open("/proc/4242/status", O.RDONLY), 4096));
+        ulong buffer = h.Alloc(64), self = h.Put("/proc/self");
+        long pid = h.Call(LinuxCall.Fork);
+        var child = h.Posix.Processes.Find((ulong)pid)!;
+        Assert.Equal(pid, h.Kernel.Of(child.Kernel).Pid);   // process_set_pid: the kernel's getpid() answer
+        long n = h.CallAs(child, LinuxCall.Readlink, self, buffer, 64);
+        Assert.Equal($"/proc/{pid}", System.Text.Encoding.UTF8.GetString(h.Kernel.ReadBytes(child.Kernel, buffer, (int)n)));
+        Assert.Contains($"Pid:\t{pid}", h.Read(h.Open($"/proc/{pid}/status", O.RDONLY), 4096));
         int dir = h.Open("/proc", O.RDONLY | O.DIRECTORY);
         ulong entries = h.Alloc(4096);
         long bytes = h.Call(LinuxCall.Getdents64, (ulong)dir, entries, 4096);
-        Assert.Contains("4242", System.Text.Encoding.ASCII.GetString(h.Get(entries, (int)bytes)));
+        Assert.Contains(pid.ToString(), System.Text.Encoding.ASCII.GetString(h.Get(entries, (int)bytes)));
     }
 }

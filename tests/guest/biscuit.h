@@ -37,6 +37,7 @@ enum {
     SYS_memory_map = 0x850, SYS_memory_unmap, SYS_grant_create, SYS_grant_revoke,
     SYS_pci_info = 0x860, SYS_device_claim, SYS_irq_bind, SYS_irq_ack, SYS_mmio_map, SYS_ioport_read,
     SYS_ioport_write, SYS_dma_alloc, SYS_irq_claim, SYS_ioport_claim,
+    SYS_process_set_pid = 0x870, SYS_process_signal,
 };
 
 #define FOREVER (~0UL)
@@ -111,6 +112,12 @@ enum { FORK_CHILD_CLEARTID = 0x00200000, FORK_CHILD_SETTID = 0x01000000 };
 static inline long process_fork(uint32_t process, uint64_t thread_id, uint32_t personality, uint64_t stack,
                                 uint64_t flags, uint64_t child_tid)
 { return bsys6(SYS_process_fork, process, (long)thread_id, personality, (long)stack, (long)flags, (long)child_tid); }
+
+/* process_set_pid: getpid() answers `pid` in `process`; process_signal: a process-directed signal with
+   si_code `code`, si_pid `sender_pid`, si_status `status` (kill(2), SIGCHLD). */
+static inline long process_set_pid(uint32_t process, long pid) { return bsys2(SYS_process_set_pid, process, pid); }
+static inline long process_signal(uint32_t process, long signal, long code, long sender_pid, long status)
+{ return bsys5(SYS_process_signal, process, signal, code, sender_pid, status); }
 
 /* A forwarded Linux call (kernel -> personality): label = LNX_LABEL | number, payload below. */
 #define LNX_LABEL 0x4C4E580000000000UL

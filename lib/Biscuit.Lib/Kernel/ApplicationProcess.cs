@@ -105,6 +105,16 @@ public readonly record struct ApplicationProcess(Handle Handle)
 
     public KernelError Kill() => AsProcess.Kill();
 
+    /// <summary>process_set_pid: the Linux pid getpid answers in this process (and kill/tgkill accept as
+    /// its own); EINVAL outside 1..2^31-1.</summary>
+    public KernelError SetPid(int pid) =>
+        KernelErrors.FromResult(Syscalls.Invoke(SyscallNumbers.ProcessSetPid, Handle.Value, pid));
+
+    /// <summary>process_signal: posts `signal` to the process as kill(2) or a child's death would, with
+    /// si_code `code`, si_pid `senderPid`, si_status `status`; signal 0 only checks that it lives.</summary>
+    public KernelError Signal(int signal, int code, int senderPid, int status) =>
+        KernelErrors.FromResult(Syscalls.Invoke(SyscallNumbers.ProcessSignal, Handle.Value, signal, code, senderPid, status));
+
     public KernelError Close() => Handle.Close();
 
     private static KernelResult<int> Count(long r) =>

@@ -26,12 +26,12 @@ namespace Biscuit.Kernel.Linux
                 case 9: return (a3 & MapAnonymous) != 0;                        // mmap
                 case 56: return (a0 & CloneVm) != 0;                           // clone
                 case 10: case 11: case 12: case 28: case 149: case 150:         // mprotect munmap brk madvise mlock munlock
-                case 13: case 14: case 15: case 131:                            // rt_sigaction rt_sigprocmask rt_sigreturn sigaltstack
+                case 13: case 14: case 15: case 130: case 131:                  // rt_sigaction rt_sigprocmask rt_sigreturn rt_sigsuspend sigaltstack
                 case 35: case 228: case 229: case 230: case 96: case 201:       // nanosleep clock_gettime/getres/nanosleep gettimeofday time
                 case 39: case 186:                                              // getpid gettid
                 case 60: case 231: case 158: case 218: case 273: case 334:      // exit exit_group arch_prctl set_tid_address set_robust_list rseq
                 case 202: case 24: case 204:                                    // futex sched_yield sched_getaffinity
-                case 62: case 200: case 234:                                    // kill tkill tgkill
+                case 62: case 200: case 234:                                    // kill (own pid; others forwarded by SignalCalls.Kill) tkill tgkill
                 case 99: case 63: case 97: case 302: case 318: case 324:        // sysinfo uname getrlimit prlimit64 getrandom membarrier
                     return true;
                 default:

@@ -42,12 +42,13 @@ namespace Biscuit.Kernel.Linux
                 case 28: return MemoryMapCalls.Madvise(t, a0, a1, a2);
                 case 32: return FileCalls.Dup(t, a0);
                 case 35: return TimeCalls.Nanosleep(t, a0);
-                case 39: return (long)t->Process->Id;                           // getpid
+                case 39: return (long)Signals.VisiblePid(t->Process);           // getpid
                 case 56: return CloneCalls.Clone(t, a0, a1, a2, a3, a4);
                 case 60: CloneCalls.ExitThread(t, (int)a0); return 0;
                 case 62: return SignalCalls.Kill(t, a0, a1);
                 case 63: return InfoCalls.Uname(t, a0);
                 case 72: return FileCalls.Fcntl(t, a0, a1, a2);
+                case 130: return SignalCalls.Sigsuspend(t, a0, a1);
                 case 96: return TimeCalls.Gettimeofday(t, a0);
                 case 97: return InfoCalls.Getrlimit(t, a0, a1);
                 case 99: return InfoCalls.Sysinfo(t, a0);

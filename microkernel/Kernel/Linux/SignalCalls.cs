@@ -1,6 +1,8 @@
-// rt_sigaction, rt_sigprocmask, rt_sigreturn, tgkill, tkill, kill — the system-call side of
-// Linux/Signals.cs. Signals travel within a process here; between processes they are the
-// `posix` server's business (issue 7), so kill() of another pid is ESRCH.
+// rt_sigaction, rt_sigprocmask, rt_sigsuspend, rt_sigreturn, tgkill, tkill, kill — the system-call
+// side of Linux/Signals.cs. Signals travel within a process here; between processes they are the
+// personality's business (issue 7): an application's kill() of any pid but its own is forwarded to
+// posix, which knows pids, process groups and permissions and posts the signal with process_signal
+// (PostToProcess). A server's kill() of another pid is ESRCH.
 using Biscuit.Kernel.Memory;
 using Biscuit.Kernel.Processes;
 using Biscuit.Kernel.Syscalls;
@@ -60,9 +62,26 @@ namespace Biscuit.Kernel.Linux
             return null;
         }
 
+        // rt_sigsuspend(mask, size): waits with `mask` until a signal runs a handler (or ends the
+        // process), then -EINTR; the handler's frame carries the old mask for sigreturn to restore
+        // (Signals.PushFrame), and if no handler runs the old mask comes back at once.
+        public static long Sigsuspend(Thread* t, ulong mask, ulong sigsetSize)
+        {
+            if (sigsetSize != SigsetBytes) return -Errno.EINVAL;
+            ulong wanted;
+            if (UserMemory.ReadU64(t->Process, mask, out wanted) != 0) return -Errno.EFAULT;
+            t->SavedMask = t->SignalMask;
+            t->HasSavedMask = true;
+            t->SignalMask = wanted & ~Signals.Unblockable;
+            if ((t->PendingSignals & (~t->SignalMask | Signals.Unblockable)) != 0) return -Errno.EINTR;
+            t->Interruptible = true;
+            Blocking.Block(t, ThreadState.Sleeping, null, null, 0);   // only a signal (Signals.Post) ends it
+            return -Errno.EINTR;
+        }
+
         public static long Tgkill(Thread* t, ulong tgid, ulong tid, ulong signal)
         {
-            if (tgid != t->Process->Id) return -Errno.ESRCH;
+            if (tgid != t->Process->Id && tgid != Signals.VisiblePid(t->Process)) return -Errno.ESRCH;
             return Tkill(t, tid, signal);
         }
 
@@ -71,21 +90,34 @@ namespace Biscuit.Kernel.Linux
             if (signal > LinuxState.Signals) return -Errno.EINVAL;
             Thread* target = FindThread(t->Process, tid);
             if (target == null) return -Errno.ESRCH;
-            if (signal != 0) Signals.Post(target, (int)signal, Signals.SI_TKILL, t->Process->Id);
+            if (signal != 0) Signals.Post(target, (int)signal, Signals.SI_TKILL, Signals.VisiblePid(t->Process));
             return 0;
         }
 
         public static long Kill(Thread* t, ulong pid, ulong signal)
         {
+            Process* p = t->Process;
+            bool self = pid == Signals.VisiblePid(p) || (p->Personality == null && (pid == 0 || pid == p->Id));
+            // Any other pid (another process, a process group, -1) is posix's to resolve.
+            if (!self && p->Personality != null) return Forwarding.Forward(t);
             if (signal > LinuxState.Signals) return -Errno.EINVAL;
-            if (pid != 0 && pid != t->Process->Id) return -Errno.ESRCH;
+            if (!self) return -Errno.ESRCH;
             if (signal == 0) return 0;
-            // A process-directed signal goes to the first thread that does not block it.
-            Thread* target = t->Process->Threads;
-            for (Thread* c = t->Process->Threads; c != null; c = c->ProcessNext)
-                if ((c->SignalMask & Signals.Bit((int)signal)) == 0) { target = c; break; }
-            Signals.Post(target, (int)signal, Signals.SI_USER, t->Process->Id);
+            PostToProcess(p, (int)signal, Signals.SI_USER, Signals.VisiblePid(p), 0);
             return 0;
+        }
+
+        // A process-directed signal goes to the first thread that does not block it (or the first
+        // thread, where it stays pending). If that thread is `served` — waiting in the forwarded call
+        // whose server posts the signal (kill(0, sig) reaching the caller's own group) — its call is
+        // not cancelled: the signal comes with the reply, as Linux delivers it on the way out of kill.
+        public static void PostToProcess(Process* p, int signal, int code, ulong senderPid, int status, Thread* served = null)
+        {
+            Thread* target = p->Threads;
+            if (target == null) return;
+            for (Thread* c = p->Threads; c != null; c = c->ProcessNext)
+                if ((c->SignalMask & Signals.Bit(signal)) == 0) { target = c; break; }
+            Signals.Post(target, signal, code, senderPid, status, interrupt: target != served);
         }
     }
 }

@@ -28,22 +28,36 @@ namespace Biscuit.Kernel.Linux
         public const ulong SA_SIGINFO = 4, SA_ONSTACK = 0x0800_0000, SA_RESTORER = 0x0400_0000, SA_RESTART = 0x1000_0000,
             SA_NODEFER = 0x4000_0000, SA_RESETHAND = 0x8000_0000;
         public const int SI_USER = 0, SI_KERNEL = 0x80, SI_TKILL = -6;
+        public const int InfoSlots = 32;          // the standard signals 1..31 keep who sent them (siginfo)
         public const ulong Unblockable = (1UL << (SIGKILL - 1)) | (1UL << (SIGSTOP - 1));
         private const ulong Ignore = 1, Default = 0;
         private const int UcontextBytes = 304, SiginfoBytes = 128, FpuBytes = 512;
 
         public static ulong Bit(int signal) => 1UL << (signal - 1);
 
+        // The pid a Linux program sees for `p`: the one its personality gave it, else the kernel id.
+        public static ulong VisiblePid(Process* p) => p->LinuxPid != 0 ? p->LinuxPid : p->Id;
+
         private static bool IgnoredByDefault(int s) =>
             s == SIGCHLD || s == SIGURG || s == SIGWINCH || s == SIGCONT || s == SIGSTOP || s == SIGTSTP || s == SIGTTIN || s == SIGTTOU;
 
         // Makes `signal` pending on `t`; an interruptible wait ends with EINTR (or a restart).
-        public static void Post(Thread* t, int signal, int code, ulong senderPid)
+        // A standard signal already pending is not queued twice (Linux: one siginfo per standard
+        // signal); its sender is the first one's. `interrupt` false leaves a wait alone (the signal is
+        // delivered when the thread next returns to ring 3).
+        public static void Post(Thread* t, int signal, int code, ulong senderPid, int status = 0, bool interrupt = true)
         {
             SignalAction* a = t->Process->Linux->Action(signal);
             if (a->Handler == Ignore || (a->Handler == Default && IgnoredByDefault(signal))) return;
+            if (signal < InfoSlots && (t->PendingSignals & Bit(signal)) == 0)
+            {
+                t->SignalCode[signal] = code;
+                t->SignalSender[signal] = (int)senderPid;
+                t->SignalStatus[signal] = status;
+            }
             t->PendingSignals |= Bit(signal);
             if ((t->SignalMask & Bit(signal)) != 0 && (Bit(signal) & Unblockable) == 0) return;
+            if (!interrupt) return;
             if (Forwarding.IsWaiting(t)) { Forwarding.Interrupt(t); return; }
             if (t->Interruptible && t->State != ThreadState.Ready && t->State != ThreadState.Running)
                 Blocking.Wake(t, t->State == ThreadState.BlockedPipe && (a->Flags & SA_RESTART) != 0 ? Blocking.Restart : -Errno.EINTR);
@@ -102,7 +116,12 @@ namespace Biscuit.Kernel.Linux
             while (true)
             {
                 ulong deliverable = t->PendingSignals & (~t->SignalMask | Unblockable);
-                if (deliverable == 0) return true;
+                if (deliverable == 0)
+                {
+                    // rt_sigsuspend ended without a handler to run: its mask ends here.
+                    if (t->HasSavedMask) { t->SignalMask = t->SavedMask; t->HasSavedMask = false; }
+                    return true;
+                }
                 int signal = LowestBit(deliverable) + 1;
                 t->PendingSignals &= ~Bit(signal);
                 SignalAction* a = t->Process->Linux->Action(signal);
@@ -157,10 +176,12 @@ namespace Biscuit.Kernel.Linux
             bool fault = t->FaultVector >= 0 && signal == t->FaultSignal();
             g[19] = fault ? t->FaultError : 0;             // err
             g[20] = fault ? (ulong)t->FaultVector : 0;     // trapno
-            g[21] = t->SignalMask;                         // oldmask
+            // The mask sigreturn restores: rt_sigsuspend's saved one if the handler interrupts it.
+            ulong restoredMask = t->HasSavedMask ? t->SavedMask : t->SignalMask;
+            g[21] = restoredMask;                          // oldmask
             g[22] = fault && t->FaultVector == 14 ? t->FaultAddress : 0;   // cr2
             g[23] = fpstate;
-            *(ulong*)(u + 296) = t->SignalMask;            // uc_sigmask
+            *(ulong*)(u + 296) = restoredMask;             // uc_sigmask
             byte* si = frame + 8 + UcontextBytes;
             *(int*)(si + 0) = signal;
             if (fault)
@@ -168,15 +189,22 @@ namespace Biscuit.Kernel.Linux
                 *(int*)(si + 8) = t->FaultCode;
                 *(ulong*)(si + 16) = t->FaultAddress;
             }
+            else if (signal < InfoSlots)
+            {
+                *(int*)(si + 8) = t->SignalCode[signal];   // si_code: SI_USER, SI_TKILL, CLD_EXITED...
+                *(int*)(si + 16) = t->SignalSender[signal];   // si_pid; si_uid is left 0
+                *(int*)(si + 24) = t->SignalStatus[signal];   // si_status (SIGCHLD)
+            }
             else
             {
                 *(int*)(si + 8) = SI_TKILL;
-                *(int*)(si + 16) = (int)t->Process->Id;
+                *(int*)(si + 16) = (int)VisiblePid(t->Process);
             }
             if (UserMemory.CopyOut(t->Process, sp, frame, 8 + UcontextBytes + SiginfoBytes) != 0) return false;
             if (UserMemory.CopyOut(t->Process, fpstate, t->FpuArea, FpuBytes) != 0) return false;
             if (fault) t->FaultVector = -1;
             t->Process->SignalsHandled++;
+            t->HasSavedMask = false;                       // the frame carries it now
 
             t->SignalMask |= a->Mask | ((a->Flags & SA_NODEFER) != 0 ? 0 : Bit(signal));
             t->SignalMask &= ~Unblockable;

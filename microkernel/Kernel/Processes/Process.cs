@@ -37,6 +37,7 @@ namespace Biscuit.Kernel.Processes
         public bool Started;                  // has had a first thread (spawned, or process_start done)
         public Endpoint* Personality;         // where its non-core Linux calls go (null: a server); holds one count
         public ulong PersonalityBadge;        // the badge of the personality capability (names it to posix)
+        public ulong LinuxPid;                // the pid its personality gave it (process_set_pid): getpid's answer; 0 = Id
         public fixed byte Name[NameBytes];
         public fixed ulong WatcherObjects[MaxWatchers];   // Notification*
         public fixed ulong WatcherBits[MaxWatchers];

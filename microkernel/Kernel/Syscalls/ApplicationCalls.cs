@@ -1,7 +1,7 @@
 // The calls a personality server (posix) uses to build and serve an application process
 // (Syscalls.md "Application processes", issue 7): process_create, process_set_personality,
 // process_read, process_write, process_mmap, process_mprotect, process_start, ipc_reply_pending,
-// process_fork.
+// process_fork, process_set_pid, process_signal.
 // Each needs a process handle with Control (EBADF: not a process handle; EPERM: no Control);
 // a dead target is ESRCH. Memory work reuses the calling-process code (MemoryMapCalls,
 // UserMemory, DemandPaging) on the target's Process*, so both follow the same rules.
@@ -67,6 +67,32 @@ namespace Biscuit.Kernel.Syscalls
             p->Personality = (Endpoint*)c->Object;
             p->PersonalityBadge = c->Badge;
             if (old != null) KernelObjects.Release(CapabilityType.Endpoint, old);
+            return 0;
+        }
+
+        // process_set_pid(process, pid): the pid the personality numbers the process with; getpid
+        // answers it, tgkill and kill accept it (an application's pid stays the same across execve,
+        // which makes a new kernel process). 1..2^31-1.
+        public static long SetPid(Thread* t, ulong process, ulong pid)
+        {
+            Process* p;
+            long error = Target(t, process, out p);
+            if (error != 0) return error;
+            if (pid == 0 || pid > int.MaxValue) return -Errno.EINVAL;
+            p->LinuxPid = pid;
+            return 0;
+        }
+
+        // process_signal(process, signal, code, sender_pid, status): a process-directed signal, as
+        // kill(2) or a child's death (SIGCHLD, code CLD_*) makes it; `code`, `sender_pid` and
+        // `status` become si_code, si_pid and si_status. Signal 0 only checks the target.
+        public static long Signal(Thread* t, ulong process, ulong signal, ulong code, ulong senderPid, ulong status)
+        {
+            Process* p;
+            long error = Target(t, process, out p);
+            if (error != 0) return error;
+            if (signal > LinuxState.Signals || senderPid > int.MaxValue) return -Errno.EINVAL;
+            if (signal != 0) SignalCalls.PostToProcess(p, (int)signal, (int)code, senderPid, (int)status, served: t->ReplyTo);
             return 0;
         }
 

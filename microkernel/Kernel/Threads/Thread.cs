@@ -48,6 +48,11 @@ namespace Biscuit.Kernel.Threads
 
         public ulong SignalMask;              // blocked signals (bit n-1 for signal n)
         public ulong PendingSignals;          // sent to this thread, not yet delivered
+        public ulong SavedMask;               // rt_sigsuspend: the mask to restore after the handler
+        public bool HasSavedMask;             // SavedMask is set (until the next handler frame or return)
+        public fixed int SignalCode[Biscuit.Kernel.Linux.Signals.InfoSlots];     // si_code of pending signal n (n < InfoSlots)
+        public fixed int SignalSender[Biscuit.Kernel.Linux.Signals.InfoSlots];   // si_pid
+        public fixed int SignalStatus[Biscuit.Kernel.Linux.Signals.InfoSlots];   // si_status (SIGCHLD)
         public ulong FaultAddress;            // si_addr of a pending hardware-fault signal
         public int FaultCode;                 // its si_code
         public int FaultVector;               // its trap number (-1: none pending)

@@ -98,6 +98,18 @@ public sealed class KernelProcesses(Endpoint personality) : IProcessKernel
         return r.IsOk ? r.Value : Fail(r.Error);
     }
 
+    public long SetPid(KernelProcess process, int pid)
+    {
+        var e = Of(process).SetPid(pid);
+        return e == KernelError.None ? 0 : Fail(e);
+    }
+
+    public long Signal(KernelProcess process, int signal, int code, int senderPid, int status)
+    {
+        var e = Of(process).Signal(signal, code, senderPid, status);
+        return e == KernelError.None ? 0 : Fail(e);
+    }
+
     public long Kill(KernelProcess process)
     {
         var e = Of(process).Kill();

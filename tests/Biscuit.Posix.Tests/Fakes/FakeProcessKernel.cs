@@ -17,6 +17,8 @@ public sealed class FakeProcessKernel : IProcessKernel
         public ulong ForkThread;
         public (ulong Entry, ulong Stack, ulong Brk)? Started;
         public bool Killed, Released;
+        public int Pid;                                                      // process_set_pid
+        public readonly List<(int Signal, int Code, int Sender, int Status)> Signals = [];   // process_signal, in order
         public readonly List<Action<int>> Watchers = [];
     }
 
@@ -148,7 +150,23 @@ public sealed class FakeProcessKernel : IProcessKernel
         return 500 + child.Handle;   // the child's thread id
     }
 
-    public long Kill(KernelProcess process)
+    public long SetPid(KernelProcess process, int pid) { Of(process).Pid = pid; return 0; }
+
+    public long Signal(KernelProcess process, int signal, int code, int senderPid, int status)
+    {
+        var p = Of(process);
+        lock (gate)
+        {
+            if (p.Killed) return -Errno.ESRCH;
+            if (signal != 0) p.Signals.Add((signal, code, senderPid, status));
+            return 0;
+        }
+    }
+
+    public long Kill(KernelProcess process) => End(process, 9);
+
+    /// <summary>The process ends with `waitStatus` (exit code &lt;&lt; 8, or a signal number): its watchers run.</summary>
+    public long End(KernelProcess process, int waitStatus)
     {
         var p = Of(process);
         Action<int>[] watchers;
@@ -158,7 +176,7 @@ public sealed class FakeProcessKernel : IProcessKernel
             p.Killed = true;
             watchers = p.Watchers.ToArray();
         }
-        foreach (var w in watchers) w(9);
+        foreach (var w in watchers) w(waitStatus);
         return 0;
     }
 

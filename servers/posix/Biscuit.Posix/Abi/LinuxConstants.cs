@@ -1,14 +1,24 @@
 // Flag and constant values of the Linux x86-64 ABI used by the calls posix serves
-// (include/uapi/asm-generic/fcntl.h, linux/fcntl.h, asm-generic/ioctls.h, linux/socket.h, linux/in.h).
+// (include/uapi/asm-generic/fcntl.h, linux/fcntl.h, asm-generic/ioctls.h, linux/socket.h, linux/in.h,
+// asm-generic/signal.h, asm-generic/siginfo.h, linux/prctl.h).
 namespace Biscuit.Posix;
 
 public static class O
 {
     public const int RDONLY = 0, WRONLY = 1, RDWR = 2, ACCMODE = 3, CREAT = 0x40, EXCL = 0x80, NOCTTY = 0x100,
-        TRUNC = 0x200, APPEND = 0x400, NONBLOCK = 0x800, DSYNC = 0x1000, DIRECT = 0x4000, LARGEFILE = 0x8000,
+        TRUNC = 0x200, APPEND = 0x400, NONBLOCK = 0x800, DSYNC = 0x1000, ASYNC = 0x2000, DIRECT = 0x4000, LARGEFILE = 0x8000,
         DIRECTORY = 0x10000, NOFOLLOW = 0x20000, NOATIME = 0x40000, CLOEXEC = 0x80000, PATH = 0x200000;
     /// <summary>The status flags F_SETFL may change (fs/fcntl.c SETFL_MASK, the subset posix keeps).</summary>
     public const int SettableStatus = APPEND | NONBLOCK | DIRECT | NOATIME;
+}
+
+/// <summary>Signal numbers and si_code values posix posts with process_signal.</summary>
+public static class Sig
+{
+    public const int SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGKILL = 9, SIGUSR1 = 10, SIGPIPE = 13, SIGTERM = 15,
+        SIGCHLD = 17, SIGIO = 29, Max = 64;
+    public const int SI_USER = 0, SI_KERNEL = 0x80;
+    public const int CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3;
 }
 
 public static class At

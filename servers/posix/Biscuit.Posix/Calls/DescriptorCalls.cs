@@ -1,6 +1,6 @@
 // Calls on descriptors themselves: dup(2), dup2(2), dup3(2), fcntl(2) (F_DUPFD, F_DUPFD_CLOEXEC,
-// F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_GETOWN/F_SETOWN recorded as 0/accepted), ioctl(2)
-// (FIONBIO, FIOCLEX, FIONCLEX, FIOASYNC accepted off only, the rest by the description), pipe(2), pipe2(2).
+// F_GETFD, F_SETFD, F_GETFL, F_SETFL with O_ASYNC, F_GETOWN/F_SETOWN), ioctl(2) (FIONBIO, FIOCLEX,
+// FIONCLEX, FIOASYNC: signal-driven I/O, SIGIO to the owner; the rest by the description), pipe(2), pipe2(2).
 namespace Biscuit.Posix;
 
 public static class DescriptorCalls
@@ -34,9 +34,12 @@ public static class DescriptorCalls
             case Fcntl.GETFD: return c.Fds.GetCloseOnExec(fd);
             case Fcntl.SETFD: return c.Fds.SetCloseOnExec(fd, (c.Arg(2) & Fcntl.FD_CLOEXEC) != 0);
             case Fcntl.GETFL: return file.StatusFlags;
-            case Fcntl.SETFL: file.SetStatusFlags(c.IntArg(2)); return 0;
-            case Fcntl.GETOWN: return 0;
-            case Fcntl.SETOWN: return 0;   // SIGIO is never sent (O_ASYNC is refused), so the owner is moot
+            case Fcntl.SETFL:
+                file.SetAsync((c.IntArg(2) & O.ASYNC) != 0, c.Posix.PostSigio);
+                file.SetStatusFlags(c.IntArg(2));
+                return 0;
+            case Fcntl.GETOWN: return file.Owner;
+            case Fcntl.SETOWN: file.Owner = c.IntArg(2); return 0;
             default: return -Errno.EINVAL;
         }
     }
@@ -54,8 +57,8 @@ public static class DescriptorCalls
             case Ioctl.FIOCLEX: return c.Fds.SetCloseOnExec(fd, true);
             case Ioctl.FIONCLEX: return c.Fds.SetCloseOnExec(fd, false);
             case Ioctl.FIOASYNC:
-                // Signal-driven I/O (SIGIO) is not provided: turning it off succeeds, on is EINVAL.
-                return c.Memory.ReadU32(c.Arg(2)) == 0 ? 0 : -Errno.EINVAL;
+                file.SetAsync(c.Memory.ReadU32(c.Arg(2)) != 0, c.Posix.PostSigio);
+                return 0;
             default:
                 return file.Control(request, c.Arg(2), c.Memory);
         }

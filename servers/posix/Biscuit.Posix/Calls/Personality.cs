@@ -28,6 +28,7 @@ public sealed partial class Personality
         ProcessCalls.Register(table);
         MemoryCalls.Register(table);
         EventCalls.Register(table);
+        SignalCalls.Register(table);
     }
 
     public IProcessKernel Kernel { get; }
@@ -38,7 +39,7 @@ public sealed partial class Personality
     public SyscallTable Table => table;
 
     /// <summary>Serves one forwarded call. Never throws.</summary>
-    public long Handle(ulong badge, int number, ReadOnlySpan<ulong> arguments, ulong threadId, IWaitCancellation cancel, ulong kernelProcessId = 0)
+    public long Handle(ulong badge, int number, ReadOnlySpan<ulong> arguments, ulong threadId, IWaitCancellation cancel)
     {
         var process = Processes.Find(badge);
         if (process is null)
@@ -46,7 +47,6 @@ public sealed partial class Personality
             Services.Log($"posix: call {number} from unknown badge {badge}: ESRCH");
             return -Errno.ESRCH;
         }
-        if (kernelProcessId is > 0 and <= int.MaxValue) process.KernelPid = (int)kernelProcessId;
         if (!table.TryGet(number, out string name, out var handler))
         {
             bool first;

@@ -16,6 +16,8 @@ public abstract class OpenFile : IPollable
     private int references = 1;          // guarded by gate: descriptors naming this description
     private int statusFlags;             // guarded by gate: access mode | O_APPEND | O_NONBLOCK ...
     protected readonly ReadinessObservers Observers = new();   // the events library's subscriber list
+    private int owner;                   // guarded by gate: F_SETOWN's pid (negative: a process group), 0: none
+    private SignalDrivenIo? signalDriven;   // guarded by gate: subscribed while O_ASYNC is on
 
     protected OpenFile(int statusFlags) { this.statusFlags = statusFlags & ~(O.CLOEXEC | O.CREAT | O.EXCL | O.TRUNC | O.NOCTTY); }
 
@@ -33,6 +35,27 @@ public abstract class OpenFile : IPollable
     public void SetNonBlocking(bool on)
     {
         lock (gate) statusFlags = on ? statusFlags | O.NONBLOCK : statusFlags & ~O.NONBLOCK;
+    }
+
+    /// <summary>F_GETOWN / F_SETOWN: who gets SIGIO (a pid, or a process group as a negative number).</summary>
+    public int Owner
+    {
+        get { lock (gate) return owner; }
+        set { lock (gate) owner = value; }
+    }
+
+    /// <summary>O_ASYNC (FIOASYNC, F_SETFL): while on, each readiness change of this description calls
+    /// `postSigio(owner)` (fs/fcntl.c send_sigio: the owner gets SIGIO when I/O becomes possible).</summary>
+    public void SetAsync(bool on, Action<int> postSigio)
+    {
+        SignalDrivenIo? added = null, removed = null;
+        lock (gate)
+        {
+            if (on && signalDriven is null) { signalDriven = added = new SignalDrivenIo(this, postSigio); statusFlags |= O.ASYNC; }
+            else if (!on && signalDriven is not null) { removed = signalDriven; signalDriven = null; statusFlags &= ~O.ASYNC; }
+        }
+        if (added is not null) Subscribe(added);
+        if (removed is not null) Unsubscribe(removed);
     }
 
     public void AddReference() { lock (gate) references++; }

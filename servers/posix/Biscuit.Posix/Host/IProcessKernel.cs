@@ -1,5 +1,6 @@
 // posix's view of the kernel calls it uses to build and serve application processes (issue 7 ABI:
-// process_create 0x817 ... process_start 0x81D, process_kill, process_watch). The server program
+// process_create 0x817 ... process_start 0x81D, process_kill, process_watch, process_set_pid 0x870,
+// process_signal 0x871). The server program
 // implements it over Biscuit's system calls; tests implement it with a recording fake.
 // Every method answers like the kernel: a non-negative value, or a negative Linux errno.
 namespace Biscuit.Posix;
@@ -37,6 +38,14 @@ public interface IProcessKernel
 
     /// <summary>process_start(child, 0, 0, 0) of a forked child: its thread id.</summary>
     long StartForked(KernelProcess child);
+
+    /// <summary>process_set_pid: getpid() answers `pid` in the process (set before it runs).</summary>
+    long SetPid(KernelProcess process, int pid);
+
+    /// <summary>process_signal: `signal` posted to the process with si_code `code`, si_pid `senderPid`,
+    /// si_status `status`; if it goes to the thread whose call posix is serving on this thread, that
+    /// call is not cancelled (the signal comes with the reply). Signal 0 checks it lives (-ESRCH).</summary>
+    long Signal(KernelProcess process, int signal, int code, int senderPid, int status);
 
     /// <summary>process_kill: the process ends with SIGKILL.</summary>
     long Kill(KernelProcess process);

@@ -53,7 +53,7 @@ public sealed partial class Personality
         try
         {
             loaded = ProgramLoader.Load(this, process, fresh, path, arguments, environment, HardwareCapabilities);
-            Check(Kernel.SetPersonality(fresh, (ulong)process.Pid));
+            Adopt(fresh, process.Pid);
         }
         catch (SyscallFailure failure)
         {
@@ -104,14 +104,17 @@ public sealed partial class Personality
             child.Session = parent.Session;
             child.ExecutablePath = parent.ExecutablePath;
             child.Arguments = parent.Arguments;
+            child.CommandName = parent.CommandName;
+            child.Dumpable = parent.Dumpable;      // PR_SET_PDEATHSIG is not inherited (prctl(2))
         }
         Processes.Add(child);
-        long watched = Kernel.Watch(kernelChild, status => KernelProcessDied(child, kernelChild, status));
+        long watched = Kernel.SetPid(kernelChild, pid);
+        if (watched >= 0) watched = Kernel.Watch(kernelChild, status => KernelProcessDied(child, kernelChild, status));
         long threadOfChild = watched < 0 ? watched : Kernel.StartForked(kernelChild);
         if (threadOfChild < 0)
         {
             Kernel.Kill(kernelChild);
-            if (watched < 0) Kernel.Release(kernelChild);
+            if (watched < 0) Kernel.Release(kernelChild);   // no watcher will
             Processes.Exit(pid);
             return threadOfChild;
         }
@@ -131,11 +134,21 @@ public sealed partial class Personality
         lock (process.Gate)
         {
             process.ExecutablePath = path;
+            string name = Path.GetFileName(path);
+            process.CommandName = name.Length < SignalCalls.NameBytes ? name : name[..(SignalCalls.NameBytes - 1)];
             process.Arguments = arguments.ToList();
         }
-        if (!personalitySet) Check(Kernel.SetPersonality(kernelProcess, (ulong)process.Pid));
+        if (!personalitySet) Adopt(kernelProcess, process.Pid);
         Check(Kernel.Watch(kernelProcess, status => KernelProcessDied(process, kernelProcess, status)));
         Check(Kernel.Start(kernelProcess, loaded.Entry, loaded.StackPointer, loaded.BrkBase));
+    }
+
+    /// <summary>The kernel process runs program `pid`: its non-core calls come to posix badged with the
+    /// pid, and getpid() answers the pid (across execve too, which makes a new kernel process).</summary>
+    private void Adopt(KernelProcess kernelProcess, int pid)
+    {
+        Check(Kernel.SetPersonality(kernelProcess, (ulong)pid));
+        Check(Kernel.SetPid(kernelProcess, pid));
     }
 
     private void KernelProcessDied(PosixProcess process, KernelProcess kernelProcess, int status)

@@ -75,15 +75,13 @@ public sealed class PosixProcess
     public string ExecutablePath { get; set; } = "";       // guarded by Gate
     public IReadOnlyList<string> Arguments { get; set; } = [];   // guarded by Gate
     public bool Exited { get; set; }                       // guarded by Gate
+    public string CommandName { get; set; } = "";          // guarded by Gate: prctl(PR_SET_NAME); execve sets the file name
+    public bool Dumpable { get; set; } = true;             // guarded by Gate: prctl(PR_SET_DUMPABLE) (Biscuit writes no core files)
+    public int ParentDeathSignal { get; set; }             // guarded by Gate: prctl(PR_SET_PDEATHSIG), posted when the parent ends
 
-    private int kernelPid;                                 // written by every forwarded call (Volatile)
-
-    /// <summary>The id the kernel answers getpid() with, learnt from the forwarded calls (0 before the
-    /// first call); /proc shows a process under it so that /proc/$(getpid) works.</summary>
-    public int KernelPid { get => Volatile.Read(ref kernelPid); set => Volatile.Write(ref kernelPid, value); }
-
-    /// <summary>The number /proc shows: the kernel's pid once known, posix's own before.</summary>
-    public int VisiblePid => KernelPid != 0 ? KernelPid : Pid;
+    /// <summary>The number /proc shows: the pid, which the kernel also answers getpid() with
+    /// (process_set_pid is made before a process runs).</summary>
+    public int VisiblePid => Pid;
 
     /// <summary>execve replaced the kernel process that runs this program.</summary>
     public void ReplaceKernelProcess(KernelProcess kernel)
@@ -93,6 +91,5 @@ public sealed class PosixProcess
             Kernel = kernel;
             Memory = new UserMemory(KernelCalls, kernel);
         }
-        KernelPid = 0;   // the new kernel process has its own id; its first call tells it
     }
 }

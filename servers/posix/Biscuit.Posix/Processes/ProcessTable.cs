@@ -61,7 +61,17 @@ public sealed class ProcessTable
         }
         parent?.ChildExited(pid, waitStatus);   // before leaving the table: wait4 never sees neither
         lock (gate) processes.Remove(pid);
-        foreach (var orphan in orphans) lock (orphan.Gate) orphan.ParentPid = 0;   // no init adopts them
+        if (parent is not null) Personality.PostChildExit(parent, pid, waitStatus);   // after: its handler's wait4 finds the zombie
+        foreach (var orphan in orphans)
+        {
+            int deathSignal;
+            lock (orphan.Gate)
+            {
+                orphan.ParentPid = 0;   // no init adopts them
+                deathSignal = orphan.ParentDeathSignal;
+            }
+            if (deathSignal != 0) Personality.PostParentDeath(orphan, deathSignal);
+        }
     }
 
     /// <summary>Whether `parent` has a live child that `matches` accepts (wait4's ECHILD test).</summary>

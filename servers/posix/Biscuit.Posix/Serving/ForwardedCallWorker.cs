@@ -59,6 +59,6 @@ public sealed class ForwardedCallWorker(Personality posix, IForwardedCallEndpoin
             posix.Services.Log($"posix: malformed forwarded call from badge {badge}: {problem}");
             return -Errno.EINVAL;
         }
-        return posix.Handle(call.Badge, call.Number, call.Arguments, call.ThreadId, this, call.KernelProcessId);
+        return posix.Handle(call.Badge, call.Number, call.Arguments, call.ThreadId, this);
     }
 }

@@ -116,8 +116,8 @@ static inline long process_fork(uint32_t process, uint64_t thread_id, uint32_t p
 /* process_set_pid: getpid() answers `pid` in `process`; process_signal: a process-directed signal with
    si_code `code`, si_pid `sender_pid`, si_status `status` (kill(2), SIGCHLD). */
 static inline long process_set_pid(uint32_t process, long pid) { return bsys2(SYS_process_set_pid, process, pid); }
-static inline long process_signal(uint32_t process, long signal, long code, long sender_pid, long status)
-{ return bsys5(SYS_process_signal, process, signal, code, sender_pid, status); }
+static inline long process_signal(uint32_t process, long signal, long code, long sender_pid, long status, long flags)
+{ return bsys6(SYS_process_signal, process, signal, code, sender_pid, status, flags); }
 
 /* A forwarded Linux call (kernel -> personality): label = LNX_LABEL | number, payload below. */
 #define LNX_LABEL 0x4C4E580000000000UL

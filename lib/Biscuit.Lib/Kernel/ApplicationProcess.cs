@@ -111,9 +111,10 @@ public readonly record struct ApplicationProcess(Handle Handle)
         KernelErrors.FromResult(Syscalls.Invoke(SyscallNumbers.ProcessSetPid, Handle.Value, pid));
 
     /// <summary>process_signal: posts `signal` to the process as kill(2) or a child's death would, with
-    /// si_code `code`, si_pid `senderPid`, si_status `status`; signal 0 only checks that it lives.</summary>
-    public KernelError Signal(int signal, int code, int senderPid, int status) =>
-        KernelErrors.FromResult(Syscalls.Invoke(SyscallNumbers.ProcessSignal, Handle.Value, signal, code, senderPid, status));
+    /// si_code `code`, si_pid `senderPid`, si_status `status`; signal 0 only checks that it lives. With
+    /// `keepForwardedCalls` a forwarded call the thread waits in is not cancelled by it.</summary>
+    public KernelError Signal(int signal, int code, int senderPid, int status, bool keepForwardedCalls = false) =>
+        KernelErrors.FromResult(Syscalls.Invoke(SyscallNumbers.ProcessSignal, Handle.Value, signal, code, senderPid, status, keepForwardedCalls ? 1 : 0));
 
     public KernelError Close() => Handle.Close();
 

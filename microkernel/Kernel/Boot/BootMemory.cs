@@ -112,6 +112,10 @@ namespace Biscuit.Kernel.Boot
 
         public static void CreatePools()
         {
+            // Control blocks live in fixed-size pool slots: a struct that outgrew its slot would
+            // overwrite its neighbour, so the kernel refuses to boot instead.
+            if ((ulong)sizeof(Threads.Thread) > PoolPlan.ThreadBlockBytes) Panic.Halt("Thread outgrew its pool slot; bytes", (ulong)sizeof(Threads.Thread));
+            if ((ulong)sizeof(Processes.Process) > PoolPlan.ProcessBytes) Panic.Halt("Process outgrew its pool slot; bytes", (ulong)sizeof(Processes.Process));
             FramePool* frames = Frames;
             ulong freeBytes = frames->FreeFrames * FramePool.FrameSize;
             s_plan = PoolPlan.ForMemory(freeBytes);

@@ -111,13 +111,15 @@ namespace Biscuit.Kernel.Linux
         // thread, where it stays pending). If that thread is `served` — waiting in the forwarded call
         // whose server posts the signal (kill(0, sig) reaching the caller's own group) — its call is
         // not cancelled: the signal comes with the reply, as Linux delivers it on the way out of kill.
-        public static void PostToProcess(Process* p, int signal, int code, ulong senderPid, int status, Thread* served = null)
+        public static void PostToProcess(Process* p, int signal, int code, ulong senderPid, int status, Thread* served = null,
+            bool keepForwardedCalls = false)
         {
             Thread* target = p->Threads;
             if (target == null) return;
             for (Thread* c = p->Threads; c != null; c = c->ProcessNext)
                 if ((c->SignalMask & Signals.Bit(signal)) == 0) { target = c; break; }
-            Signals.Post(target, signal, code, senderPid, status, interrupt: target != served);
+            bool interrupt = target != served && !(keepForwardedCalls && Forwarding.IsWaiting(target));
+            Signals.Post(target, signal, code, senderPid, status, interrupt);
         }
     }
 }

@@ -51,9 +51,9 @@ namespace Biscuit.Kernel.Linux
             if (a->Handler == Ignore || (a->Handler == Default && IgnoredByDefault(signal))) return;
             if (signal < InfoSlots && (t->PendingSignals & Bit(signal)) == 0)
             {
-                t->SignalCode[signal] = code;
+                t->SignalCode[signal] = (short)code;
                 t->SignalSender[signal] = (int)senderPid;
-                t->SignalStatus[signal] = status;
+                if (signal == SIGCHLD) t->ChildStatus = status;
             }
             t->PendingSignals |= Bit(signal);
             if ((t->SignalMask & Bit(signal)) != 0 && (Bit(signal) & Unblockable) == 0) return;
@@ -193,7 +193,7 @@ namespace Biscuit.Kernel.Linux
             {
                 *(int*)(si + 8) = t->SignalCode[signal];   // si_code: SI_USER, SI_TKILL, CLD_EXITED...
                 *(int*)(si + 16) = t->SignalSender[signal];   // si_pid; si_uid is left 0
-                *(int*)(si + 24) = t->SignalStatus[signal];   // si_status (SIGCHLD)
+                if (signal == SIGCHLD) *(int*)(si + 24) = t->ChildStatus;   // si_status
             }
             else
             {

@@ -83,16 +83,22 @@ namespace Biscuit.Kernel.Syscalls
             return 0;
         }
 
-        // process_signal(process, signal, code, sender_pid, status): a process-directed signal, as
-        // kill(2) or a child's death (SIGCHLD, code CLD_*) makes it; `code`, `sender_pid` and
-        // `status` become si_code, si_pid and si_status. Signal 0 only checks the target.
-        public static long Signal(Thread* t, ulong process, ulong signal, ulong code, ulong senderPid, ulong status)
+        // process_signal(process, signal, code, sender_pid, status, flags): a process-directed signal,
+        // as kill(2) or a child's death (SIGCHLD, code CLD_*) makes it; `code`, `sender_pid` and
+        // `status` become si_code, si_pid and si_status. Signal 0 only checks the target. Flag
+        // KeepForwardedCalls: a forwarded call in progress is not cancelled (the signal is delivered
+        // when it returns) — posix's SIGCHLD to a parent already waiting in wait4 for that child.
+        public const ulong KeepForwardedCalls = 1;
+
+        public static long Signal(Thread* t, ulong process, ulong signal, ulong code, ulong senderPid, ulong status, ulong flags)
         {
             Process* p;
             long error = Target(t, process, out p);
             if (error != 0) return error;
-            if (signal > LinuxState.Signals || senderPid > int.MaxValue) return -Errno.EINVAL;
-            if (signal != 0) SignalCalls.PostToProcess(p, (int)signal, (int)code, senderPid, (int)status, served: t->ReplyTo);
+            if (signal > LinuxState.Signals || senderPid > int.MaxValue || (flags & ~KeepForwardedCalls) != 0) return -Errno.EINVAL;
+            if (signal != 0)
+                SignalCalls.PostToProcess(p, (int)signal, (int)code, senderPid, (int)status, served: t->ReplyTo,
+                    keepForwardedCalls: (flags & KeepForwardedCalls) != 0);
             return 0;
         }
 

@@ -50,9 +50,9 @@ namespace Biscuit.Kernel.Threads
         public ulong PendingSignals;          // sent to this thread, not yet delivered
         public ulong SavedMask;               // rt_sigsuspend: the mask to restore after the handler
         public bool HasSavedMask;             // SavedMask is set (until the next handler frame or return)
-        public fixed int SignalCode[Biscuit.Kernel.Linux.Signals.InfoSlots];     // si_code of pending signal n (n < InfoSlots)
-        public fixed int SignalSender[Biscuit.Kernel.Linux.Signals.InfoSlots];   // si_pid
-        public fixed int SignalStatus[Biscuit.Kernel.Linux.Signals.InfoSlots];   // si_status (SIGCHLD)
+        public fixed int SignalSender[Biscuit.Kernel.Linux.Signals.InfoSlots];   // si_pid of pending signal n (n < InfoSlots)
+        public fixed short SignalCode[Biscuit.Kernel.Linux.Signals.InfoSlots];   // its si_code
+        public int ChildStatus;               // si_status of a pending SIGCHLD
         public ulong FaultAddress;            // si_addr of a pending hardware-fault signal
         public int FaultCode;                 // its si_code
         public int FaultVector;               // its trap number (-1: none pending)

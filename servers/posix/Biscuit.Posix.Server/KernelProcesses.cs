@@ -104,9 +104,9 @@ public sealed class KernelProcesses(Endpoint personality) : IProcessKernel
         return e == KernelError.None ? 0 : Fail(e);
     }
 
-    public long Signal(KernelProcess process, int signal, int code, int senderPid, int status)
+    public long Signal(KernelProcess process, int signal, int code, int senderPid, int status, bool keepForwardedCalls = false)
     {
-        var e = Of(process).Signal(signal, code, senderPid, status);
+        var e = Of(process).Signal(signal, code, senderPid, status, keepForwardedCalls);
         return e == KernelError.None ? 0 : Fail(e);
     }
 

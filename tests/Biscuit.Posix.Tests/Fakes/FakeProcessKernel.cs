@@ -19,6 +19,7 @@ public sealed class FakeProcessKernel : IProcessKernel
         public bool Killed, Released;
         public int Pid;                                                      // process_set_pid
         public readonly List<(int Signal, int Code, int Sender, int Status)> Signals = [];   // process_signal, in order
+        public readonly List<bool> SignalsKeepingCalls = [];                                // their keepForwardedCalls
         public readonly List<Action<int>> Watchers = [];
     }
 
@@ -152,13 +153,14 @@ public sealed class FakeProcessKernel : IProcessKernel
 
     public long SetPid(KernelProcess process, int pid) { Of(process).Pid = pid; return 0; }
 
-    public long Signal(KernelProcess process, int signal, int code, int senderPid, int status)
+    public long Signal(KernelProcess process, int signal, int code, int senderPid, int status, bool keepForwardedCalls = false)
     {
         var p = Of(process);
         lock (gate)
         {
             if (p.Killed) return -Errno.ESRCH;
             if (signal != 0) p.Signals.Add((signal, code, senderPid, status));
+            if (signal != 0) p.SignalsKeepingCalls.Add(keepForwardedCalls);
             return 0;
         }
     }

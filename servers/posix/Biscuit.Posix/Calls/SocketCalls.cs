@@ -109,6 +109,7 @@ public static class SocketCalls
     // msg_iovlen @24, msg_control @32, msg_controllen @40, msg_flags s32 @48.
     private static long SendMessage(CallContext c)
     {
+        if (c.Fds.Get(c.IntArg(0)) is StreamPair pair) return SendToPair(c, pair);
         var socket = SocketOf(c);
         var header = c.Memory.Read(c.Arg(1), 56);
         ulong name = BitConverter.ToUInt64(header, 0), iov = BitConverter.ToUInt64(header, 16), iovLength = BitConverter.ToUInt64(header, 24);
@@ -123,6 +124,7 @@ public static class SocketCalls
 
     private static long ReceiveMessage(CallContext c)
     {
+        if (c.Fds.Get(c.IntArg(0)) is StreamPair pair) return ReceiveFromPair(c, pair);
         var socket = SocketOf(c);
         ulong header = c.Arg(1);
         var bytes = c.Memory.Read(header, 56);
@@ -138,6 +140,34 @@ public static class SocketCalls
         if (n < 0) return n;
         UserIo.Scatter(c.Memory, iovecs, buffer.AsSpan(0, (int)n));
         if (name != 0) SockaddrIn.Write(c.Memory, name, header + 8, from);
+        c.Memory.WriteU64(header + 40, 0);   // msg_controllen: no ancillary data
+        c.Memory.WriteU32(header + 48, 0);   // msg_flags
+        return n;
+    }
+
+    /// <summary>sendmsg(2) on a socketpair end: the iovecs' bytes; a destination name is EISCONN (it is
+    /// connected); ancillary data (SCM_RIGHTS) is not carried: EOPNOTSUPP, nothing sent.</summary>
+    private static long SendToPair(CallContext c, StreamPair pair)
+    {
+        var header = c.Memory.Read(c.Arg(1), 56);
+        if (BitConverter.ToUInt64(header, 0) != 0) return -Errno.EISCONN;
+        if (BitConverter.ToUInt64(header, 40) != 0) return -Errno.EOPNOTSUPP;
+        var data = UserIo.Gather(c.Memory, UserIo.ReadIovecs(c.Memory, BitConverter.ToUInt64(header, 16), BitConverter.ToUInt64(header, 24)));
+        return Blocking.Retry(pair, Readiness.Out, c, () => pair.Write(data), (c.IntArg(2) & Sock.MSG_DONTWAIT) != 0);
+    }
+
+    /// <summary>recvmsg(2) on a socketpair end: bytes into the iovecs, no name, no ancillary data.</summary>
+    private static long ReceiveFromPair(CallContext c, StreamPair pair)
+    {
+        ulong header = c.Arg(1);
+        var bytes = c.Memory.Read(header, 56);
+        if ((c.IntArg(2) & Sock.MSG_PEEK) != 0) return -Errno.EOPNOTSUPP;
+        var iovecs = UserIo.ReadIovecs(c.Memory, BitConverter.ToUInt64(bytes, 16), BitConverter.ToUInt64(bytes, 24));
+        var buffer = new byte[Math.Min(iovecs.Sum(v => (long)v.Length), UserIo.ChunkBytes)];
+        long n = Blocking.Retry(pair, Readiness.In, c, () => pair.Read(buffer), (c.IntArg(2) & Sock.MSG_DONTWAIT) != 0);
+        if (n < 0) return n;
+        UserIo.Scatter(c.Memory, iovecs, buffer.AsSpan(0, (int)n));
+        c.Memory.WriteU32(header + 8, 0);    // msg_namelen: an unnamed peer
         c.Memory.WriteU64(header + 40, 0);   // msg_controllen: no ancillary data
         c.Memory.WriteU32(header + 48, 0);   // msg_flags
         return n;

@@ -1,6 +1,7 @@
 // socketpair(AF_UNIX, SOCK_STREAM): two connected ends, each reading what the other writes, built
 // from two pipes (one per direction). Closing one end gives the other end of file on read and
-// EPIPE on write, as unix(7) stream sockets do. Ancillary data (SCM_RIGHTS) is not carried.
+// EPIPE on write, as unix(7) stream sockets do. sendmsg/recvmsg carry bytes (Calls/SocketCalls.cs);
+// ancillary data (SCM_RIGHTS) is not carried (EOPNOTSUPP).
 using Biscuit.Posix.Events;
 
 namespace Biscuit.Posix;

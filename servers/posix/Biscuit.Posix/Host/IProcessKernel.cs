@@ -44,8 +44,9 @@ public interface IProcessKernel
 
     /// <summary>process_signal: `signal` posted to the process with si_code `code`, si_pid `senderPid`,
     /// si_status `status`; if it goes to the thread whose call posix is serving on this thread, that
-    /// call is not cancelled (the signal comes with the reply). Signal 0 checks it lives (-ESRCH).</summary>
-    long Signal(KernelProcess process, int signal, int code, int senderPid, int status);
+    /// call is not cancelled (the signal comes with the reply); with `keepForwardedCalls` no forwarded
+    /// call of the target is. Signal 0 checks it lives (-ESRCH).</summary>
+    long Signal(KernelProcess process, int signal, int code, int senderPid, int status, bool keepForwardedCalls = false);
 
     /// <summary>process_kill: the process ends with SIGKILL.</summary>
     long Kill(KernelProcess process);

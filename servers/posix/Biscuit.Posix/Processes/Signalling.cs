@@ -55,13 +55,15 @@ public sealed partial class Personality
         int termination = waitStatus & 0x7F;
         int code = termination == 0 ? Sig.CLD_EXITED : (waitStatus & 0x80) != 0 ? Sig.CLD_DUMPED : Sig.CLD_KILLED;
         int status = termination == 0 ? (waitStatus >> 8) & 0xFF : termination;
-        Post(parent, Sig.SIGCHLD, code, childPid, status);
+        // A parent already waiting in wait4 gets the child from that call: SIGCHLD must not cancel it
+        // (its reply would be lost with the zombie it reaped); it is delivered when wait4 returns.
+        Post(parent, Sig.SIGCHLD, code, childPid, status, keepForwardedCalls: parent.ThreadsInWait4 > 0);
     }
 
     /// <summary>prctl(PR_SET_PDEATHSIG)'s signal to `orphan` whose parent just ended.</summary>
     public static void PostParentDeath(PosixProcess orphan, int signal) => Post(orphan, signal, Sig.SI_USER, 0, 0);
 
-    private static long Post(PosixProcess target, int signal, int code, int senderPid, int status)
+    private static long Post(PosixProcess target, int signal, int code, int senderPid, int status, bool keepForwardedCalls = false)
     {
         KernelProcess kernel;
         lock (target.Gate)
@@ -69,7 +71,7 @@ public sealed partial class Personality
             if (target.Exited) return -Errno.ESRCH;
             kernel = target.Kernel;
         }
-        return target.KernelCalls.Signal(kernel, signal, code, senderPid, status);
+        return target.KernelCalls.Signal(kernel, signal, code, senderPid, status, keepForwardedCalls);
     }
 
     private static int GroupOf(PosixProcess p)

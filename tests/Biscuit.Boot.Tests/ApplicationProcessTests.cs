@@ -27,6 +27,7 @@ public class ApplicationProcessTests : IClassFixture<ApplicationProcessBoot>
         "error answers and short replies reach the child",
         "mmap of a file descriptor is forwarded and served with process_mmap",
         "a signal cancels a held call: ipc_reply_pending 0, late reply ESRCH",
+        "kill of another pid is forwarded; a signal posted to the served thread leaves its call waiting",
         "a call waiting when the personality dies, or made after, gets EIO",
         "process_read and process_write refuse kernel and unmapped addresses with EFAULT",
         "a handle that is not a process is EBADF",
@@ -35,6 +36,7 @@ public class ApplicationProcessTests : IClassFixture<ApplicationProcessBoot>
         "process_write writes a read-only page the process owns, not a PROT_NONE or granted one",
         "process_start checks entry, stack and brk_base, and starts once",
         "ipc_reply_pending with no call received is ESRCH",
+        "process_set_pid and process_signal check pid, signal, flags, handle type, rights and liveness",
     };
 
     public static readonly string[] ChildCases =
@@ -50,6 +52,13 @@ public class ApplicationProcessTests : IClassFixture<ApplicationProcessBoot>
         "child: mmap of a file descriptor is forwarded and maps the personality's bytes",
         "child: a thread (clone with CLONE_VM) is made by the kernel",
         "child: a signal interrupts a waiting forwarded call with EINTR and its handler runs",
+        "child: getpid answers the pid the personality set (process_set_pid)",
+        "child: kill of its own pid is the kernel's: the handler runs with si_pid = its pid",
+        "child: kill of another pid is forwarded to the personality (which answers ESRCH)",
+        "child: a signal the personality posts while it is blocked stays pending",
+        "child: rt_sigsuspend returns EINTR after the handler ran, with si_code, si_pid and si_status as posted",
+        "child: rt_sigsuspend's mask ends with it: the old mask is back",
+        "child: a signal posted to the thread whose call is being served does not cancel that call",
     };
 
     public static IEnumerable<object[]> CaseData => PersonalityCases.Concat(ChildCases).Select(c => new object[] { c });

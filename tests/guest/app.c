@@ -11,15 +11,75 @@
 #include "biscuit.h"
 #include "appreport.h"
 
-enum { SYS_read_ = 0, SYS_mmap_ = 9, SYS_getpid_ = 39, SYS_getuid_ = 102, SYS_getppid_ = 110,
-       SYS_gettid_ = 186, SYS_tgkill_ = 234, SYS_openat_ = 257, SYS_exit_group_ = 231, SYS_unknown_ = 1000 };
-enum { EIO_ = 5, EINTR_ = 4, EACCES_ = 13, ENOSYS_ = 38 };
+enum { SYS_read_ = 0, SYS_mmap_ = 9, SYS_rt_sigprocmask_ = 14, SYS_getpid_ = 39, SYS_kill_ = 62, SYS_getuid_ = 102,
+       SYS_getppid_ = 110, SYS_rt_sigsuspend_ = 130, SYS_gettid_ = 186, SYS_tgkill_ = 234, SYS_openat_ = 257,
+       SYS_exit_group_ = 231, SYS_unknown_ = 1000, SYS_post_blocked_ = 1001, SYS_post_to_me_ = 1002 };
+enum { ESRCH_ = 3, EIO_ = 5, EINTR_ = 4, EACCES_ = 13, ENOSYS_ = 38 };
+enum { APP_PID = 0x77, CLD_EXITED_ = 1 };   /* the pid apphost gives (process_set_pid) */
 
 static volatile int handler_ran;
 static volatile char held_flag;     /* apphost writes 1 here (process_write) once it holds our read */
 static long main_tid;
 
 static void on_usr1(int signal) { handler_ran = signal; }
+
+/* What the last SA_SIGINFO handler saw. */
+static volatile int seen_signal, seen_code, seen_pid, seen_status;
+static void on_info(int signal, siginfo_t *info, void *context)
+{
+    (void)context;
+    seen_signal = signal; seen_code = info->si_code; seen_pid = info->si_pid; seen_status = info->si_status;
+}
+
+static void catch_with_info(int signal)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_info;
+    sa.sa_flags = SA_SIGINFO;
+    sigaction(signal, &sa, 0);
+}
+
+static unsigned long current_mask(void)
+{
+    unsigned long mask = 0;
+    bsys4(SYS_rt_sigprocmask_, SIG_BLOCK, 0, &mask, 8);
+    return mask;
+}
+
+/* Signals posted by the personality (process_signal), kill within and beyond the process, rt_sigsuspend. */
+static void signal_script(void)
+{
+    long pid = bsys0(SYS_getpid_);
+    check("child: getpid answers the pid the personality set (process_set_pid)", pid == APP_PID, pid);
+
+    catch_with_info(SIGUSR2);
+    seen_signal = 0;
+    long own = bsys2(SYS_kill_, APP_PID, SIGUSR2);
+    check("child: kill of its own pid is the kernel's: the handler runs with si_pid = its pid",
+          own == 0 && seen_signal == SIGUSR2 && seen_pid == APP_PID && seen_code == SI_USER, own);
+    long other = bsys2(SYS_kill_, 777, SIGTERM);
+    check("child: kill of another pid is forwarded to the personality (which answers ESRCH)", other == -ESRCH_, other);
+
+    catch_with_info(SIGCHLD);
+    unsigned long chld = 1UL << (SIGCHLD - 1), before;
+    bsys4(SYS_rt_sigprocmask_, SIG_BLOCK, &chld, 0, 8);
+    before = current_mask();
+    seen_signal = 0;
+    long posted = bsys0(SYS_post_blocked_);      /* the personality posts SIGCHLD, blocked here */
+    check("child: a signal the personality posts while it is blocked stays pending", posted == 0 && seen_signal == 0, posted);
+    unsigned long open_mask = before & ~chld;
+    long suspended = bsys2(SYS_rt_sigsuspend_, &open_mask, 8);
+    check("child: rt_sigsuspend returns EINTR after the handler ran, with si_code, si_pid and si_status as posted",
+          suspended == -EINTR_ && seen_signal == SIGCHLD && seen_code == CLD_EXITED_ && seen_pid == 99 && seen_status == 3, suspended);
+    check("child: rt_sigsuspend's mask ends with it: the old mask is back", current_mask() == before, (long)current_mask());
+    bsys4(SYS_rt_sigprocmask_, SIG_UNBLOCK, &chld, 0, 8);
+
+    seen_signal = 0;
+    long answered = bsys0(SYS_post_to_me_);       /* posted to this very thread while its call is served */
+    check("child: a signal posted to the thread whose call is being served does not cancel that call",
+          answered == 5 && seen_signal == SIGUSR2, answered);
+}
 
 /* Waits (bounded) until the personality holds the main thread's read, then interrupts it. */
 static void *interrupter(void *unused)
@@ -71,6 +131,7 @@ static int serve_script(void)
     check("child: a signal interrupts a waiting forwarded call with EINTR and its handler runs",
           blocked == -EINTR_ && handler_ran == SIGUSR1 && held_flag == 1, blocked);
     pthread_join(thread, 0);
+    signal_script();
     return failures;
 }
 

@@ -28,7 +28,8 @@ enum { EPERM_ = 1, ENOENT_ = 2, ESRCH_ = 3, EIO_ = 5, EBADF_ = 9, ENOMEM_ = 12, 
 
 static struct {
     long main_tid; uint64_t process_id;
-    int openat_ok, read_ok, write_ok, unknown_ok, error_ok, short_ok, mmap_ok, message_ok, core_leaked;
+    int openat_ok, read_ok, write_ok, unknown_ok, error_ok, short_ok, mmap_ok, message_ok, core_leaked, kill_forwarded;
+    long still_waits_after_post;
     long pending_while_held, pending_after_signal, late_reply;
     char collected[4096]; size_t collected_length;
     char why[160];
@@ -109,6 +110,20 @@ static void serve_one(struct ipc_message *m, uint32_t process)
             return;
         }
         case 1000: served.unknown_ok = 1; answer(m, -ENOSYS_); return;
+        case 62:    /* kill(777, SIGTERM): another pid is the personality's to resolve */
+            served.kill_forwarded = c.args[0] == 777 && c.args[1] == 15;
+            answer(m, -ESRCH_);
+            return;
+        case 1001:  /* post SIGCHLD (blocked by the child) as a child's exit would: CLD_EXITED, pid 99, status 3 */
+            answer(m, process_signal(process, 17, 1, 99, 3, 0));
+            return;
+        case 1002:  /* post SIGUSR2 to the thread whose call this is, then answer 5: the call is not cancelled */
+        {
+            long r = process_signal(process, 12, 0, 1, 0, 0);
+            served.still_waits_after_post = ipc_reply_pending();
+            answer(m, r == 0 ? 5 : r);
+            return;
+        }
         case 102: served.error_ok = 1; answer(m, -EACCES_); return;
         case 110:   /* getppid: a 4-byte reply, too short */
             served.short_ok = 1;
@@ -174,6 +189,41 @@ static int t_write(void)
 static int t_unknown(void) { EXPECT(served.unknown_ok, "number 1000 never came"); return 1; }
 static int t_error(void) { EXPECT(served.error_ok && served.short_ok, "getuid %d getppid %d", served.error_ok, served.short_ok); return 1; }
 static int t_mmap(void) { EXPECT(served.mmap_ok, "mmap with fd 3 not served"); return 1; }
+static long fresh(void);
+
+static int t_kill_forwarded(void)
+{
+    EXPECT(served.kill_forwarded, "kill(777, SIGTERM) did not reach the personality");
+    EXPECT_EQ(served.still_waits_after_post, 1);
+    return 1;
+}
+
+/* process_set_pid and process_signal refuse bad arguments and handles. */
+static int t_signal_errors(void)
+{
+    long p = fresh(), endpoint = bsys0(SYS_endpoint_create);
+    long weak = bsys3(SYS_handle_dup, p, R_TRANSFER, 0);
+    EXPECT_EQ(process_set_pid((uint32_t)p, 0), -EINVAL_);
+    EXPECT_EQ(process_set_pid((uint32_t)p, 1L << 31), -EINVAL_);
+    EXPECT_EQ(process_set_pid((uint32_t)p, 42), 0);
+    EXPECT_EQ(process_signal((uint32_t)p, 65, 0, 1, 0, 0), -EINVAL_);
+    EXPECT_EQ(process_signal((uint32_t)p, 15, 0, 1, 0, 2), -EINVAL_);          /* unknown flag */
+    EXPECT_EQ(process_signal((uint32_t)p, 15, 0, 1L << 31, 0, 0), -EINVAL_);   /* sender pid out of range */
+    EXPECT_EQ(process_signal((uint32_t)p, 0, 0, 1, 0, 0), 0);                  /* signal 0: it lives */
+    EXPECT_EQ(process_signal((uint32_t)p, 15, 0, 1, 0, 0), 0);                 /* no thread yet: nothing to deliver to */
+    EXPECT_EQ(process_signal((uint32_t)endpoint, 15, 0, 1, 0, 0), -EBADF_);
+    EXPECT_EQ(process_set_pid((uint32_t)endpoint, 42), -EBADF_);
+    EXPECT_EQ(process_signal((uint32_t)weak, 15, 0, 1, 0, 0), -EPERM_);
+    EXPECT_EQ(process_set_pid((uint32_t)weak, 42), -EPERM_);
+    EXPECT_EQ(bsys1(SYS_process_kill, p), 0);
+    EXPECT_EQ(process_signal((uint32_t)p, 0, 0, 1, 0, 0), -ESRCH_);
+    EXPECT_EQ(process_set_pid((uint32_t)p, 42), -ESRCH_);
+    bsys1(SYS_handle_close, weak);
+    bsys1(SYS_handle_close, p);
+    bsys1(SYS_handle_close, endpoint);
+    return 1;
+}
+
 static int t_signal(void)
 {
     EXPECT_EQ(served.pending_while_held, 1);
@@ -374,6 +424,7 @@ int main(int argc, char **argv)
     run("error answers and short replies reach the child", t_error);
     run("mmap of a file descriptor is forwarded and served with process_mmap", t_mmap);
     run("a signal cancels a held call: ipc_reply_pending 0, late reply ESRCH", t_signal);
+    run("kill of another pid is forwarded; a signal posted to the served thread leaves its call waiting", t_kill_forwarded);
     run("a call waiting when the personality dies, or made after, gets EIO", t_eio);
     run("process_read and process_write refuse kernel and unmapped addresses with EFAULT", t_efault);
     run("a handle that is not a process is EBADF", t_ebadf);
@@ -382,6 +433,7 @@ int main(int argc, char **argv)
     run("process_write writes a read-only page the process owns, not a PROT_NONE or granted one", t_poke);
     run("process_start checks entry, stack and brk_base, and starts once", t_start_errors);
     run("ipc_reply_pending with no call received is ESRCH", t_reply_pending);
+    run("process_set_pid and process_signal check pid, signal, flags, handle type, rights and liveness", t_signal_errors);
     printf("%d passed, %d failed\n", passed, failed);
     return failed;
 }

@@ -126,6 +126,7 @@ static long launch(const char *mode, uint32_t endpoint, uint64_t badge, struct l
     long personality = bsys3(SYS_handle_dup, endpoint, R_SEND, badge);
     if (r == 0) r = personality < 0 ? personality : process_set_personality(l->process, (uint32_t)personality);
     if (personality > 0) bsys1(SYS_handle_close, personality);   /* the process holds its own reference */
+    if (r == 0) r = process_set_pid(l->process, (long)badge);   /* as posix: the badge is the pid */
     if (r == 0) r = process_start(l->process, l->entry, l->sp, l->brk);
     if (r < 0) return r;
     *tid = r;

@@ -1,7 +1,8 @@
-// Memory accounting and page quotas (issue 8), specified by the guest suite tests/guest/memtest.c:
-// it runs as the first process, reads memory_info for itself and for a child, sets a child's quota
-// through its handle, and lets a child that faults beyond its quota be killed by the kernel. The
-// boot happens once; each case is its own test here, and the list must match the suite's.
+// Memory accounting, page quotas and the census behind mm's policy (issue 8), specified by the guest
+// suite tests/guest/memtest.c: it runs as the first process, reads memory_info for itself and for a
+// child, sets a child's quota through its handle, lets a child that faults beyond its quota be killed
+// by the kernel, and takes memory_census and memory_oom_kill through their bad inputs. The boot
+// happens once; each case is its own test here, and the list must match the suite's.
 using System.Text.RegularExpressions;
 
 namespace Biscuit.Boot.Tests;
@@ -24,6 +25,8 @@ public class MemoryManagerTests : IClassFixture<MemoryManagerBoot>
         "memory_info with a bad handle is EBADF, with a bad buffer EFAULT, and a short buffer gets what fits",
         "memory_set_quota refuses 0, less than resident, more than the machine (EINVAL) and a handle without Control (EPERM)",
         "a process that faults beyond its quota is killed with SIGKILL and gives back every frame",
+        "memory_census lists every live process with its resident pages and quota, and marks init",
+        "memory_census and memory_oom_kill need the device manager with Control; oom_kill refuses init and servers (EPERM) and unknown ids (ESRCH)",
     };
 
     public static IEnumerable<object[]> CaseData => Cases.Select(c => new object[] { c });

@@ -12,7 +12,9 @@
 #include "check.h"
 
 enum { EPERM_ = 1, ESRCH_ = 3, EBADF_ = 9, ENOMEM_ = 12, EFAULT_ = 14, EINVAL_ = 22, SIGKILL_ = 9 };
-enum { SYS_mmap_ = 9, SYS_munmap_ = 11, SYS_memory_info = 0x854, SYS_memory_set_quota = 0x855 };
+enum { SYS_mmap_ = 9, SYS_munmap_ = 11, SYS_memory_info = 0x854, SYS_memory_set_quota = 0x855,
+       SYS_memory_census = 0x856, SYS_memory_oom_kill = 0x857 };
+enum { CENSUS_APPLICATION = 1, CENSUS_INIT = 2 };
 enum { PAGE = 4096, HOG_QUOTA_PAGES = 400 };
 #define GIB (1UL << 30)
 
@@ -21,6 +23,12 @@ struct memory_info {
     uint64_t resident_pages, shared_pages, page_faults, copies_on_write, quota_pages;
     uint64_t free_frames, used_frames, total_frames;
     uint64_t cow_faults, pages_copied, demand_zero_faults, quota_kills;
+};
+
+/* One process in memory_census's answer. */
+struct census_entry {
+    uint64_t id, resident_pages, quota_pages, page_faults, copies_on_write, flags;
+    char name[32];
 };
 
 static struct memory_info info_of(uint32_t process)
@@ -182,6 +190,66 @@ static int hog(void)
     return 4;
 }
 
+/* The device manager: the first process's handle 0, the census's proof of authority. */
+static uint32_t authority(void) { return initial_handle(0); }
+
+static int t_census(void)
+{
+    long child = spawn_hog();
+    EXPECT(child > 0, "spawn: %ld", child);
+    static struct census_entry entries[64];
+    long n = bsys3(SYS_memory_census, authority(), entries, 64);
+    struct memory_info mine = info_of(0);
+    bsys1(SYS_process_kill, child);
+    bsys1(SYS_handle_close, child);
+    EXPECT(n >= 2, "census: %ld", n);
+    int found_self = 0, found_child = 0;
+    for (long i = 0; i < n; i++)
+    {
+        EXPECT(strcmp(entries[i].name, "memtest") == 0, "an unexpected process: %s", entries[i].name);
+        EXPECT((entries[i].flags & CENSUS_APPLICATION) == 0, "%s is called an application", entries[i].name);
+        if (entries[i].flags & CENSUS_INIT)
+        {
+            found_self++;
+            EXPECT_EQ(entries[i].resident_pages, mine.resident_pages);
+            EXPECT_EQ(entries[i].quota_pages, mine.quota_pages);
+        }
+        else found_child++;
+    }
+    EXPECT(found_self == 1 && found_child == 1, "init %d times, its child %d times", found_self, found_child);
+    EXPECT_EQ(bsys3(SYS_memory_census, authority(), entries, 1), 1);     /* no more than asked */
+    return 1;
+}
+
+static int t_census_bad_input(void)
+{
+    static struct census_entry entries[4];
+    long weak = bsys3(SYS_handle_dup, authority(), R_DUPLICATE, 0);
+    long notification = bsys0(SYS_notification_create);
+    EXPECT(weak > 0 && notification > 0, "handles: %ld %ld", weak, notification);
+    EXPECT_EQ(bsys3(SYS_memory_census, weak, entries, 4), -EPERM_);
+    EXPECT_EQ(bsys3(SYS_memory_census, notification, entries, 4), -EBADF_);
+    EXPECT_EQ(bsys3(SYS_memory_census, authority(), entries, 0), -EINVAL_);
+    EXPECT_EQ(bsys3(SYS_memory_census, authority(), 0x10, 4), -EFAULT_);
+    EXPECT_EQ(bsys2(SYS_memory_oom_kill, weak, 1), -EPERM_);
+    EXPECT_EQ(bsys2(SYS_memory_oom_kill, notification, 1), -EBADF_);
+    long child = spawn_hog();
+    EXPECT(child > 0, "spawn: %ld", child);
+    long n = bsys3(SYS_memory_census, authority(), entries, 4);
+    uint64_t self = 0, other = 0;
+    for (long i = 0; i < n; i++)
+        if (entries[i].flags & CENSUS_INIT) self = entries[i].id; else other = entries[i].id;
+    EXPECT_EQ(bsys2(SYS_memory_oom_kill, authority(), self), -EPERM_);    /* never init */
+    EXPECT_EQ(bsys2(SYS_memory_oom_kill, authority(), other), -EPERM_);   /* never a server */
+    EXPECT_EQ(bsys2(SYS_memory_oom_kill, authority(), 999999), -ESRCH_);
+    EXPECT_EQ(bsys1(SYS_process_status, child), -11);                      /* EAGAIN: still alive */
+    bsys1(SYS_process_kill, child);
+    bsys1(SYS_handle_close, child);
+    bsys1(SYS_handle_close, weak);
+    bsys1(SYS_handle_close, notification);
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && !strcmp(argv[1], "hog")) return hog();
@@ -192,6 +260,8 @@ int main(int argc, char **argv)
     run("memory_info with a bad handle is EBADF, with a bad buffer EFAULT, and a short buffer gets what fits", t_info_bad_input);
     run("memory_set_quota refuses 0, less than resident, more than the machine (EINVAL) and a handle without Control (EPERM)", t_quota_bad_input);
     run("a process that faults beyond its quota is killed with SIGKILL and gives back every frame", t_quota_kill);
+    run("memory_census lists every live process with its resident pages and quota, and marks init", t_census);
+    run("memory_census and memory_oom_kill need the device manager with Control; oom_kill refuses init and servers (EPERM) and unknown ids (ESRCH)", t_census_bad_input);
     printf("memtest: %d passed, %d failed\n", passed, failed);
     return failed;
 }

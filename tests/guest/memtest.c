@@ -12,8 +12,7 @@
 #include "check.h"
 
 enum { EPERM_ = 1, ESRCH_ = 3, EBADF_ = 9, ENOMEM_ = 12, EFAULT_ = 14, EINVAL_ = 22, SIGKILL_ = 9 };
-enum { SYS_mmap_ = 9, SYS_munmap_ = 11, SYS_memory_info = 0x854, SYS_memory_set_quota = 0x855,
-       SYS_memory_census = 0x856, SYS_memory_oom_kill = 0x857 };
+enum { SYS_mmap_ = 9, SYS_munmap_ = 11 };
 enum { CENSUS_APPLICATION = 1, CENSUS_INIT = 2 };
 enum { PAGE = 4096, HOG_QUOTA_PAGES = 400 };
 #define GIB (1UL << 30)

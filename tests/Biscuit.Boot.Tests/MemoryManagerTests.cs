@@ -51,3 +51,82 @@ public class MemoryManagerTests : IClassFixture<MemoryManagerBoot>
         Assert.Contains($"biscuit: process {m.Groups[1].Value} (memtest) killed by signal 9", _boot.Lines);
     }
 }
+
+// The mm server (issue 8, DESIGN.md §6), started by init from tests/manifests/mm with the device
+// manager as its authority, next to oomhost (tests/guest/oomhost.c), a miniature posix whose
+// application memhog eats memory page by page. mm must notice the free frames falling below its
+// low-water mark, kill memhog — the largest application — with SIGKILL and log it with the numbers,
+// while no server dies and oomhost (a server) keeps working.
+public sealed class MmServerBoot : SuiteBoot
+{
+    public MmServerBoot() : base(BootWithGuests()) { }
+
+    private static QemuRun BootWithGuests()
+    {
+        _ = Repository.KernelImage;   // builds everything, modules and guests included
+        string modules = Path.Combine(Repository.Build, "modules"), guests = Path.Combine(Repository.Build, "guest");
+        string initrd = string.Join(",", Path.Combine(Repository.Build, "kernel.syms"), Path.Combine(modules, "init"),
+            Path.Combine(Repository.Root, "tests", "manifests", "mm", "manifest"), Path.Combine(modules, "mm-server"),
+            Path.Combine(guests, "oomhost"), Path.Combine(guests, "memhog"));
+        string args = "-m 256M -smp 1 -display none -monitor none -serial stdio -serial null -no-reboot -nic none " +
+                      "-device isa-debug-exit,iobase=0xf4,iosize=0x04 " +
+                      $"-kernel \"{Repository.KernelImage}\" -initrd \"{initrd}\" -append \"init=init exit=init\"";
+        var (code, output) = Repository.Run("qemu-system-x86_64", args, TimeSpan.FromSeconds(300));
+        return new QemuRun(code, output, code == -1);
+    }
+}
+
+public class MmServerTests : IClassFixture<MmServerBoot>
+{
+    private readonly MmServerBoot _boot;
+    public MmServerTests(MmServerBoot boot) => _boot = boot;
+
+    public static readonly string[] Cases =
+    {
+        "memhog, an application eating memory, is killed with SIGKILL",
+        "memhog ate most of the free memory before it was stopped",
+        "the memory memhog held came back",
+        "a server keeps working after the kill: 8 MiB mapped, written and read back",
+    };
+
+    public static IEnumerable<object[]> CaseData => Cases.Select(c => new object[] { c });
+
+    [Theory]
+    [MemberData(nameof(CaseData))]
+    public void Oomhost_case_passes(string name) => _boot.AssertPassed(name);
+
+    [Fact]
+    public void The_suite_reports_exactly_the_listed_cases_and_init_ends_with_its_status() =>
+        _boot.AssertReportedExactly(Cases, _ => true);
+
+    [Fact]
+    public void Mm_starts_watching_with_its_low_water_mark()
+    {
+        Assert.Contains(_boot.Lines, l => l.StartsWith("init: started mm", StringComparison.Ordinal));
+        Assert.Matches(@"^mm: watching memory every 10 ms: \d+ of \d+ frames free, low water 4096$",
+            _boot.Lines.Single(l => l.StartsWith("mm: watching", StringComparison.Ordinal)));
+    }
+
+    // mm's line says why (the free frames under the mark) and whom (memhog, its resident pages); the
+    // kernel's line confirms the kill was mm's, with its own numbers.
+    [Fact]
+    public void Mm_logs_the_kill_with_the_numbers_and_the_kernel_confirms_it()
+    {
+        var mm = _boot.Lines.Single(l => l.StartsWith("mm: out of memory: ", StringComparison.Ordinal));
+        var m = Regex.Match(mm, @"^mm: out of memory: (\d+) frames free, below 4096 of \d+: killed process (\d+) \(memhog\), the largest application, (\d+) pages resident$");
+        Assert.True(m.Success, mm);
+        Assert.True(long.Parse(m.Groups[1].Value) < 4096);
+        Assert.True(long.Parse(m.Groups[3].Value) > 10_000, mm);   // tens of MiB
+        Assert.Contains(_boot.Lines, l => Regex.IsMatch(l,
+            $@"^biscuit: out of memory: process {m.Groups[2].Value} \(memhog\) killed \(SIGKILL\) by mm-server; resident \d+ pages, \d+ frames free$"));
+        Assert.Contains($"biscuit: process {m.Groups[2].Value} (memhog) killed by signal 9", _boot.Lines);
+    }
+
+    [Fact]
+    public void No_server_dies_and_only_memhog_is_killed()
+    {
+        Assert.DoesNotContain(_boot.Lines, l => l.Contains("restarting", StringComparison.Ordinal));
+        Assert.Single(_boot.Lines, l => Regex.IsMatch(l, @"^biscuit: process \d+ \(.*\) killed by signal"));
+        Assert.DoesNotContain(_boot.Lines, l => l.Contains("frame for a", StringComparison.Ordinal));   // nobody starved of frames
+    }
+}

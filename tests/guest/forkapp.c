@@ -25,7 +25,7 @@ enum { SYS_mmap_ = 9, SYS_brk_ = 12, SYS_nanosleep_ = 35, SYS_getpid_ = 39, SYS_
 enum { SYS_next_fork_ = 1010, SYS_snapshot_ = 1011, SYS_compare_ = 1012 };
 enum { FORK_PLAIN = 0, FORK_BAD_INPUT = 1, FORK_NO_PROCESS_SLOTS = 2, FORK_NO_FRAMES = 3, FORK_FEW_FRAMES = 4,
        FORK_COW_STARVED = 5 };
-enum { SYS_memory_info_ = 0x854, COW_PAGES = 64, SIGSEGV_ = 11 };
+enum { SYS_mprotect_ = 10, SYS_madvise_ = 28, SYS_memory_info_ = 0x854, COW_PAGES = 64, SIGSEGV_ = 11 };
 /* The first fields of memory_info's answer (Syscalls.md "Memory"). */
 struct memory_info_ { uint64_t resident_pages, shared_pages, page_faults, copies_on_write, quota_pages; };
 enum { ENOMEM_ = 12, WNOHANG_ = 1, SIGCHLD_ = 17, CLONE_CHILD_CLEARTID_ = 0x200000, CLONE_CHILD_SETTID_ = 0x1000000 };
@@ -237,10 +237,12 @@ static void refused_forks(void)
 }
 
 /* COW_PAGES private pages, each holding its index, written before the fork. The child checks it
-   sees them shared (memory_info), writes its own values to the even ones (each write a copy),
-   tells the parent, and checks that every page holds its own value; the parent writes its values
-   to the odd ones meanwhile and checks the same on its side once the child has exited. Exit 50 if
-   the child saw everything right; 51 + what failed otherwise. */
+   sees them shared (memory_info), makes them read-only and writable again with mprotect (which must
+   not make a shared frame writable), writes its own values to the even ones (each write a copy),
+   drops the last page with MADV_DONTNEED (it reads zero then, in the child only), tells the parent,
+   and checks that every page holds its own value; the parent writes its values to the odd ones
+   meanwhile and checks the same on its side once the child has exited. Exit 50 if the child saw
+   everything right; 51 + what failed otherwise. */
 static int cow_page_value(volatile uint32_t *page) { return (int)page[0] + (int)page[1000]; }
 static void many_pages_each_side_its_own(void)
 {
@@ -253,16 +255,20 @@ static void many_pages_each_side_its_own(void)
     {
         struct memory_info_ before, after;
         bsys3(SYS_memory_info_, 0, &before, sizeof before);
+        long protect = bsys3(SYS_mprotect_, pages, COW_PAGES * 4096, PROT_READ)
+                     | bsys3(SYS_mprotect_, pages, COW_PAGES * 4096, PROT_READ | PROT_WRITE);
         for (int i = 0; i < COW_PAGES; i += 2) pages[i * 1024] = 5000 + i;
         bsys3(SYS_memory_info_, 0, &after, sizeof after);
+        long dropped = bsys3(SYS_madvise_, pages + (COW_PAGES - 1) * 1024, 4096, MADV_DONTNEED);
         shared_page[3] = 1;                 /* the parent may write now */
         for (int i = 0; i < 2000 && shared_page[3] != 2; i++) sleep_a_tick();
         int wrong = 0;
-        for (int i = 0; i < COW_PAGES; i++)
+        for (int i = 0; i < COW_PAGES - 1; i++)
             if (cow_page_value(pages + i * 1024) != (i % 2 == 0 ? 5000 + i : i) + 1000) wrong++;
+        if (dropped != 0 || cow_page_value(pages + (COW_PAGES - 1) * 1024) != 0) wrong++;
         unsigned long copies = after.copies_on_write - before.copies_on_write;
         int code = 50;
-        if (wrong) code = 51;
+        if (wrong || protect != 0) code = 51;
         else if (before.shared_pages < COW_PAGES) code = 52;
         else if (copies < COW_PAGES / 2 || copies > COW_PAGES / 2 + 2) code = 53;
         else if (after.resident_pages != before.resident_pages) code = 54;   /* a copy moves the charge, adds none */

@@ -59,14 +59,15 @@ public class MemoryManagerTests : IClassFixture<MemoryManagerBoot>
 // while no server dies and oomhost (a server) keeps working.
 public sealed class MmServerBoot : SuiteBoot
 {
-    public MmServerBoot() : base(BootWithGuests()) { }
+    public MmServerBoot() : base(BootWithGuests("mm")) { }
 
-    private static QemuRun BootWithGuests()
+    // init with tests/manifests/NAME, mm-server, and the guest programs oomhost and memhog.
+    public static QemuRun BootWithGuests(string manifest)
     {
         _ = Repository.KernelImage;   // builds everything, modules and guests included
         string modules = Path.Combine(Repository.Build, "modules"), guests = Path.Combine(Repository.Build, "guest");
         string initrd = string.Join(",", Path.Combine(Repository.Build, "kernel.syms"), Path.Combine(modules, "init"),
-            Path.Combine(Repository.Root, "tests", "manifests", "mm", "manifest"), Path.Combine(modules, "mm-server"),
+            Path.Combine(Repository.Root, "tests", "manifests", manifest, "manifest"), Path.Combine(modules, "mm-server"),
             Path.Combine(guests, "oomhost"), Path.Combine(guests, "memhog"));
         string args = "-m 256M -smp 1 -display none -monitor none -serial stdio -serial null -no-reboot -nic none " +
                       "-device isa-debug-exit,iobase=0xf4,iosize=0x04 " +
@@ -128,5 +129,29 @@ public class MmServerTests : IClassFixture<MmServerBoot>
         Assert.DoesNotContain(_boot.Lines, l => l.Contains("restarting", StringComparison.Ordinal));
         Assert.Single(_boot.Lines, l => Regex.IsMatch(l, @"^biscuit: process \d+ \(.*\) killed by signal"));
         Assert.DoesNotContain(_boot.Lines, l => l.Contains("frame for a", StringComparison.Ordinal));   // nobody starved of frames
+    }
+}
+
+// mm started without its authority (tests/manifests/mm-noauth: no `devices`): the census is refused
+// (EBADF: there is no handle 1), and mm says what is missing and exits instead of running blind;
+// init carries on, and the system ends normally with its wait program.
+public sealed class MmWithoutAuthorityBoot : SuiteBoot
+{
+    public MmWithoutAuthorityBoot() : base(MmServerBoot.BootWithGuests("mm-noauth")) { }
+}
+
+public class MmWithoutAuthorityTests : IClassFixture<MmWithoutAuthorityBoot>
+{
+    private readonly MmWithoutAuthorityBoot _boot;
+    public MmWithoutAuthorityTests(MmWithoutAuthorityBoot boot) => _boot = boot;
+
+    [Fact]
+    public void Mm_without_the_device_manager_says_so_and_exits_and_the_system_goes_on()
+    {
+        Assert.Contains("mm: memory_census failed: -9 (handle 1 must be the device manager: the manifest line needs `devices`)", _boot.Lines);
+        Assert.DoesNotContain(_boot.Lines, l => l.StartsWith("mm: watching", StringComparison.Ordinal));
+        Assert.Contains(_boot.Lines, l => l.StartsWith("init: mm exited with status 1", StringComparison.Ordinal));
+        Assert.Contains("init: oomhost exited with status 0", _boot.Lines);
+        Assert.Equal(QemuRun.KernelSuccess, _boot.Run.ExitStatus);
     }
 }

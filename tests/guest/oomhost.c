@@ -4,7 +4,8 @@
    (so that only mm's policy can stop it), and serves its forwarded writes while memhog eats memory.
    Then it checks that memhog was killed with SIGKILL, that memory came back, and that it itself —
    a server — keeps working: it maps and touches 8 MiB. Prints "ok - NAME" / "not ok - NAME: why";
-   exits with the number of failures. */
+   exits with the number of failures. With the argument "idle" it only sleeps 3 s and exits 0 (the
+   wait program of tests/manifests/mm-noauth, where mm is started without its authority). */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <string.h>
@@ -104,9 +105,14 @@ static int t_server_keeps_working(void)
     return 1;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     setvbuf(stdout, 0, _IONBF, 0);
+    if (argc > 1 && !strcmp(argv[1], "idle"))     /* tests/manifests/mm-noauth: outlive mm's start, then end */
+    {
+        bsys1(SYS_thread_sleep, 3000);
+        return 0;
+    }
     run("memhog, an application eating memory, is killed with SIGKILL", t_hog_runs_and_is_killed);
     run("memhog ate most of the free memory before it was stopped", t_hog_ate_most_memory);
     run("the memory memhog held came back", t_memory_came_back);

@@ -26,17 +26,29 @@ foreach (var a in args.Skip(1))
     }
 }
 var kernel = new KernelMemory(Handle.Initial(1));
-var first = kernel.System();
-var policy = new OomPolicy(low > 0 ? low : OomPolicy.DefaultLowWater(first.TotalFrames));
-var monitor = new MemoryMonitor(kernel, policy, Console.WriteLine);
-monitor.Tick();     // a bad authority fails here, at start, with the kernel's error
+SystemMemory first;
+OomPolicy policy;
+MemoryMonitor monitor;
+try
+{
+    first = kernel.System();
+    policy = new OomPolicy(low > 0 ? low : OomPolicy.DefaultLowWater(first.TotalFrames));
+    monitor = new MemoryMonitor(kernel, policy, Console.WriteLine);
+    monitor.Tick();     // a missing authority fails here, at start, with the kernel's error
+}
+catch (InvalidOperationException e)
+{
+    Console.Error.WriteLine($"mm: {e.Message} (handle 1 must be the device manager: the manifest line needs `devices`)");
+    return 1;
+}
 Console.WriteLine($"mm: watching memory every {interval} ms: {first.FreeFrames} of {first.TotalFrames} frames free, low water {policy.LowWaterFrames}");
 new Thread(() =>
 {
     while (true)
     {
         Thread.Sleep((int)interval);
-        monitor.Tick();
+        try { monitor.Tick(); }
+        catch (InvalidOperationException e) { Console.Error.WriteLine($"mm: {e.Message}"); }   // logged; the next tick tries again
     }
 }) { IsBackground = true, Name = "mm monitor" }.Start();
 var server = new MessageServer(new ServerOptions { Name = "mm" });

@@ -38,6 +38,13 @@ static struct memory_info info_of(uint32_t process)
     return m;
 }
 
+static uint64_t tsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
 static struct system_info system(void)
 {
     struct system_info s;
@@ -83,8 +90,16 @@ static int t_sparse(void)
     long base = map(GIB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE);
     EXPECT(base > 0, "mmap of 1 GiB: %ld", base);
     struct memory_info before = info_of(0);
+    uint64_t start = tsc();
     for (unsigned long i = 0; i < 1000; i++) ((volatile char *)base)[i * 262 * PAGE] = 1;
+    uint64_t cycles = tsc() - start;
     struct memory_info after = info_of(0);
+    /* A figure, not a check: what a demand-zero fault costs here (QEMU TCG: emulated cycles). */
+    printf("memtest: a demand-zero fault costs %lu TSC cycles (mean of 1,000 spread over 1 GiB, page tables included)\n",
+           (unsigned long)(cycles / 1000));
+    start = tsc();
+    for (unsigned long i = 0; i < 256; i++) ((volatile char *)base)[(1 + i) * PAGE] = 1;   /* pages 1..256: none touched yet */
+    printf("memtest: a demand-zero fault costs %lu TSC cycles (mean of 256 consecutive pages)\n", (unsigned long)((tsc() - start) / 256));
     unsigned long resident = after.resident_pages - before.resident_pages;
     unsigned long faults = after.page_faults - before.page_faults;
     unsigned long used = after.used_frames - before.used_frames;

@@ -57,4 +57,18 @@ public unsafe class SlotPoolTests : IDisposable
         Assert.Equal(SlotResult.NotASlot, _pool->Give(_memory - 8));
         Assert.Equal(Capacity - 1, _pool->Free);
     }
+
+    // memory_census walks the process pool this way (issue 8): every taken slot once, no free one.
+    [Fact]
+    public void TakenSlot_names_exactly_the_taken_slots_and_null_elsewhere()
+    {
+        byte* a = _pool->Take(), b = _pool->Take(), c = _pool->Take();
+        Assert.Equal(SlotResult.Ok, _pool->Give(b));
+        var taken = new HashSet<nint>();
+        for (ulong i = 0; i < Capacity; i++)
+            if (_pool->TakenSlot(i) != null) taken.Add((nint)_pool->TakenSlot(i));
+        Assert.Equal(new HashSet<nint> { (nint)a, (nint)c }, taken);
+        Assert.True(_pool->TakenSlot(Capacity) == null);
+        Assert.True(_pool->TakenSlot(ulong.MaxValue) == null);
+    }
 }

@@ -8,7 +8,10 @@
    with the waiting thread of a real forwarded fork; with every process slot taken; with physical
    memory exhausted, entirely or but for 8 frames (the copy then fails midway). Each refusal must be
    ENOMEM and leave the free frames, threads and process slots exactly as they were. Numbers 1011 and
-   1012 bracket forkapp's 200-fork loop with system_info snapshots. Prints "ok - NAME" /
+   1012 bracket forkapp's 1,000-fork loop with system_info snapshots. Copy-on-write (issue 8): one
+   fork's child is started with physical memory exhausted, so that its first write to a page it
+   shares with its parent finds no frame to copy into: it must die of SIGSEGV alone, and every frame
+   must come back. Prints "ok - NAME" /
    "not ok - NAME: why"; exits with the number of failures. */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -25,7 +28,9 @@ enum { EPERM_ = 1, ESRCH_ = 3, EIO_ = 5, EBADF_ = 9, ECHILD_ = 10, EAGAIN_ = 11,
 enum { APP_PID = 1, MAX_CHILDREN = 8, CLONE_VM_ = 0x100 };
 enum { SYS_write_ = 1, SYS_clone_ = 56, SYS_fork_ = 57, SYS_vfork_ = 58, SYS_wait4_ = 61,
        SYS_next_fork_ = 1010, SYS_snapshot_ = 1011, SYS_compare_ = 1012 };
-enum { FORK_PLAIN = 0, FORK_BAD_INPUT = 1, FORK_NO_PROCESS_SLOTS = 2, FORK_NO_FRAMES = 3, FORK_FEW_FRAMES = 4 };
+enum { FORK_PLAIN = 0, FORK_BAD_INPUT = 1, FORK_NO_PROCESS_SLOTS = 2, FORK_NO_FRAMES = 3, FORK_FEW_FRAMES = 4,
+       FORK_COW_STARVED = 5 };
+enum { SIGSEGV_ = 11 };
 #define EAT_BASE 0x0000200000000000UL      /* where forkhost maps the memory it eats */
 
 static uint32_t endpoint;                   /* the personality endpoint forkhost receives on */
@@ -46,7 +51,7 @@ static long g_refused;
 
 /* ---------- checks made while serving, reported after ---------- */
 
-enum { C_ESRCH, C_EPERM, C_EBADF, C_EINVAL, C_START, C_UNSTARTED, C_SLOTS, C_NO_FRAMES, C_FEW_FRAMES, C_COUNT };
+enum { C_ESRCH, C_EPERM, C_EBADF, C_EINVAL, C_START, C_UNSTARTED, C_SLOTS, C_NO_FRAMES, C_FEW_FRAMES, C_COW_STARVED, C_COUNT };
 static int outcome[C_COUNT];                /* 0 never ran, 1 passed, -1 failed */
 static char reason[C_COUNT][sizeof why];
 
@@ -265,6 +270,35 @@ static int starved_fork(long spare)
     return 1;
 }
 static int t_no_frames(void) { return starved_fork(0); }
+
+/* The forked child g_child (not started yet) runs with no free frame: its first write to a page it
+   shares copy-on-write with its parent cannot be copied, so it dies of SIGSEGV (the kernel logs
+   "out of memory ... copy-on-write"); its parent, waiting for this fork's answer, never runs
+   meanwhile. Then every frame comes back: the child's and the ones eaten. */
+static int t_cow_starved(void)
+{
+    struct system_info before, after;
+    snapshot(&before);
+    long eaten = eat_memory();
+    struct system_info starved;
+    snapshot(&starved);
+    long notification = bsys0(SYS_notification_create);
+    EXPECT_EQ(bsys3(SYS_process_watch, g_child, notification, 1), 0);
+    long tid = process_start(g_child, 0, 0, 0);
+    long woke = bsys2(SYS_notify_wait, notification, 20000);
+    long status = bsys1(SYS_process_status, g_child);
+    bsys1(SYS_handle_close, notification);
+    give_back(eaten);
+    snapshot(&after);
+    EXPECT(tid > 0, "process_start: %ld", tid);
+    EXPECT(starved.free_frames == 0, "%lu frames still free", (unsigned long)starved.free_frames);
+    EXPECT(woke >= 0, "the child did not end: %ld", woke);
+    EXPECT_EQ(status, SIGSEGV_);
+    /* The child's page tables and copies are gone; what it shared stays with its parent. */
+    EXPECT(after.free_frames >= before.free_frames, "%lu frames free before, %lu after",
+           (unsigned long)before.free_frames, (unsigned long)after.free_frames);
+    return 1;
+}
 static int t_few_frames(void) { return starved_fork(8); }
 
 /* ---------- serving ---------- */
@@ -288,6 +322,7 @@ static void serve_fork(struct ipc_message *m, uint32_t parent, const struct forw
         case FORK_NO_PROCESS_SLOTS: judge(C_SLOTS, t_slots); answer(m, g_refused); return;
         case FORK_NO_FRAMES: judge(C_NO_FRAMES, t_no_frames); answer(m, g_refused); return;
         case FORK_FEW_FRAMES: judge(C_FEW_FRAMES, t_few_frames); answer(m, g_refused); return;
+        case FORK_COW_STARVED: break;
         case FORK_BAD_INPUT:
             judge(C_ESRCH, t_esrch);
             judge(C_EPERM, t_eperm);
@@ -311,6 +346,11 @@ static void serve_fork(struct ipc_message *m, uint32_t parent, const struct forw
     {
         g_child = child;
         judge(C_START, t_start);
+    }
+    else if (mode == FORK_COW_STARVED)
+    {
+        g_child = child;
+        judge(C_COW_STARVED, t_cow_starved);
     }
     else if (process_start(child, 0, 0, 0) <= 0)
     {
@@ -408,8 +448,8 @@ static int t_served(void)
     fwrite(collected, 1, collected_length, stdout);
     fflush(stdout);
     /* forkapp: the first fork, 2 clones, a child and its grandchild, after the bad-input checks, after
-       the refusals, the warm-up, 200 in the loop */
-    EXPECT_EQ(forks_served, 208);
+       the refusals, the copy-on-write ones (many pages, no frame), the warm-up, 1,000 in the loop */
+    EXPECT_EQ(forks_served, 1010);
     EXPECT(calls_from_children > 0, "no forwarded call came from a child");
     EXPECT(unexpected_call == 0, "unexpected forwarded call %d", unexpected_call);
     EXPECT_EQ(app_status, 0);
@@ -435,13 +475,14 @@ static int r_start(void) { return reported(C_START); }
 static int r_unstarted(void) { return reported(C_UNSTARTED); }
 static int r_slots(void) { return reported(C_SLOTS); }
 static int r_frames(void) { return reported(C_NO_FRAMES) && reported(C_FEW_FRAMES); }
+static int r_cow_starved(void) { return reported(C_COW_STARVED); }
 
 int main(void)
 {
     setvbuf(stdout, 0, _IONBF, 0);
     run("an application forks and parent and children are served: process_fork, then process_start", t_served);
     run("the first child's exit status 42 is read with process_status", t_status);
-    run("200 forks in a loop leave no frames, threads or process slots behind", t_loop);
+    run("1000 forks in a loop leave no frames, threads or process slots behind", t_loop);
     run("process_fork with a bad thread id, a thread not in a forwarded call, or a dead process is ESRCH", r_esrch);
     run("process_fork with a process handle without Control, or a personality without Send, is EPERM", r_eperm);
     run("process_fork with a handle that is not a process, or a personality that is not an endpoint, is EBADF", r_ebadf);
@@ -450,6 +491,7 @@ int main(void)
     run("a forked child holds its frames on its own budget, and never started ends when its handle is closed, giving everything back", r_unstarted);
     run("process_fork with every process slot taken is ENOMEM and leaves nothing behind", r_slots);
     run("process_fork with no frames, or too few for the copy, is ENOMEM and leaves nothing behind", r_frames);
+    run("a forked child whose copy-on-write fault finds no free frame dies of SIGSEGV alone, and its frames come back", r_cow_starved);
     printf("%d passed, %d failed\n", passed, failed);
     return failed;
 }

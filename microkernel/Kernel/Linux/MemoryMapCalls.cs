@@ -17,7 +17,7 @@ namespace Biscuit.Kernel.Linux
         public const ulong MmapBottom = 0x0000_1000_0000_0000, MmapTop = 0x0000_7E00_0000_0000;
         public const ulong BreakLimit = 1UL << 30;
         private const ulong ProtRead = 1, ProtWrite = 2, ProtExec = 4;
-        private const ulong MapShared = 1, MapPrivate = 2, MapFixed = 0x10, MapAnonymous = 0x20, MapPopulate = 0x8000,
+        private const ulong MapShared = 1, MapPrivate = 2, MapFixed = 0x10, MapAnonymous = 0x20, MapPopulate = 0x8000, MapNoReserve = 0x4000,
             MapFixedNoReplace = 0x10_0000;
         private const ulong Page = 4096;
 
@@ -39,6 +39,10 @@ namespace Biscuit.Kernel.Linux
             if ((prot & ~(ProtRead | ProtWrite | ProtExec)) != 0) return -Errno.EINVAL;
             if ((flags & (MapShared | MapPrivate)) == 0) return -Errno.EINVAL;
             if ((flags & MapAnonymous) == 0) return -Errno.ENODEV;
+            // Linux's overcommit heuristic (mm/util.c __vm_enough_memory, OVERCOMMIT_GUESS) with the
+            // process's page quota as its RAM: an accounted mapping larger than all of it is ENOMEM.
+            bool accounted = (flags & MapNoReserve) == 0 && ((flags & MapShared) != 0 || (prot & ProtWrite) != 0);
+            if (accounted && !UserFrames.AdmitsMapping(p, length / Page)) return -Errno.ENOMEM;
             bool fixedAddress = (flags & (MapFixed | MapFixedNoReplace)) != 0;
             if (fixedAddress)
             {

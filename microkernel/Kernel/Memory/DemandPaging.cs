@@ -1,35 +1,45 @@
 // Committed memory gets its frame on first touch: a page whose entry is Lazy (PageTable.cs) is
 // given a zeroed frame with the permissions kept in the entry, when the access is one those
 // permissions allow. This is what makes `mmap` reservations and commits cost nothing until used.
-// Called from the page-fault handler for user faults and from UserMemory for kernel copies.
+// Called from the page-fault handler (PageFaults.cs) for user faults and from UserMemory for
+// kernel copies. A frame is charged to the process (UserFrames): its quota can refuse it.
 using Biscuit.Kernel.Arch.X64;
+using Biscuit.Kernel.Boot;
 using Biscuit.Kernel.Processes;
 
 namespace Biscuit.Kernel.Memory
 {
+    public enum FaultInResult { Mapped, NotLazy, NotPermitted, OverQuota, OutOfFrames }
+
     public static unsafe class DemandPaging
     {
-        public static ulong FaultsServed;   // statistics
+        public static ulong FaultsServed;   // statistics, system-wide
 
         // Returns true if the page is now present and the access may be retried.
-        public static bool FaultIn(Process* p, ulong address, bool write, bool execute)
+        public static bool FaultIn(Process* p, ulong address, bool write, bool execute) =>
+            Serve(p, address, write, execute) == FaultInResult.Mapped;
+
+        // The same, saying why not.
+        public static FaultInResult Serve(Process* p, ulong address, bool write, bool execute)
         {
             ulong page = address & ~0xFFFUL, frame;
             PageFlags flags;
-            if (p->Space.StateOf(page, out frame, out flags) != PageState.Lazy) return false;
-            if (write && (flags & PageFlags.Writable) == 0) return false;
-            if (execute && (flags & PageFlags.NoExecute) != 0) return false;
+            if (p->Space.StateOf(page, out frame, out flags) != PageState.Lazy) return FaultInResult.NotLazy;
+            if (write && (flags & PageFlags.Writable) == 0) return FaultInResult.NotPermitted;
+            if (execute && (flags & PageFlags.NoExecute) != 0) return FaultInResult.NotPermitted;
+            if (!UserFrames.WithinQuota(p, 1)) return FaultInResult.OverQuota;
             frame = UserFrames.Take(p);
-            if (frame == 0) return false;
+            if (frame == 0) return FaultInResult.OutOfFrames;
             PageFlags mapFlags = (flags & (PageFlags.Writable | PageFlags.User | PageFlags.NoExecute | PageFlags.Shared)) | PageFlags.Owned;
             if (p->Space.Map(page, frame, mapFlags) != MapResult.Ok)
             {
                 UserFrames.Give(p, frame);
-                return false;
+                return FaultInResult.OutOfFrames;    // a page-table frame was missing
             }
             Cpu.InvalidatePage(page);
             FaultsServed++;
-            return true;
+            p->PageFaults++;
+            return FaultInResult.Mapped;
         }
     }
 }

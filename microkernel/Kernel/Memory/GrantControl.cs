@@ -2,7 +2,8 @@
 // process owns, starting at SourceAddress, into the target at TargetAddress: read-only, or
 // read-write if the source pages are writable. The target's mappings are not Owned, so nothing
 // the target does frees them; revocation (explicit, on closing the grant's handle, or at the
-// source's death) unmaps them from the target if it is still alive.
+// source's death) unmaps them from the target if it is still alive. A source page that fork left
+// copy-on-write gets its own frame first, so the two processes keep seeing the same bytes.
 using Biscuit.Kernel.Arch.X64;
 using Biscuit.Kernel.Boot;
 using Biscuit.Kernel.Processes;
@@ -30,6 +31,13 @@ namespace Biscuit.Kernel.Memory
                 PageFlags flags;
                 if (!source->Space.Translate(sourceAddress + i * 4096, out frame, out flags)) return -Errno.EFAULT;
                 if ((flags & PageFlags.User) == 0 || (flags & PageFlags.Owned) == 0) return -Errno.EFAULT;
+                // A frame fork left shared must be the source's own before another process sees it:
+                // else the source's next write would copy it away from the grant (CopyOnWrite.cs).
+                if (CopyOnWrite.NeedsResolving(frame, flags))
+                {
+                    if (CopyOnWrite.Resolve(source, sourceAddress + i * 4096) != CopyOnWriteResult.Resolved) return -Errno.ENOMEM;
+                    source->Space.Translate(sourceAddress + i * 4096, out frame, out flags);
+                }
                 if (writable && (flags & PageFlags.Writable) == 0) return -Errno.EACCES;
                 if (target->Space.Translate(targetAddress + i * 4096, out frame, out flags)) return -Errno.EEXIST;
             }

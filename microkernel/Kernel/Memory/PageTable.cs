@@ -7,7 +7,8 @@
 //   user) and leaves carry the real permissions.
 // Invariants: virtual page 0 is never mapped (null dereferences fault); addresses are canonical;
 // a failed Map leaves no half-built mapping visible (intermediate tables may remain, empty); frames
-// for tables come from the FramePool and running out is a result, not a panic.
+// for tables come from the FramePool and running out is a result, not a panic; an Owned private
+// frame with another holder is never mapped writable (WriteProtectIfShared: copy-on-write, issue 8).
 // Pure data-structure code: compiled into the kernel and into the host unit tests.
 namespace Biscuit.Kernel.Memory
 {
@@ -24,6 +25,10 @@ namespace Biscuit.Kernel.Memory
         // Bits 52-58 of a leaf are ignored by the MMU too (SDM Vol. 3A Table 5-20; 59-62 as well
         // while CR4.PKE is 0), in present and not-present entries alike:
         Shared = 1UL << 52,  // MAP_SHARED|MAP_ANONYMOUS: fork shares the frame instead of copying it
+        // A present private page that its owner may write but whose frame another address space
+        // holds too (fork, issue 8): R/W is clear so the first write faults (SDM Vol. 3A §4.7, error
+        // code P=1 W/R=1) and Memory/CopyOnWrite.cs gives the writer a frame of its own.
+        CopyOnWrite = 1UL << 53,
     }
 
     // What a page-table entry says about one virtual page.
@@ -123,6 +128,8 @@ namespace Biscuit.Kernel.Memory
         }
 
         // The state of the 4 KiB page at `virtualAddress`, with its entry's flags and frame (0 if none).
+        // Flags are the owner's permissions: a CopyOnWrite page reads as Writable (Translate, in
+        // contrast, reports what the MMU sees).
         public PageState StateOf(ulong virtualAddress, out ulong frame, out PageFlags flags)
         {
             frame = 0;
@@ -131,6 +138,8 @@ namespace Biscuit.Kernel.Memory
             if (entry == null || *entry == 0) return PageState.Unmapped;
             frame = *entry & AddressMask;
             flags = (PageFlags)(*entry & ~AddressMask);
+            // The owner's view: a copy-on-write page is writable (CopyOnWrite stays set to say how).
+            if ((flags & PageFlags.CopyOnWrite) != 0) flags |= PageFlags.Writable;
             if ((*entry & (ulong)PageFlags.Present) != 0) return PageState.Present;
             if ((*entry & (ulong)PageFlags.NoAccess) != 0) return PageState.NoAccess;
             if ((*entry & (ulong)PageFlags.Lazy) != 0) return PageState.Lazy;
@@ -266,8 +275,33 @@ namespace Biscuit.Kernel.Memory
             bool large;
             if (!Find(virtualAddress, out entry, out large)) return MapResult.NotMapped;
             if (large) return MapResult.LargePageInTheWay;
-            *entry = (*entry & AddressMask) | (ulong)flags | (ulong)PageFlags.Present;
+            ulong frame = *entry & AddressMask;
+            *entry = frame | (ulong)WriteProtectIfShared(frame, flags & ~PageFlags.CopyOnWrite) | (ulong)PageFlags.Present;
             return MapResult.Ok;
+        }
+
+        // Puts `frame` with `flags` in place of the present 4 KiB mapping of `virtualAddress` (a
+        // copy-on-write copy); the caller gives the old frame back and flushes the TLB.
+        public MapResult Replace(ulong virtualAddress, ulong frame, PageFlags flags)
+        {
+            ulong* entry;
+            bool large;
+            if (!Find(virtualAddress, out entry, out large)) return MapResult.NotMapped;
+            if (large) return MapResult.LargePageInTheWay;
+            if ((frame & ~AddressMask) != 0) return MapResult.NotAligned;
+            *entry = frame | (ulong)WriteProtectIfShared(frame, flags & ~PageFlags.CopyOnWrite) | (ulong)PageFlags.Present;
+            return MapResult.Ok;
+        }
+
+        // The one rule that keeps fork's sharing invisible: a private (not Shared) frame this space
+        // owns is never mapped writable while another holder has it too (FramePool share counts);
+        // it is mapped read-only and marked CopyOnWrite instead. Every path that makes a user page
+        // writable (Map, Protect, Replace) goes through here, so mprotect cannot undo it.
+        private PageFlags WriteProtectIfShared(ulong frame, PageFlags flags)
+        {
+            const PageFlags mask = PageFlags.Owned | PageFlags.Shared | PageFlags.Writable;
+            if ((flags & mask) != (PageFlags.Owned | PageFlags.Writable) || _frames->ExtraHoldersOf(frame) == 0) return flags;
+            return (flags & ~PageFlags.Writable) | PageFlags.CopyOnWrite;
         }
 
         public static bool IsCanonical(ulong va) => va < 0x0000_8000_0000_0000 || va >= 0xFFFF_8000_0000_0000;
@@ -281,7 +315,7 @@ namespace Biscuit.Kernel.Memory
             if (walk != MapResult.Ok) return walk;
             ulong* entry = &pt[Index(virtualAddress, 0)];
             if ((*entry & (ulong)PageFlags.Present) != 0) return MapResult.AlreadyMapped;
-            *entry = physical | (ulong)flags | (ulong)PageFlags.Present;
+            *entry = physical | (ulong)WriteProtectIfShared(physical, flags & ~PageFlags.CopyOnWrite) | (ulong)PageFlags.Present;
             return MapResult.Ok;
         }
 

@@ -69,6 +69,13 @@ namespace Biscuit.Kernel.Memory
             return SlotResult.Ok;
         }
 
+        // The slot at `index` if it is taken, else null: how a census walks every live object.
+        public byte* TakenSlot(ulong index)
+        {
+            if (index >= _capacity || (_taken[index / 64] & (1UL << (int)(index % 64))) == 0) return null;
+            return _slots + index * _slotSize;
+        }
+
         private static ulong RoundSlot(ulong size) => size < 8 ? 8 : (size + 7) & ~7UL;
     }
 }

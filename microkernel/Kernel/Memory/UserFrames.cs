@@ -11,10 +11,20 @@ namespace Biscuit.Kernel.Memory
 {
     public static unsafe class UserFrames
     {
+        // True if `p` may be charged `frames` more frames (its budget is its page quota; 0: none).
+        public static bool WithinQuota(Process* p, ulong frames) =>
+            p->MemoryBudget == 0 || (p->OwnedFrames + frames) * 4096 <= p->MemoryBudget;
+
+        // mmap's overcommit check (Linux/MemoryMapCalls.cs): a mapping of `pages` that could never
+        // be backed within the quota, however little else the process held, is refused up front;
+        // anything smaller is committed lazily and held to the quota page by page at fault time.
+        public static bool AdmitsMapping(Process* p, ulong pages) =>
+            p->MemoryBudget == 0 || pages <= p->MemoryBudget / 4096;
+
         // A zeroed frame charged to `p`, or 0 if physical memory or its budget is exhausted.
         public static ulong Take(Process* p)
         {
-            if (p->MemoryBudget != 0 && (p->OwnedFrames + 1) * 4096 > p->MemoryBudget) return 0;
+            if (!WithinQuota(p, 1)) return 0;
             ulong frame = BootMemory.Frames->Take();
             if (frame == 0) return 0;
             Internal.Runtime.Memory.Zero(KernelImage.PhysicalToVirtual(frame), 4096);
@@ -26,7 +36,7 @@ namespace Biscuit.Kernel.Memory
         // like a frame of its own. False (nothing changed) if `p`'s budget or the share count is full.
         public static bool TakeShare(Process* p, ulong frame)
         {
-            if (p->MemoryBudget != 0 && (p->OwnedFrames + 1) * 4096 > p->MemoryBudget) return false;
+            if (!WithinQuota(p, 1)) return false;
             if (!BootMemory.Frames->Share(frame)) return false;
             p->OwnedFrames++;
             return true;

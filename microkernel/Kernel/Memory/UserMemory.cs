@@ -1,7 +1,7 @@
 // Every access the kernel makes to user memory goes through here. A user range is checked page by
 // page against the process's own page table — in the lower half, no wrap-around, every page
 // present (or committed and faulted in now, as a user access would), user-accessible, and writable
-// when the kernel is to write it — and then copied through the kernel's physical window, so a bad
+// when the kernel is to write it (a copy-on-write page first gets its own frame) — and then copied through the kernel's physical window, so a bad
 // pointer is an EFAULT and never a kernel fault. (Page permissions: Intel SDM Vol. 3A §5.6; no
 // SMAP games are needed because the kernel never dereferences a user address directly.)
 using Biscuit.Kernel.Boot;
@@ -51,6 +51,13 @@ namespace Biscuit.Kernel.Memory
                     p->Space.Translate(page, out physical, out flags);
                 }
                 if ((flags & PageFlags.User) == 0) return false;
+                // A write must not reach a frame another process holds (fork's sharing): the
+                // page gets its own frame first, as a user write would (CopyOnWrite.cs).
+                if (access != UserAccess.Read && CopyOnWrite.NeedsResolving(physical & ~0xFFFUL, flags))
+                {
+                    if (CopyOnWrite.Resolve(p, page) != CopyOnWriteResult.Resolved) return false;
+                    p->Space.Translate(page, out physical, out flags);
+                }
                 if (write && (flags & PageFlags.Writable) == 0) return false;
                 if (access == UserAccess.Poke && (flags & PageFlags.Writable) == 0 && (flags & PageFlags.Owned) == 0) return false;
             }

@@ -32,7 +32,9 @@ namespace Biscuit.Kernel.Processes
         public AddressMap* Map;               // what mmap has handed out (AddressMaps pool)
         public Linux.LinuxState* Linux;       // signal actions, file descriptors, brk (LinuxStates pool)
         public ulong OwnedFrames;             // frames this process owns (for sysinfo and quotas)
-        public ulong MemoryBudget;            // bytes it may use, reported by sysinfo
+        public ulong MemoryBudget;            // bytes it may use (its page quota), reported by sysinfo
+        public ulong PageFaults;              // demand-zero and copy-on-write faults served (Memory/PageFaults.cs)
+        public ulong CopiesOnWrite;           // frames copied for it by copy-on-write (Memory/CopyOnWrite.cs)
         public ulong SignalsHandled;          // signal frames pushed to its handlers (statistics)
         public bool Started;                  // has had a first thread (spawned, or process_start done)
         public Endpoint* Personality;         // where its non-core Linux calls go (null: a server); holds one count

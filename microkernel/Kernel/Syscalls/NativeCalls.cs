@@ -60,6 +60,10 @@ namespace Biscuit.Kernel.Syscalls
                 case 0x851: return MemoryCalls.Unmap(t, a0, a1);
                 case 0x852: return MemoryCalls.CreateGrant(t, a0, a1, a2, a3, a4);
                 case 0x853: return HandleCalls.CloseTyped(t, a0, Capabilities.CapabilityType.Grant);
+                case 0x854: return Memory.MemoryAccounting.Info(t, a0, a1, a2);
+                case 0x855: return Memory.MemoryAccounting.SetQuota(t, a0, a1);
+                case 0x856: return Memory.MemoryCensus.Census(t, a0, a1, a2);
+                case 0x857: return Memory.MemoryCensus.Kill(t, a0, a1);
 
                 case 0x860: return DeviceCalls.PciInfo(t, a0, a1);
                 case 0x861: return DeviceCalls.Claim(t, a0, a1, a2, a3);

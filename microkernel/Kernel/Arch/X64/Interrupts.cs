@@ -1,5 +1,6 @@
 // Where every interrupt and CPU exception lands after interrupts.S has saved the registers.
-//   - An exception in ring 3: a page fault on committed memory gets its frame (demand paging);
+//   - An exception in ring 3: a page fault on committed memory gets its frame (demand paging), a
+//     write to a copy-on-write page its own copy;
 //     anything else becomes the signal Linux would send (SIGSEGV, SIGFPE, ...), delivered to the
 //     process's handler, or — without one — it kills only that process with one console line.
 //   - An exception in ring 0 is a kernel bug or a deliberate test fault: reported, machine stopped.
@@ -42,9 +43,9 @@ namespace Biscuit.Kernel.Arch.X64
                     FaultReport.ReportAndStop(frame);
                 Thread* t = Scheduler.Current;
                 ulong cr2 = vector == Idt.PageFaultVector ? Cpu.ReadCr2() : 0;
-                // A first touch of committed memory is not an error: give it its frame.
-                if (vector == Idt.PageFaultVector && (frame->ErrorCode & 1) == 0
-                    && DemandPaging.FaultIn(t->Process, cr2, (frame->ErrorCode & 2) != 0, (frame->ErrorCode & 16) != 0))
+                // A first touch of committed memory, or a write to a copy-on-write page, is not an
+                // error: the kernel's paging mechanism serves it (Memory/PageFaults.cs).
+                if (vector == Idt.PageFaultVector && PageFaults.Handle(t->Process, cr2, frame->ErrorCode))
                     return Scheduler.Resume();
                 Signals.HardwareFault(t, frame, cr2);
                 return Scheduler.Resume();

@@ -1,0 +1,84 @@
+// The request mm answers besides lib's standard ones (Stats, ...): MmStats, its memory figures
+// beside its own GC figures (issue 8 item 7). Wire id 16 (the first a server may use), idempotent
+// (a read). The reply: lib's StatsReport, the system's frames and paging counters, mm's policy
+// figures and its last out-of-memory event, and the processes with the largest resident sets (at
+// most MaxProcesses of them, so the reply always fits in one IPC message).
+using Biscuit.Lib.Messages;
+using Biscuit.Lib.Telemetry;
+using MessagePack;
+
+namespace Biscuit.Mm;
+
+public sealed record MmFigures(StatsReport Gc, SystemMemory System, long LowWaterFrames, long Ticks,
+    long LowMemoryEpisodes, long Kills, long KillsRefused, string LastEvent, ProcessMemory[] Processes)
+{
+    public const int MaxProcesses = 16;
+}
+
+public static class MmContracts
+{
+    public static readonly RequestType<Empty, MmFigures> MmStats =
+        new(RequestTypeInfo.FirstServerId, "MmStats", idempotent: true, Codecs.Empty, MmFiguresCodec.Instance);
+}
+
+/// <summary>MmFigures as a MessagePack array of 9 fields: the StatsReport, the 7 system figures (an
+/// array), the 5 policy figures, the last event, and the processes (arrays of 8 fields each).
+/// Reading refuses what a writer never sends: short arrays, negative figures, too many processes.</summary>
+public sealed class MmFiguresCodec : IMessageCodec<MmFigures>
+{
+    public static readonly MmFiguresCodec Instance = new();
+    private const int Fields = 9, SystemFields = 7, ProcessFields = 8;
+
+    public void Write(ref MessagePackWriter w, MmFigures f)
+    {
+        w.WriteArrayHeader(Fields);
+        StatsReportCodec.Instance.Write(ref w, f.Gc);
+        var s = f.System;
+        w.WriteArrayHeader(SystemFields);
+        w.Write(s.FreeFrames); w.Write(s.UsedFrames); w.Write(s.TotalFrames);
+        w.Write(s.CopyOnWriteFaults); w.Write(s.PagesCopied); w.Write(s.DemandZeroFaults); w.Write(s.QuotaKills);
+        w.Write(f.LowWaterFrames); w.Write(f.Ticks); w.Write(f.LowMemoryEpisodes); w.Write(f.Kills); w.Write(f.KillsRefused);
+        w.Write(f.LastEvent);
+        int n = Math.Min(f.Processes.Length, MmFigures.MaxProcesses);
+        w.WriteArrayHeader(n);
+        for (int i = 0; i < n; i++)
+        {
+            var p = f.Processes[i];
+            w.WriteArrayHeader(ProcessFields);
+            w.Write(p.Id); w.Write(p.Name); w.Write(p.ResidentPages); w.Write(p.QuotaPages);
+            w.Write(p.PageFaults); w.Write(p.CopiesOnWrite); w.Write(p.IsApplication); w.Write(p.IsInit);
+        }
+    }
+
+    public MmFigures Read(ref MessagePackReader r)
+    {
+        int count = Codecs.ReadArrayAtLeast(ref r, Fields, "MmFigures");
+        var gc = StatsReportCodec.Instance.Read(ref r);
+        int sc = Codecs.ReadArrayAtLeast(ref r, SystemFields, "MmFigures.System");
+        var system = new SystemMemory(Count(ref r, "free frames"), Count(ref r, "used frames"), Count(ref r, "total frames"),
+            Count(ref r, "copy-on-write faults"), Count(ref r, "pages copied"), Count(ref r, "demand-zero faults"), Count(ref r, "quota kills"));
+        Codecs.SkipExtraFields(ref r, sc, SystemFields);
+        long lowWater = Count(ref r, "low water"), ticks = Count(ref r, "ticks"), episodes = Count(ref r, "episodes"),
+            kills = Count(ref r, "kills"), refused = Count(ref r, "kills refused");
+        string lastEvent = Codecs.ReadRequiredString(ref r, "MmFigures.LastEvent");
+        int n = r.ReadArrayHeader();
+        if (n > MmFigures.MaxProcesses) throw new MalformedMessageException($"MmFigures: {n} processes, at most {MmFigures.MaxProcesses}");
+        var processes = new ProcessMemory[n];
+        for (int i = 0; i < n; i++)
+        {
+            int pc = Codecs.ReadArrayAtLeast(ref r, ProcessFields, "MmFigures.Process");
+            processes[i] = new ProcessMemory(Count(ref r, "id"), Codecs.ReadRequiredString(ref r, "process name"), Count(ref r, "resident"),
+                Count(ref r, "quota"), Count(ref r, "faults"), Count(ref r, "copies"), r.ReadBoolean(), r.ReadBoolean());
+            Codecs.SkipExtraFields(ref r, pc, ProcessFields);
+        }
+        Codecs.SkipExtraFields(ref r, count, Fields);
+        return new MmFigures(gc, system, lowWater, ticks, episodes, kills, refused, lastEvent, processes);
+    }
+
+    private static long Count(ref MessagePackReader r, string what)
+    {
+        long v = r.ReadInt64();
+        if (v < 0) throw new MalformedMessageException($"MmFigures: {what} is negative ({v})");
+        return v;
+    }
+}

@@ -1,0 +1,26 @@
+// mm's requests on lib's MessageServer: MmStats answers from the monitor's last look at memory
+// (it does not call the kernel itself, so a Stats flood cannot slow the policy down) and from the
+// server's own GC telemetry. The largest resident sets come first.
+using Biscuit.Lib.Messages;
+using Biscuit.Lib.Server;
+
+namespace Biscuit.Mm;
+
+public sealed class MmService(MemoryMonitor monitor)
+{
+    private MessageServer? server;      // set once by RegisterOn, before the server runs
+
+    public void RegisterOn(MessageServer messageServer)
+    {
+        server = messageServer;
+        messageServer.Register(MmContracts.MmStats, MmStats);
+    }
+
+    public MmFigures MmStats(Empty _)
+    {
+        var gc = server?.CollectStats() ?? throw new InvalidOperationException("MmStats before the service was registered on a server");
+        var s = monitor.Snapshot();
+        var largest = s.Processes.OrderByDescending(p => p.ResidentPages).ThenBy(p => p.Id).Take(MmFigures.MaxProcesses).ToArray();
+        return new MmFigures(gc, s.System, s.LowWaterFrames, s.Ticks, s.LowMemoryEpisodes, s.Kills, s.KillsRefused, s.LastEvent, largest);
+    }
+}

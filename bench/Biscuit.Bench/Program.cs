@@ -1,6 +1,7 @@
 // ./biscuit bench [NAME...] [--repeat N] [--quick]: runs the named benchmarks (default: all that
 // exist), writes bench/results/<date>-<commit>/results.json, report.md and the plots (PNG), prints
-// the report. --quick shortens the load of the nginx benchmark (a smoke run, not a measurement).
+// the report. --quick shortens the load of the nginx benchmark and the iterations of the posix
+// benchmark (a smoke run, not a measurement).
 // Benchmarks that compare with the Linux guest arrive with the issues that define them; the
 // report says which ones exist.
 using System.Diagnostics;
@@ -38,6 +39,7 @@ var available = new Dictionary<string, Func<Dictionary<string, object>>>
     ["nginx"] = () => NginxBenchmark.Run(root, quick ? NginxOptions.Quick(repeatGiven ? repeat : 1) : NginxOptions.Full(repeatGiven ? repeat : 3),
         s => Console.Error.Write($"\rbench: nginx: {s}   ")),
     ["servers"] = () => ServersBenchmark.Run(root, build, Math.Min(repeat, 3), s => Console.Error.Write($"\rbench: servers: {s}   ")),
+    ["posix"] = () => PosixBenchmark.Run(root, repeatGiven ? repeat : (quick ? 1 : 3), quick, s => Console.Error.Write($"\rbench: posix: {s}   ")),
 };
 if (names.Count == 0) names.AddRange(available.Keys);
 // ipc with linux-ipc: one series of alternating boots (Biscuit, Linux, ...), so ratios share the same minutes.

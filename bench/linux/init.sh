@@ -1,7 +1,8 @@
 #!/bin/sh
 # /init of the Linux bench guest (bench/linux; build.sh copies it into the initramfs).
 # Two modes, chosen on the kernel command line:
-#   run=PROGRAM   run the static benchmark program /bin/PROGRAM (e.g. linux-ipcbench), power off
+#   run=PROGRAM   run the static benchmark program /bin/PROGRAM (e.g. linux-ipcbench), power off;
+#                 args=A,B,... (optional) are its arguments, comma-separated (letters, digits, _ , / . -)
 #   (default)     load the NIC driver, configure 10.0.2.15/24 (QEMU user networking), run nginx
 #                 in the foreground; power off if it exits
 # Every line it prints starts with "linux-init:" so the host can time the boot phases.
@@ -13,19 +14,26 @@ mount -t devtmpfs devtmpfs /dev
 read -r up _ < /proc/uptime; echo "linux-init: start uptime=$up"
 read -r cmdline < /proc/cmdline
 
+program= args=
 for word in $cmdline; do
     case $word in
-        run=*)
-            program=${word#run=}
-            case $program in
-                *[!a-z0-9_-]*|'') echo "linux-init: bad program name '$program'" ;;
-                *) if [ -x "/bin/$program" ]; then "/bin/$program"; echo "linux-init: $program exited rc=$?"
-                   else echo "linux-init: no program /bin/$program"; fi ;;
-            esac
-            poweroff -f
-            ;;
+        run=*) program=${word#run=} ;;
+        args=*) args=${word#args=} ;;
     esac
 done
+if [ -n "$program" ]; then
+    case $program in
+        *[!a-z0-9_-]*) echo "linux-init: bad program name '$program'" ;;
+        *) case $args in
+               *[!a-z0-9_,/.-]*) echo "linux-init: bad program arguments '$args'" ;;
+               *) if [ -x "/bin/$program" ]; then
+                      IFS=, ; set -- $args; unset IFS
+                      "/bin/$program" "$@"; echo "linux-init: $program exited rc=$?"
+                  else echo "linux-init: no program /bin/$program"; fi ;;
+           esac ;;
+    esac
+    poweroff -f
+fi
 
 # The driver follows the PCI id of the NIC QEMU emulates (modules listed by build.sh).
 nic=none

@@ -1,0 +1,143 @@
+// Benchmark "posix": the same static program, bench/linux/posixbench.c (musl-gcc -static, built once
+// by bench/linux/build.sh), run unchanged on Biscuit — as posix's first program, the way
+// `./biscuit run --add FILE:/bin/posixbench --exec /bin/posixbench` runs it — and on the Debian Linux
+// guest, in alternating boots (Biscuit, Linux; `--repeat N` rounds) on the same emulated machine:
+// Biscuit's QEMU line comes from ./biscuit's run_manifest/attach_root_disk/qemu_args, the Linux
+// guest's is that line with only -kernel/-initrd/-append changed and the root disk left out.
+// Invariants: both guests run byte-identical programs (the sha256 of the file added to Biscuit's disk
+// is the one packed in the Linux initramfs, checked before any boot); an operation Biscuit cannot do
+// is reported with the program's own error line (errno) and the system's serial lines about it,
+// never dropped; a boot that fails is recorded with its error and the run goes on.
+using System.Security.Cryptography;
+
+namespace Biscuit.Bench;
+
+public sealed record PosixBoot(string Guest, int Round)
+{
+    public Dictionary<string, PosixFigure> Figures { get; set; } = new();
+    public Dictionary<string, string> Failures { get; set; } = new();   // operation -> why it has no figure
+    public double? TscGhz { get; set; }
+    public bool Completed { get; set; }                                  // "posixbench done" was printed
+    public string? Ended { get; set; }                                   // how the program ended (guest's own line)
+    public List<string> SystemNotes { get; set; } = new();               // serial lines of the system that explain a failure
+    public string? Error { get; set; }                                   // the boot itself failed (timeout, QEMU died)
+}
+
+public static class PosixBenchmark
+{
+    public const string Memory = "1G";                       // `./biscuit run`'s default
+    public const string GuestPath = "/bin/posixbench";       // the same path in both guests
+    private static readonly TimeSpan BiscuitTimeout = TimeSpan.FromMinutes(15), LinuxTimeout = TimeSpan.FromMinutes(6);
+    private const string BiscuitEnded = "posix: pid 1 (posixbench) ended";
+
+    public static Dictionary<string, object> Run(string root, int repetitions, bool quick, Action<string> progress)
+    {
+        var linux = LinuxGuest.Build(root);
+        string program = Path.Combine(root, "build", "linux", "rootfs", "bin", "posixbench");
+        if (!File.Exists(program)) throw new InvalidOperationException($"{program} is missing: bench/linux/build.sh did not build posixbench");
+        var biscuit = BiscuitGuest.Prepare(root);
+        progress("building Biscuit's root disk with /bin/posixbench");
+        string disk = BiscuitGuest.RootDiskWith(root, Path.Combine(root, "build", "bench-posix"), $"{program}:{GuestPath}");
+        string sha = Sha256(program), onDisk = Sha256(Path.Combine(root, "build", "bench-posix", "rootfs", GuestPath.TrimStart('/')));
+        if (sha != onDisk) throw new InvalidOperationException($"Biscuit's root disk holds a posixbench with sha256 {onDisk}, the Linux guest's has {sha}");
+
+        string arguments = quick ? " --quick" : "";
+        string loadBefore = LinuxHostLoad.Now();
+        var boots = new List<PosixBoot>();
+        List<string>? biscuitArgs = null, linuxArgs = null;
+        for (int round = 1; round <= repetitions; round++)
+            foreach (string guest in new[] { "biscuit", "linux" })
+            {
+                progress($"round {round}/{repetitions}: {guest}");
+                int port = HttpTools.FreeLoopbackPort();
+                var boot = new PosixBoot(guest, round);
+                boots.Add(boot);
+                try
+                {
+                    var args = biscuit.QemuArgumentsRunning(Memory, port, GuestPath + arguments, disk);
+                    if (guest == "linux")
+                        args = linux.QemuArgumentsLike(args, LinuxGuest.BaseAppend + " run=posixbench" + (quick ? " args=--quick" : ""));
+                    if (guest == "linux") linuxArgs ??= args; else biscuitArgs ??= args;
+                    RunOnce(boot, args);
+                }
+                catch (InvalidOperationException e)
+                {
+                    boot.Error = e.Message;
+                    Console.Error.WriteLine($"\nbench: posix: {guest} round {round} failed: {e.Message.Split('\n')[0]}");
+                }
+                finally
+                {
+                    File.Delete(biscuit.RootDiskCopy(port));     // attach_root_disk's copy; build/bench-posix/rootfs.ext3 stays
+                    if (Directory.Exists(biscuit.RunManifestFolder(port))) Directory.Delete(biscuit.RunManifestFolder(port), recursive: true);
+                }
+            }
+        return new Dictionary<string, object>
+        {
+            ["repetitions"] = repetitions,
+            ["quick"] = quick,
+            ["memory"] = Memory,
+            ["kernel"] = linux.KernelVersion,
+            ["program"] = $"{GuestPath}{arguments} (bench/linux/posixbench.c, musl-gcc -static)",
+            ["program_sha256"] = sha,
+            ["file_system"] = new Dictionary<string, string>
+            {
+                ["biscuit"] = "/tmp on the root disk: ext3 served by fs over virtio-blk (build/bench-posix/rootfs.ext3, a fresh copy per boot)",
+                ["linux"] = "/tmp in the initramfs (Linux's rootfs, in memory: no disk below it)",
+            },
+            ["host_cores"] = Environment.ProcessorCount,
+            ["host_loadavg_before"] = loadBefore,
+            ["host_loadavg_after"] = LinuxHostLoad.Now(),
+            ["qemu_biscuit"] = biscuitArgs ?? new List<string>(),
+            ["qemu_linux"] = linuxArgs ?? new List<string>(),
+            ["boots"] = boots,
+            ["operations"] = PosixSummary.Of(boots),
+        };
+    }
+
+    // Boots one guest with the program and reads what it printed. Biscuit keeps running after its
+    // first program ends (posix logs "pid 1 (posixbench) ended, wait status S"): QEMU is stopped then.
+    // The Linux guest's /init powers off after the program ("linux-init: posixbench exited rc=N").
+    private static void RunOnce(PosixBoot boot, List<string> args)
+    {
+        using var qemu = GuestQemu.Start(args);
+        bool biscuit = boot.Guest == "biscuit";
+        string endMarker = biscuit ? BiscuitEnded : "linux-init: posixbench exited";
+        var timeout = biscuit ? BiscuitTimeout : LinuxTimeout;
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline && !qemu.HasExited && qemu.SeenAt(endMarker) == null) Thread.Sleep(250);
+        if (biscuit && qemu.SeenAt(endMarker) != null) Thread.Sleep(500);   // the system's last words about it
+        var lines = qemu.Lines.Select(l => l.Text.TrimEnd('\r')).ToList();
+        var output = PosixOutput.Parse(lines);
+        boot.Ended = lines.FirstOrDefault(l => l.StartsWith(endMarker, StringComparison.Ordinal));
+        boot.Completed = output.Done;
+        boot.TscGhz = output.TscGhz;
+        boot.Figures = output.Figures;
+        string ending = boot.Ended != null ? $"the program ended before it ({boot.Ended})"
+            : qemu.HasExited ? $"QEMU exited ({qemu.ExitCode}) before it"
+            : $"the guest gave no result within {timeout.TotalMinutes:F0} minutes";
+        foreach (var op in PosixOutput.Operations)
+            if (output.Missing(op, ending) is { } why) boot.Failures[op] = why;
+        if (biscuit) boot.SystemNotes = SystemNotes(lines);
+        if (!output.Started)
+            throw new InvalidOperationException($"posixbench never started on {boot.Guest}\n{qemu.Tail(40, Noise)}");
+        if (boot.Ended == null)
+            throw new InvalidOperationException($"posixbench did not end on {boot.Guest} ({ending})\n{qemu.Tail(40, Noise)}");
+    }
+
+    // Serial lines in which Biscuit's kernel or servers speak of a refused or failed call, a fault or
+    // a death: what a reader needs to see beside an operation that failed. One of each, in order.
+    public static List<string> SystemNotes(IEnumerable<string> lines) =>
+        lines.Where(l => !l.StartsWith("posixbench ", StringComparison.Ordinal) && !Noise(l) &&
+                         (l.Contains("ENOSYS") || l.Contains("not implemented") || l.Contains("fault") || l.Contains("error") ||
+                          l.Contains("Exception") || l.Contains("failed") || l.Contains("panic") ||
+                          (l.StartsWith("posix: pid 1 ", StringComparison.Ordinal) && !l.EndsWith("wait status 0", StringComparison.Ordinal))))
+             .Distinct().Take(20).ToList();
+
+    // The net server's periodic frame counters and the per-process end lines of the fork benchmarks.
+    private static bool Noise(string line) =>
+        line.StartsWith("net: frames in ", StringComparison.Ordinal) ||
+        (line.StartsWith("posix: pid ", StringComparison.Ordinal) && !line.StartsWith("posix: pid 1 ", StringComparison.Ordinal) &&
+         line.EndsWith("wait status 0", StringComparison.Ordinal));
+
+    private static string Sha256(string file) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(file)));
+}

@@ -53,11 +53,11 @@ public sealed class BiscuitGuest
         string run =
             "set -euo pipefail; " +
             $"source <(sed '/^main \"\\$@\"$/d' {Quote(script)}); " +
-            $"BUILD={Quote(Path.Combine(Root, "build"))}; PORT={port}; ROOT_DISK_SOURCE={Quote(rootDisk)}; " +
+            $"ROOT={Quote(Root)}; BUILD={Quote(Path.Combine(Root, "build"))}; PORT={port}; ROOT_DISK_SOURCE={Quote(rootDisk)}; " +
             $"words=$(exec_arguments {Quote(program)}); [ -n \"$words\" ] || die {Quote($"'{program}' needs a shell (blanks or quotes in a word)")}; " +
             "manifest=$(run_manifest \"$words\"); " +
             $"attach_root_disk; qemu_args {Quote(memory)} stdio \"$manifest\"; printf '%s\\n' \"${{QEMU_ARGS[@]}}\"";
-        var (code, output) = Bash("-c", run);
+        var (code, output) = Bash("-c", run);   // (sourced from a pipe, the script cannot find ROOT itself)
         if (code != 0) throw new InvalidOperationException($"./biscuit's run_manifest/qemu_args failed (exit {code}):\n{output}");
         var args = output.Split('\n').Where(l => l.Length > 0).ToList();
         if (!args.Contains("-kernel") || !args.Contains($"file={RootDiskCopy(port)},if=none,id=d0,format=raw"))

@@ -3,7 +3,9 @@
 // `./biscuit run --add FILE:/bin/posixbench --exec /bin/posixbench` runs it — and on the Debian Linux
 // guest, in alternating boots (Biscuit, Linux; `--repeat N` rounds) on the same emulated machine:
 // Biscuit's QEMU line comes from ./biscuit's run_manifest/attach_root_disk/qemu_args, the Linux
-// guest's is that line with only -kernel/-initrd/-append changed and the root disk left out.
+// guest's is that line with only -kernel/-initrd/-append changed: it keeps the root disk (a fresh
+// copy of the same image), mounts it and runs the program chrooted there (init.sh's disk=vda), so
+// both read the program and write their files on the same ext3 image over virtio-blk.
 // Invariants: both guests run byte-identical programs (the sha256 of the file added to Biscuit's disk
 // is the one packed in the Linux initramfs, checked before any boot); an operation Biscuit cannot do
 // is reported with the program's own error line (errno) and the system's serial lines about it,
@@ -56,7 +58,8 @@ public static class PosixBenchmark
                 {
                     var args = biscuit.QemuArgumentsRunning(Memory, port, GuestPath + arguments, disk);
                     if (guest == "linux")
-                        args = linux.QemuArgumentsLike(args, LinuxGuest.BaseAppend + " run=posixbench" + (quick ? " args=--quick" : ""));
+                        args = linux.QemuArgumentsLike(args, LinuxGuest.BaseAppend + " run=posixbench disk=vda" + (quick ? " args=--quick" : ""),
+                                                       keepRootDisk: true);
                     if (guest == "linux") linuxArgs ??= args; else biscuitArgs ??= args;
                     RunOnce(boot, args);
                 }
@@ -81,8 +84,9 @@ public static class PosixBenchmark
             ["program_sha256"] = sha,
             ["file_system"] = new Dictionary<string, string>
             {
-                ["biscuit"] = "/tmp on the root disk: ext3 served by fs over virtio-blk (build/bench-posix/rootfs.ext3, a fresh copy per boot)",
-                ["linux"] = "/tmp in the initramfs (Linux's rootfs, in memory: no disk below it)",
+                ["biscuit"] = "/tmp on the root disk (build/bench-posix/rootfs.ext3, a fresh copy per boot, virtio-blk), ext3 served by the fs server",
+                ["linux"] = "/tmp on the same root disk image (a fresh copy per boot, virtio-blk), ext3 mounted by Linux's ext4 driver; " +
+                            "the program runs chrooted there, so /bin/posixbench too is read from that disk",
             },
             ["host_cores"] = Environment.ProcessorCount,
             ["host_loadavg_before"] = loadBefore,
@@ -124,10 +128,11 @@ public static class PosixBenchmark
             throw new InvalidOperationException($"posixbench did not end on {boot.Guest} ({ending})\n{qemu.Tail(40, Noise)}");
     }
 
-    // Serial lines in which Biscuit's kernel or servers speak of a refused or failed call, a fault or
-    // a death: what a reader needs to see beside an operation that failed. One of each, in order.
+    // Serial lines, from the program's start on, in which Biscuit's kernel or servers speak of a
+    // refused or failed call, a fault or a death: what a reader needs to see beside an operation that
+    // failed (the servers' own start-up lines come before and are not about it). One of each, in order.
     public static List<string> SystemNotes(IEnumerable<string> lines) =>
-        lines.Where(l => !l.StartsWith("posixbench ", StringComparison.Ordinal) && !Noise(l) &&
+        lines.SkipWhile(l => !l.StartsWith("posixbench start ", StringComparison.Ordinal)).Where(l => !l.StartsWith("posixbench ", StringComparison.Ordinal) && !Noise(l) &&
                          (l.Contains("ENOSYS") || l.Contains("not implemented") || l.Contains("fault") || l.Contains("error") ||
                           l.Contains("Exception") || l.Contains("failed") || l.Contains("panic") ||
                           (l.StartsWith("posix: pid 1 ", StringComparison.Ordinal) && !l.EndsWith("wait status 0", StringComparison.Ordinal))))

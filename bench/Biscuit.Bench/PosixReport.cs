@@ -83,10 +83,14 @@ public static class PosixReport
         w.AppendLine();
         foreach (var o in failed)
         {
-            foreach (var why in o.BiscuitFailures) w.AppendLine($"* `{o.Operation}` on Biscuit: {why}");
-            foreach (var why in o.LinuxFailures) w.AppendLine($"* `{o.Operation}` on Linux: {why}");
+            foreach (var why in o.BiscuitFailures.Where(x => x != PosixSummary.BootFailed)) w.AppendLine($"* `{o.Operation}` on Biscuit: {why}");
+            foreach (var why in o.LinuxFailures.Where(x => x != PosixSummary.BootFailed)) w.AppendLine($"* `{o.Operation}` on Linux: {why}");
         }
-        foreach (var b in errors) w.AppendLine($"* {b.Guest} round {b.Round}: {b.Error!.Split('\n')[0]}");
+        foreach (var b in errors)
+        {
+            var lines = b.Error!.Split('\n');
+            w.AppendLine($"* {b.Guest} round {b.Round}: {lines[0]}" + (lines.Length > 1 ? $" — `{string.Join(" ⏎ ", lines.Skip(1).Where(l => l.Trim().Length > 0).TakeLast(3).Select(l => l.Trim()))}`" : ""));
+        }
         if (notes.Count > 0)
         {
             w.AppendLine();

@@ -23,6 +23,10 @@ public sealed record PosixOperation(
 
 public static class PosixSummary
 {
+    // The reason given for an operation of a boot that failed before the program started (the
+    // boot's own error is reported once, with the boot).
+    public const string BootFailed = "the boot failed before the program started";
+
     public static List<PosixOperation> Of(IReadOnlyList<PosixBoot> boots)
     {
         var result = new List<PosixOperation>();
@@ -51,6 +55,6 @@ public static class PosixSummary
     // the first line of its error.
     private static List<string> Reasons(IReadOnlyList<PosixBoot> boots, string guest, string op) =>
         boots.Where(x => x.Guest == guest && !x.Figures.ContainsKey(op))
-             .Select(x => x.Failures.TryGetValue(op, out var why) ? why : $"boot failed: {(x.Error ?? "no figure").Split('\n')[0]}")
+             .Select(x => x.Failures.TryGetValue(op, out var why) ? why : BootFailed)
              .Distinct().ToList();
 }

@@ -59,8 +59,8 @@ public static class PosixReport
         w.AppendLine("the ratios, not the absolute times. A ratio above 1 means Biscuit is slower. On Biscuit every call but getpid, the");
         w.AppendLine("clocks and anonymous memory crosses kernel → posix (a .NET server) → kernel, and file calls go on to fs; fork copies");
         w.AppendLine("the address space eagerly (no copy-on-write yet), and posix prints one serial line per process end. Page faults on");
-        w.AppendLine("Biscuit are the kernel's on-demand paging (no `mm` server yet). The files differ below the same calls: Biscuit " +
-                     $"{fs["biscuit"]}; Linux {fs["linux"]}.");
+        w.AppendLine("Biscuit are the kernel's on-demand paging (no `mm` server yet). Files: Biscuit " +
+                     $"{fs["biscuit"]}; Linux {fs["linux"]}. Neither calls fsync: Linux's writes stay in its page cache.");
         w.AppendLine();
     }
 

@@ -95,6 +95,7 @@ public static class PosixBenchmark
             ["qemu_linux"] = linuxArgs ?? new List<string>(),
             ["boots"] = boots,
             ["operations"] = PosixSummary.Of(boots),
+            ["time_base_ghz"] = (object?)PosixSummary.TimeBaseGhz(boots) ?? "none: no boot calibrated its TSC",
         };
     }
 

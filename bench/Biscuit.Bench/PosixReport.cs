@@ -27,13 +27,18 @@ public static class PosixReport
     public static void Markdown(StringBuilder w, Dictionary<string, object> posix)
     {
         var ops = (List<PosixOperation>)posix["operations"];
+        double ghz = posix["time_base_ghz"] is double g ? g : 1.0;   // with no calibration, "ns" are cycles
         var boots = (List<PosixBoot>)posix["boots"];
         int biscuitBoots = boots.Count(b => b.Guest == "biscuit"), linuxBoots = boots.Count(b => b.Guest == "linux");
         w.AppendLine($"## The same static program on Biscuit and on Linux (`posix`: QEMU TCG, -m {posix["memory"]}, Linux {posix["kernel"]}, " +
                      $"{posix["repetitions"]} rounds, boots interleaved{((bool)posix["quick"] ? ", --quick: a smoke run, not a measurement" : "")})");
         w.AppendLine();
         w.AppendLine($"`{posix["program"]}`, sha256 `{((string)posix["program_sha256"])[..16]}…`, byte-identical in both guests. " +
-                     $"Median over boots of the in-guest median, [min–max over boots]. Boots: Biscuit {biscuitBoots} " +
+                     "Median over boots of the in-guest median, [min–max over boots], in guest TSC cycles shown as time at " +
+                     (posix["time_base_ghz"] is double rate ? $"{rate:F3} GHz (the Linux guest's calibration, for both guests; Biscuit's own clock under TCG is not a reliable ruler)"
+                                                            : "1 cycle per ns (no boot calibrated its TSC)") +
+                     $"; the ratio is of cycles (TSC rates the guests measured against their own clocks: Biscuit {Rates(boots, "biscuit")}, " +
+                     $"Linux {Rates(boots, "linux")}). Boots: Biscuit {biscuitBoots} " +
                      $"({boots.Count(b => b.Guest == "biscuit" && b.Completed)} ran to the end), Linux {linuxBoots} " +
                      $"({boots.Count(b => b.Guest == "linux" && b.Completed)}). Host load average before / after: " +
                      $"{posix["host_loadavg_before"]} / {posix["host_loadavg_after"]}.");
@@ -43,8 +48,8 @@ public static class PosixReport
         foreach (var op in ops)
         {
             string ratio = op.RatioBiscuitOverLinux is { } r ? $"**{r:F2}**" : "—";
-            w.AppendLine($"| {What.GetValueOrDefault(op.Operation, op.Operation)} (`{op.Operation}`) | {Cell(op, op.Biscuit, op.BiscuitFailures)} | " +
-                         $"{Cell(op, op.Linux, op.LinuxFailures)} | {ratio} |");
+            w.AppendLine($"| {What.GetValueOrDefault(op.Operation, op.Operation)} (`{op.Operation}`) | {Cell(op, op.Biscuit, op.BiscuitFailures, ghz)} | " +
+                         $"{Cell(op, op.Linux, op.LinuxFailures, ghz)} | {ratio} |");
         }
         w.AppendLine();
         var pipe = ops.FirstOrDefault(o => o.Operation == "pipe_rtt_1");
@@ -64,11 +69,12 @@ public static class PosixReport
         w.AppendLine();
     }
 
-    private static string Cell(PosixOperation op, PosixGuestFigures? f, List<string> failures)
+    private static string Cell(PosixOperation op, PosixGuestFigures? f, List<string> failures, double ghz)
     {
         if (f == null) return failures.Count > 0 ? $"fails: {Short(failures[0])}" : "—";
-        string s = $"{Time(f.MedianNs.Median)} [{Time(f.MedianNs.Min)}–{Time(f.MedianNs.Max)}]";
-        if (PosixOperation.MibPerS(op.Bytes, f) is { } mib) s += $" ({mib:F1} MiB/s)";
+        var c = f.MedianCycles;
+        string s = $"{Time(c.Median / ghz)} [{Time(c.Min / ghz)}–{Time(c.Max / ghz)}]";
+        if (PosixOperation.MibPerS(op.Bytes, f, ghz) is { } mib) s += $" ({mib:F1} MiB/s)";
         if (failures.Count > 0) s += $" (and {failures.Count} failing boot{(failures.Count > 1 ? "s" : "")})";
         return s;
     }
@@ -101,6 +107,12 @@ public static class PosixReport
             w.AppendLine("```");
         }
         w.AppendLine();
+    }
+
+    private static string Rates(List<PosixBoot> boots, string guest)
+    {
+        var rates = boots.Where(b => b.Guest == guest && b.TscGhz != null).Select(b => $"{b.TscGhz:F3}").ToList();
+        return rates.Count > 0 ? string.Join(", ", rates) + " GHz" : "none";
     }
 
     private static string Short(string s) => s.Length <= 90 ? s : s[..87] + "...";

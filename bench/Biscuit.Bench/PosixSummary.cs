@@ -1,6 +1,8 @@
 // The "posix" benchmark's figures over boots: for every operation and guest, the median over boots of
 // the in-guest median (and p99) with min and max over boots, the Biscuit/Linux ratio of those
-// medians, and the distinct reasons a guest gave no figure. Boots without a figure for an operation
+// medians in guest TSC cycles, and the distinct reasons a guest gave no figure. Cycles, not ns: both
+// guests read the same emulated TSC, but each converts to ns with its own clock, and Biscuit's
+// CLOCK_MONOTONIC under TCG gave TSC rates from 2.27 to 3.65 GHz across boots where Linux's gave 2.299. Boots without a figure for an operation
 // do not count towards its summary; an operation no boot of a guest measured has no summary there,
 // only its reasons.
 namespace Biscuit.Bench;
@@ -12,13 +14,13 @@ public sealed record PosixOperation(
     long Bytes,                                // bytes one operation moves (file reads/writes), else 0
     PosixGuestFigures? Biscuit,
     PosixGuestFigures? Linux,
-    double? RatioBiscuitOverLinux,             // of the medians of median_ns; null unless both measured it
+    double? RatioBiscuitOverLinux,             // of the medians of median_cycles; null unless both measured it
     List<string> BiscuitFailures,
     List<string> LinuxFailures)
 {
-    // MiB/s of one guest for an operation that moves bytes (from its median time).
-    public static double? MibPerS(long bytes, PosixGuestFigures? f) =>
-        bytes > 0 && f is { MedianNs.Median: > 0 } ? bytes / (f.MedianNs.Median / 1e9) / (1024 * 1024) : null;
+    // MiB/s of one guest for an operation that moves bytes, from its median cycles at `ghz` cycles/ns.
+    public static double? MibPerS(long bytes, PosixGuestFigures? f, double ghz) =>
+        bytes > 0 && f is { MedianCycles.Median: > 0 } ? bytes / (f.MedianCycles.Median / ghz / 1e9) / (1024 * 1024) : null;
 }
 
 public static class PosixSummary
@@ -35,10 +37,22 @@ public static class PosixSummary
             var b = Guest(boots, "biscuit", op);
             var l = Guest(boots, "linux", op);
             long bytes = boots.SelectMany(x => x.Figures.TryGetValue(op, out var f) ? [f.Bytes] : Array.Empty<long>()).DefaultIfEmpty(0).Max();
-            double? ratio = b != null && l != null && l.MedianNs.Median > 0 ? b.MedianNs.Median / l.MedianNs.Median : null;
+            double? ratio = b != null && l != null && l.MedianCycles.Median > 0 ? b.MedianCycles.Median / l.MedianCycles.Median : null;
             result.Add(new PosixOperation(op, bytes, b, l, ratio, Reasons(boots, "biscuit", op), Reasons(boots, "linux", op)));
         }
         return result;
+    }
+
+    // The TSC rate (cycles per ns) the report converts cycles to time with, the same for both guests:
+    // the median of the Linux guest's calibrations, else of Biscuit's, else null (no boot calibrated).
+    public static double? TimeBaseGhz(IReadOnlyList<PosixBoot> boots)
+    {
+        foreach (string guest in new[] { "linux", "biscuit" })
+        {
+            var rates = boots.Where(b => b.Guest == guest && b.TscGhz is > 0).Select(b => b.TscGhz!.Value).ToList();
+            if (rates.Count > 0) return Summary.Of(rates).Median;
+        }
+        return null;
     }
 
     private static PosixGuestFigures? Guest(IReadOnlyList<PosixBoot> boots, string guest, string op)

@@ -7,7 +7,7 @@
 // only its reasons.
 namespace Biscuit.Bench;
 
-public sealed record PosixGuestFigures(int Boots, Summary MedianNs, Summary P99Ns, Summary MedianCycles);
+public sealed record PosixGuestFigures(int Boots, Summary MedianCycles, Summary P99Cycles, Summary MedianNs, Summary P99Ns);
 
 public sealed record PosixOperation(
     string Operation,
@@ -60,9 +60,10 @@ public static class PosixSummary
         var figures = boots.Where(x => x.Guest == guest && x.Figures.ContainsKey(op)).Select(x => x.Figures[op]).ToList();
         if (figures.Count == 0) return null;
         return new PosixGuestFigures(figures.Count,
+            Summary.Of(figures.Select(f => f.MedianCycles).ToList()),
+            Summary.Of(figures.Select(f => f.P99Cycles).ToList()),
             Summary.Of(figures.Select(f => f.MedianNs).ToList()),
-            Summary.Of(figures.Select(f => f.P99Ns).ToList()),
-            Summary.Of(figures.Select(f => f.MedianCycles).ToList()));
+            Summary.Of(figures.Select(f => f.P99Ns).ToList()));
     }
 
     // Why boots of `guest` lack `op`: each distinct reason once; a boot that failed as a whole gives

@@ -18,6 +18,7 @@ public sealed record PosixBoot(string Guest, int Round)
 {
     public Dictionary<string, PosixFigure> Figures { get; set; } = new();
     public Dictionary<string, string> Failures { get; set; } = new();   // operation -> why it has no figure
+    public Dictionary<string, string> OtherFailures { get; set; } = new(); // a failed step between operations (pipe_cleanup, ...) -> why
     public double? TscGhz { get; set; }
     public bool Completed { get; set; }                                  // "posixbench done" was printed
     public string? Ended { get; set; }                                   // how the program ended (guest's own line)
@@ -123,6 +124,8 @@ public static class PosixBenchmark
             : $"the guest gave no result within {timeout.TotalMinutes:F0} minutes";
         foreach (var op in PosixOutput.Operations)
             if (output.Missing(op, ending) is { } why) boot.Failures[op] = why;
+        foreach (var (step, why) in output.Failures)
+            if (!PosixOutput.Operations.Contains(step)) boot.OtherFailures[step] = why;
         if (biscuit) boot.SystemNotes = SystemNotes(lines);
         if (!output.Started)
             throw new InvalidOperationException($"posixbench never started on {boot.Guest}\n{qemu.Tail(40, Noise)}");

@@ -84,7 +84,8 @@ public static class PosixReport
         var failed = ops.Where(o => o.BiscuitFailures.Count > 0 || o.LinuxFailures.Count > 0).ToList();
         var notes = boots.Where(b => b.Guest == "biscuit").SelectMany(b => b.SystemNotes).Distinct().ToList();
         var errors = boots.Where(b => b.Error != null).ToList();
-        if (failed.Count == 0 && notes.Count == 0 && errors.Count == 0) { w.AppendLine("Every operation ran on both guests in every boot."); w.AppendLine(); return; }
+        var others = boots.SelectMany(b => b.OtherFailures.Select(f => $"* `{f.Key}` on {(b.Guest == "biscuit" ? "Biscuit" : "Linux")} (round {b.Round}): {f.Value}")).ToList();
+        if (failed.Count == 0 && notes.Count == 0 && errors.Count == 0 && others.Count == 0) { w.AppendLine("Every operation ran on both guests in every boot."); w.AppendLine(); return; }
         w.AppendLine("What failed, as the program and the system said it:");
         w.AppendLine();
         foreach (var o in failed)
@@ -92,6 +93,7 @@ public static class PosixReport
             foreach (var why in o.BiscuitFailures.Where(x => x != PosixSummary.BootFailed)) w.AppendLine($"* `{o.Operation}` on Biscuit: {why}");
             foreach (var why in o.LinuxFailures.Where(x => x != PosixSummary.BootFailed)) w.AppendLine($"* `{o.Operation}` on Linux: {why}");
         }
+        foreach (var o in others) w.AppendLine(o);
         foreach (var b in errors)
         {
             var lines = b.Error!.Split('\n');

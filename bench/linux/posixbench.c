@@ -21,7 +21,8 @@
      posixbench NAME n=N median_cycles=M p99_cycles=P median_ns=X p99_ns=Y [bytes=B]
    then "posixbench done". A call that fails prints
      posixbench NAME failed: CALL: errno=NAME (message)
-   and the program goes on with the next operation (so an ENOSYS on Biscuit is reported, not hidden).
+   and the program goes on with the next operation (so an ENOSYS on Biscuit is reported, not hidden);
+   a failed clean-up between operations is reported the same way as pipe_cleanup or file_cleanup.
    Options: --quick (about a tenth of the iterations: a smoke run), --dir DIR (where the file
    operations work; default /tmp), --exit (exit 0 at once: the program fork_exec_wait executes). */
 #define _GNU_SOURCE
@@ -162,7 +163,7 @@ static void pipe_benchmarks(void)
     pipe_round_trips(down[1], up[0], 1, "pipe_rtt_1");
     pipe_round_trips(down[1], up[0], 64, "pipe_rtt_64");
     close(down[1]);                                  /* the echo child reads end of file and exits */
-    if (waitpid(child, NULL, 0) != child) failed("pipe_rtt_64", "waitpid");
+    if (waitpid(child, NULL, 0) != child) failed("pipe_cleanup", "waitpid");
     close(up[0]);
 }
 
@@ -278,7 +279,7 @@ static void file_benchmarks(void)
         if (i >= 0) samples[i] = t1 - t0;
         if (i == m - 1) report("stat", samples, m, 0);
     }
-    if (unlink(path) != 0) failed("stat", "unlink");
+    if (unlink(path) != 0) failed("file_cleanup", "unlink");
 }
 
 /* ---------------------------------------------------------------- anonymous page faults */

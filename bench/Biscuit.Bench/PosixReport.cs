@@ -37,7 +37,7 @@ public static class PosixReport
                      "Median over boots of the in-guest median, [min–max over boots], in guest TSC cycles shown as time at " +
                      (posix["time_base_ghz"] is double rate ? $"{rate:F3} GHz (the Linux guest's calibration, for both guests; Biscuit's own clock under TCG is not a reliable ruler)"
                                                             : "1 cycle per ns (no boot calibrated its TSC)") +
-                     $"; the ratio is of cycles (TSC rates the guests measured against their own clocks: Biscuit {Rates(boots, "biscuit")}, " +
+                     $"; the ratio is of those medians' cycles, [min–max of the ratios within each round] (TSC rates the guests measured against their own clocks: Biscuit {Rates(boots, "biscuit")}, " +
                      $"Linux {Rates(boots, "linux")}). Boots: Biscuit {biscuitBoots} " +
                      $"({boots.Count(b => b.Guest == "biscuit" && b.Completed)} ran to the end), Linux {linuxBoots} " +
                      $"({boots.Count(b => b.Guest == "linux" && b.Completed)}). Host load average before / after: " +
@@ -47,7 +47,8 @@ public static class PosixReport
         w.AppendLine("|---|---|---|---|");
         foreach (var op in ops)
         {
-            string ratio = op.RatioBiscuitOverLinux is { } r ? $"**{r:F2}**" : "—";
+            string ratio = op.RatioBiscuitOverLinux is { } r
+                ? $"**{r:F2}**" + (op.RatioPerRound is { Count: > 1 } rr ? $" [{rr.Min:F2}–{rr.Max:F2}]" : "") : "—";
             w.AppendLine($"| {What.GetValueOrDefault(op.Operation, op.Operation)} (`{op.Operation}`) | {Cell(op, op.Biscuit, op.BiscuitFailures, ghz)} | " +
                          $"{Cell(op, op.Linux, op.LinuxFailures, ghz)} | {ratio} |");
         }

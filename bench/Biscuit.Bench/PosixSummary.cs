@@ -15,6 +15,7 @@ public sealed record PosixOperation(
     PosixGuestFigures? Biscuit,
     PosixGuestFigures? Linux,
     double? RatioBiscuitOverLinux,             // of the medians of median_cycles; null unless both measured it
+    Summary? RatioPerRound,                    // spread of the ratios of each round's two boots (same minutes)
     List<string> BiscuitFailures,
     List<string> LinuxFailures)
 {
@@ -38,7 +39,7 @@ public static class PosixSummary
             var l = Guest(boots, "linux", op);
             long bytes = boots.SelectMany(x => x.Figures.TryGetValue(op, out var f) ? [f.Bytes] : Array.Empty<long>()).DefaultIfEmpty(0).Max();
             double? ratio = b != null && l != null && l.MedianCycles.Median > 0 ? b.MedianCycles.Median / l.MedianCycles.Median : null;
-            result.Add(new PosixOperation(op, bytes, b, l, ratio, Reasons(boots, "biscuit", op), Reasons(boots, "linux", op)));
+            result.Add(new PosixOperation(op, bytes, b, l, ratio, RoundRatios(boots, op), Reasons(boots, "biscuit", op), Reasons(boots, "linux", op)));
         }
         return result;
     }
@@ -64,6 +65,18 @@ public static class PosixSummary
             Summary.Of(figures.Select(f => f.P99Cycles).ToList()),
             Summary.Of(figures.Select(f => f.MedianNs).ToList()),
             Summary.Of(figures.Select(f => f.P99Ns).ToList()));
+    }
+
+    // Biscuit/Linux of `op` within each round in which both boots measured it (cycles), summarised.
+    private static Summary? RoundRatios(IReadOnlyList<PosixBoot> boots, string op)
+    {
+        var ratios = boots.GroupBy(x => x.Round).Select(round =>
+        {
+            var b = round.FirstOrDefault(x => x.Guest == "biscuit" && x.Figures.ContainsKey(op));
+            var l = round.FirstOrDefault(x => x.Guest == "linux" && x.Figures.ContainsKey(op));
+            return b != null && l != null && l.Figures[op].MedianCycles > 0 ? b.Figures[op].MedianCycles / l.Figures[op].MedianCycles : (double?)null;
+        }).OfType<double>().ToList();
+        return ratios.Count > 0 ? Summary.Of(ratios) : null;
     }
 
     // Why boots of `guest` lack `op`: each distinct reason once; a boot that failed as a whole gives

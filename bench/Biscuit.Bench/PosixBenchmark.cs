@@ -34,6 +34,7 @@ public static class PosixBenchmark
     private static TimeSpan Timeout(string guest, bool quick) =>
         TimeSpan.FromMinutes(guest == "biscuit" ? (quick ? 5 : 15) : (quick ? 4 : 6));
     private const string BiscuitEnded = "posix: pid 1 (posixbench) ended";
+    private const string GaveUp = ": left down";
 
     public static Dictionary<string, object> Run(string root, int repetitions, bool quick, Action<string> progress)
     {
@@ -111,7 +112,9 @@ public static class PosixBenchmark
         bool biscuit = boot.Guest == "biscuit";
         string endMarker = biscuit ? BiscuitEnded : "linux-init: posixbench exited";
         var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline && !qemu.HasExited && qemu.SeenAt(endMarker) == null) Thread.Sleep(250);
+        // init leaves a server down after repeated deaths ("init: fs exited ...; 5 restarts within 60 s: left down"):
+        // then no program can run, and waiting longer tells nothing more.
+        while (DateTime.UtcNow < deadline && !qemu.HasExited && qemu.SeenAt(endMarker) == null && qemu.SeenAt(GaveUp) == null) Thread.Sleep(250);
         if (biscuit && qemu.SeenAt(endMarker) != null) Thread.Sleep(500);   // the system's last words about it
         var lines = qemu.Lines.Select(l => l.Text.TrimEnd('\r')).ToList();
         var output = PosixOutput.Parse(lines);
@@ -119,7 +122,9 @@ public static class PosixBenchmark
         boot.Completed = output.Done;
         boot.TscGhz = output.TscGhz;
         boot.Figures = output.Figures;
+        string? gaveUp = biscuit ? lines.FirstOrDefault(l => l.Contains(GaveUp)) : null;
         string ending = boot.Ended != null ? $"the program ended before it ({boot.Ended})"
+            : gaveUp != null ? $"a server was left down ({gaveUp})"
             : qemu.HasExited ? $"QEMU exited ({qemu.ExitCode}) before it"
             : $"the guest gave no result within {timeout.TotalMinutes:F0} minutes";
         foreach (var op in PosixOutput.Operations)
@@ -128,16 +133,29 @@ public static class PosixBenchmark
             if (!PosixOutput.Operations.Contains(step)) boot.OtherFailures[step] = why;
         if (biscuit) boot.SystemNotes = SystemNotes(lines);
         if (!output.Started)
-            throw new InvalidOperationException($"posixbench never started on {boot.Guest}\n{qemu.Tail(40, Noise)}");
+            throw new InvalidOperationException($"posixbench never started on {boot.Guest} ({ending.Replace(" before it", "")})\n{qemu.Tail(40, Noise)}");
         if (boot.Ended == null)
             throw new InvalidOperationException($"posixbench did not end on {boot.Guest} ({ending})\n{qemu.Tail(40, Noise)}");
     }
 
     // Serial lines, from the program's start on, in which Biscuit's kernel or servers speak of a
     // refused or failed call, a fault or a death: what a reader needs to see beside an operation that
-    // failed (the servers' own start-up lines come before and are not about it). One of each, in order.
-    public static List<string> SystemNotes(IEnumerable<string> lines) =>
-        lines.SkipWhile(l => !l.StartsWith("posixbench start ", StringComparison.Ordinal)).Where(l => !l.StartsWith("posixbench ", StringComparison.Ordinal) && !Noise(l) &&
+    // failed (the servers' own start-up lines come before and are not about it). When the program
+    // never started: the lines in which init or the kernel say a server could not start or died.
+    // One of each, in order, at most 20.
+    public static List<string> SystemNotes(IEnumerable<string> lines)
+    {
+        var all = lines.ToList();
+        if (!all.Any(l => l.StartsWith("posixbench start ", StringComparison.Ordinal)))
+            return all.Where(l => l.Contains("cannot start") || l.Contains("left down") || l.Contains("exited with status") ||
+                                  l.Contains("panic") || l.Contains("Exception") || l.Contains("posix: "))
+                      .Where(l => !Noise(l)).Distinct().Take(20).ToList();
+        return AfterStart(all);
+    }
+
+    private static List<string> AfterStart(List<string> lines) =>
+        lines.SkipWhile(l => !l.StartsWith("posixbench start ", StringComparison.Ordinal))
+             .Where(l => !l.StartsWith("posixbench ", StringComparison.Ordinal) && !Noise(l) &&
                          (l.Contains("ENOSYS") || l.Contains("not implemented") || l.Contains("fault") || l.Contains("error") ||
                           l.Contains("Exception") || l.Contains("failed") || l.Contains("panic") ||
                           (l.StartsWith("posix: pid 1 ", StringComparison.Ordinal) && !l.EndsWith("wait status 0", StringComparison.Ordinal))))

@@ -208,6 +208,24 @@ public class PosixOutputReaderTests
     }
 
     [Fact]
+    public void When_the_program_never_started_the_system_s_lines_about_servers_that_could_not_start_or_died_are_kept()
+    {
+        var o = Parse(string.Join("\n",
+            "biscuit: ready",
+            "init: started fs (fs-server), priority 5, 128 MiB",
+            "init: cannot start net (net-server): error -12",
+            "biscuit: process 2 (fs-server): Linux system call 435 is not implemented (ENOSYS)",
+            "biscuit: process 2 (fs-server) exited with status 255",
+            "net: frames in 3 out 3",
+            "init: fs exited with status 255; 5 restarts within 60 s: left down"));
+        Assert.False(o.GetProperty("started").GetBoolean());
+        Assert.Equal(["init: cannot start net (net-server): error -12", "biscuit: process 2 (fs-server) exited with status 255",
+                      "init: fs exited with status 255; 5 restarts within 60 s: left down"],
+            o.GetProperty("system_notes").EnumerateArray().Select(n => n.GetString()));
+        Assert.Equal(12, o.GetProperty("missing").EnumerateObject().Count());
+    }
+
+    [Fact]
     public void A_malformed_figure_line_is_not_a_figure()
     {
         var o = Parse("posixbench start self=/bin/posixbench dir=/tmp scale=1\nposixbench getpid n=5 median_cycles=abc p99_cycles=1 median_ns=1 p99_ns=1\nposixbench done\n");

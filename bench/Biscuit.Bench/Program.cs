@@ -127,7 +127,7 @@ static int ParsePosixOutput(string? file)
             new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
         return 0;
     }
-    catch (IOException e)
+    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
     {
         Console.Error.WriteLine($"bench: {file}: {e.Message}");
         return 2;

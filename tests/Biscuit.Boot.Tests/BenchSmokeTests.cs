@@ -234,11 +234,13 @@ public class PosixOutputReaderTests
         Assert.Equal("no result: the program reached its end without it", o.GetProperty("missing").GetProperty("getpid").GetString());
     }
 
-    [Fact]
-    public void A_log_that_cannot_be_read_is_refused_with_exit_2()
+    [Theory]
+    [InlineData("/nonexistent/biscuit-serial.log")]   // no such file
+    [InlineData("/")]                                 // a folder
+    public void A_log_that_cannot_be_read_is_refused_with_exit_2(string path)
     {
-        var (code, output) = Bench("--parse-posix-output /nonexistent/biscuit-serial.log");
+        var (code, output) = Bench($"--parse-posix-output {path}");
         Assert.Equal(2, code);
-        Assert.Contains("/nonexistent/biscuit-serial.log", output);
+        Assert.Contains($"bench: {path}: ", output);
     }
 }

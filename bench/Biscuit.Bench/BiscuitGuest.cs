@@ -42,6 +42,42 @@ public sealed class BiscuitGuest
         return args;
     }
 
+    // The QEMU arguments of `./biscuit run --add ... --exec PROGRAM` for host port `port`: posix's first
+    // program replaced by `program` through the script's own run_manifest (build/run/manifest-PORT/),
+    // and a fresh copy (attach_root_disk) of `rootDisk`, a root disk already built with the program
+    // added (boot/rootfs/build.sh's ROOTFS_ADD, as cmd_run builds one). `program`'s words may not hold
+    // blanks or quotes (init splits manifest arguments at blanks): the script's exec_arguments checks.
+    public List<string> QemuArgumentsRunning(string memory, int port, string program, string rootDisk)
+    {
+        string script = Path.Combine(Root, "biscuit");
+        string run =
+            "set -euo pipefail; " +
+            $"source <(sed '/^main \"\\$@\"$/d' {Quote(script)}); " +
+            $"ROOT={Quote(Root)}; BUILD={Quote(Path.Combine(Root, "build"))}; PORT={port}; ROOT_DISK_SOURCE={Quote(rootDisk)}; " +
+            $"words=$(exec_arguments {Quote(program)}); [ -n \"$words\" ] || die {Quote($"'{program}' needs a shell (blanks or quotes in a word)")}; " +
+            "manifest=$(run_manifest \"$words\"); " +
+            $"attach_root_disk; qemu_args {Quote(memory)} stdio \"$manifest\"; printf '%s\\n' \"${{QEMU_ARGS[@]}}\"";
+        var (code, output) = Bash("-c", run);   // (sourced from a pipe, the script cannot find ROOT itself)
+        if (code != 0) throw new InvalidOperationException($"./biscuit's run_manifest/qemu_args failed (exit {code}):\n{output}");
+        var args = output.Split('\n').Where(l => l.Length > 0).ToList();
+        if (!args.Contains("-kernel") || !args.Contains($"file={RootDiskCopy(port)},if=none,id=d0,format=raw"))
+            throw new InvalidOperationException($"./biscuit's qemu_args gave no -kernel or not the root disk copy {RootDiskCopy(port)}:\n{output}");
+        return args;
+    }
+
+    // Builds (incrementally: boot/rootfs/build.sh keeps a fingerprint that covers the added files)
+    // the root disk with `adds` ("HOSTPATH:GUESTPATH") into `folder`; returns the image's path.
+    public static string RootDiskWith(string root, string folder, params string[] adds)
+    {
+        string build = Path.Combine(root, "boot", "rootfs", "build.sh");
+        var (code, output) = Bash("-c", $"ROOTFS_OUT={Quote(folder)} ROOTFS_ADD={Quote(string.Join(" ", adds))} {Quote(build)}");
+        if (code != 0) throw new InvalidOperationException($"boot/rootfs/build.sh with ROOTFS_ADD failed (exit {code}):\n{output}");
+        return Path.Combine(folder, "rootfs.ext3");
+    }
+
+    // What run_manifest writes for `port` (build/run/manifest-PORT/): removed after a boot.
+    public string RunManifestFolder(int port) => Path.Combine(Root, "build", "run", $"manifest-{port}");
+
     // Where attach_root_disk puts the copy for `port` (./biscuit: build/run/rootfs-PORT.ext3).
     public string RootDiskCopy(int port) => Path.Combine(Root, "build", "run", $"rootfs-{port}.ext3");
 

@@ -57,14 +57,16 @@ public sealed class LinuxGuest
     // Biscuit's QEMU command line (BiscuitGuest.QemuArguments, from ./biscuit's qemu_args) turned into
     // this guest's: the same flags, memory, NIC and port forward; only -kernel, -initrd and -append
     // differ, and Biscuit's root disk (-drive and its virtio-blk-pci device) is left out, since the
-    // Linux guest serves its files from its initramfs.
-    public List<string> QemuArgumentsLike(IReadOnlyList<string> biscuit, string append)
+    // Linux guest serves its files from its initramfs — unless `keepRootDisk`: then the guest gets
+    // the very same disk (the posix benchmark mounts it, init.sh's disk=vda).
+    public List<string> QemuArgumentsLike(IReadOnlyList<string> biscuit, string append, bool keepRootDisk = false)
     {
         var args = new List<string>();
         for (int i = 0; i < biscuit.Count; i++)
         {
             string a = biscuit[i];
-            if (i + 1 < biscuit.Count && (a == "-drive" || (a == "-device" && biscuit[i + 1].StartsWith("virtio-blk-pci", StringComparison.Ordinal)))) { i++; continue; }
+            if (!keepRootDisk && i + 1 < biscuit.Count &&
+                (a == "-drive" || (a == "-device" && biscuit[i + 1].StartsWith("virtio-blk-pci", StringComparison.Ordinal)))) { i++; continue; }
             if (i + 1 < biscuit.Count && a is "-kernel" or "-initrd" or "-append")
             {
                 args.Add(a);

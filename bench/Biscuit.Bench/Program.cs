@@ -1,6 +1,7 @@
 // ./biscuit bench [NAME...] [--repeat N] [--quick]: runs the named benchmarks (default: all that
 // exist), writes bench/results/<date>-<commit>/results.json, report.md and the plots (PNG), prints
-// the report. --quick shortens the load of the nginx benchmark (a smoke run, not a measurement).
+// the report. --quick shortens the load of the nginx benchmark and the iterations of the posix
+// benchmark (a smoke run, not a measurement).
 // Benchmarks that compare with the Linux guest arrive with the issues that define them; the
 // report says which ones exist.
 using System.Diagnostics;
@@ -25,6 +26,7 @@ for (int i = 0; i < args.Length; i++)
     }
     if (args[i] == "--quick") { quick = true; continue; }
     if (args[i] == "--parse-gc-table") return ParseGcTable(i + 1 < args.Length ? args[i + 1] : null);
+    if (args[i] == "--parse-posix-output") return ParsePosixOutput(i + 1 < args.Length ? args[i + 1] : null);
     if (args[i].StartsWith("-")) { Console.Error.WriteLine($"bench: unknown option '{args[i]}'"); return 2; }
     names.Add(args[i]);
 }
@@ -38,6 +40,7 @@ var available = new Dictionary<string, Func<Dictionary<string, object>>>
     ["nginx"] = () => NginxBenchmark.Run(root, quick ? NginxOptions.Quick(repeatGiven ? repeat : 1) : NginxOptions.Full(repeatGiven ? repeat : 3),
         s => Console.Error.Write($"\rbench: nginx: {s}   ")),
     ["servers"] = () => ServersBenchmark.Run(root, build, Math.Min(repeat, 3), s => Console.Error.Write($"\rbench: servers: {s}   ")),
+    ["posix"] = () => PosixBenchmark.Run(root, repeatGiven ? repeat : (quick ? 1 : 3), quick, s => Console.Error.Write($"\rbench: posix: {s}   ")),
 };
 if (names.Count == 0) names.AddRange(available.Keys);
 // ipc with linux-ipc: one series of alternating boots (Biscuit, Linux, ...), so ratios share the same minutes.
@@ -102,6 +105,29 @@ static int ParseGcTable(string? file)
         return 0;
     }
     catch (Exception e) when (e is FormatException or IOException)
+    {
+        Console.Error.WriteLine($"bench: {file}: {e.Message}");
+        return 2;
+    }
+}
+
+// --parse-posix-output FILE: what the posix benchmark reads from a saved serial log of
+// bench/linux/posixbench.c (figures, failures with their reasons, whether it reached its end), and
+// the reason it gives for every operation without a figure, as JSON; exit 2 if FILE cannot be read.
+static int ParsePosixOutput(string? file)
+{
+    if (file == null) { Console.Error.WriteLine("bench: --parse-posix-output needs a file"); return 2; }
+    try
+    {
+        var o = PosixOutput.Parse(File.ReadAllLines(file));
+        var missing = PosixOutput.Operations.Where(op => !o.Figures.ContainsKey(op))
+            .ToDictionary(op => op, op => o.Missing(op, o.Done ? "the program reached its end without it" : "the program stopped before it"));
+        Console.WriteLine(JsonSerializer.Serialize(new { o.Started, o.Done, o.TscGhz, o.Figures, o.Failures, missing,
+                system_notes = PosixBenchmark.SystemNotes(File.ReadAllLines(file)) },
+            new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
+        return 0;
+    }
+    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
     {
         Console.Error.WriteLine($"bench: {file}: {e.Message}");
         return 2;

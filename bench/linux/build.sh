@@ -4,8 +4,10 @@
 #   vmlinuz             Debian's kernel (linux-image-amd64; not the -cloud- flavour, which has no
 #                       e1000/e1000e driver)
 #   initramfs.cpio.gz   busybox-static, Debian's unmodified nginx with the libraries ldd lists, the
-#                       e1000/e1000e modules (from modules.dep), nginx.conf, the docroot (small.html,
-#                       4096 bytes; big.bin, 1 MiB; fixed content), linux-ipcbench, and init.sh as /init
+#                       e1000/e1000e modules and those that mount an ext3 virtio-blk disk (from
+#                       modules.dep), nginx.conf, the docroot (small.html, 4096 bytes; big.bin, 1 MiB;
+#                       fixed content), linux-ipcbench, posixbench (the very file `./biscuit bench
+#                       posix` also puts on Biscuit's root disk: rootfs/bin/), and init.sh as /init
 #   www.sha256          sha256 of the two docroot files (the host checks what nginx serves)
 #   kver                the kernel version used
 # Incremental: a fingerprint of every input (this folder's files, and size + mtime of the kernel,
@@ -50,7 +52,7 @@ mapfile -t LIBS < <(ldd /usr/sbin/nginx | awk '/=> \//{print $3} /^[[:space:]]*\
 [ ${#LIBS[@]} -gt 0 ] || die "ldd lists no libraries for /usr/sbin/nginx"
 
 # ---------------------------------------------------------------- up to date?
-SOURCES=(build.sh init.sh nginx.conf linux-ipcbench.c)
+SOURCES=(build.sh init.sh nginx.conf linux-ipcbench.c posixbench.c)
 fingerprint() {
     (cd "$HERE" && sha256sum "${SOURCES[@]}")
     sha256sum "$ROOT/boot/rootfs/docroot.sh"
@@ -98,16 +100,23 @@ printf '127.0.0.1 localhost\n' > "$ROOTFS/etc/hosts"
 "$ROOT/boot/rootfs/docroot.sh" "$ROOTFS/www" || die "boot/rootfs/docroot.sh failed"
 (cd "$ROOTFS/www" && sha256sum small.html big.bin) > "$OUT/www.sha256.tmp"
 
-# ---------------------------------------------------------------- NIC modules, in load order
+# ---------------------------------------------------------------- modules, in load order
 # modules.dep: "path: dependency paths"; a module's dependencies are loaded first (listed last first).
+# One list per use, /etc/modules.USE: the NIC drivers (e1000, e1000e) and "disk", what mounting
+# Biscuit's ext3 root disk on virtio-blk takes (`posix` benchmark: init.sh's disk=vda; ext4 wants the
+# crc32c algorithm even without metadata checksums, a soft dependency modules.dep does not list); a module
+# shared by two of a list's roots is listed once.
 module_path() { awk -F: -v want="$1.ko" '{ n = $1; sub(/.*\//, "", n); sub(/\.(xz|zst|gz)$/, "", n)
                                           if (n == want) { print $1; exit } }' "$MODDIR/modules.dep"; }
 load_order() { awk -F: -v p="$1" '$1 == p { n = split($2, d, " "); for (i = n; i >= 1; i--) print d[i]; print p }' "$MODDIR/modules.dep"; }
-for nic in e1000 e1000e; do
-    path=$(module_path "$nic")
-    [ -n "$path" ] || die "kernel $KVER has no $nic module (is it the -cloud- flavour?)"
-    : > "$ROOTFS/etc/modules.$nic"
-    for m in $(load_order "$path"); do
+for use in e1000:e1000 e1000e:e1000e disk:virtio_pci,virtio_blk,crc32c_generic,ext4; do
+    : > "$ROOTFS/etc/modules.${use%%:*}"
+    IFS=, read -r -a roots <<< "${use#*:}"
+    for root in "${roots[@]}"; do
+        path=$(module_path "$root")
+        [ -n "$path" ] || die "kernel $KVER has no $root module (is it the -cloud- flavour?)"
+        load_order "$path"
+    done | awk '!seen[$0]++' | while read -r m; do
         name=$(basename "$m"); name=${name%.xz}; name=${name%.zst}; name=${name%.gz}   # busybox insmod wants a plain .ko
         case $m in
             *.xz)  xz -dc "$MODDIR/$m" ;;
@@ -115,13 +124,15 @@ for nic in e1000 e1000e; do
             *.gz)  gzip -dc "$MODDIR/$m" ;;
             *)     cat "$MODDIR/$m" ;;
         esac > "$ROOTFS/lib/modules/$name"
-        echo "$name" >> "$ROOTFS/etc/modules.$nic"
+        echo "$name" >> "$ROOTFS/etc/modules.${use%%:*}"
     done
 done
 
 # ---------------------------------------------------------------- benchmark programs, /init
 musl-gcc -static -O2 -Wall -Wextra -Werror -o "$ROOTFS/bin/linux-ipcbench" "$HERE/linux-ipcbench.c" \
     || die "linux-ipcbench.c did not compile (see above)"
+musl-gcc -static -O2 -Wall -Wextra -Werror -o "$ROOTFS/bin/posixbench" "$HERE/posixbench.c" \
+    || die "posixbench.c did not compile (see above)"
 cp "$HERE/init.sh" "$ROOTFS/init"
 chmod 755 "$ROOTFS/init"
 

@@ -20,8 +20,8 @@ public unsafe class ForwardingRulesTests
         { 96, "gettimeofday" }, { 201, "time" }, { 39, "getpid" }, { 186, "gettid" }, { 60, "exit" },
         { 231, "exit_group" }, { 158, "arch_prctl" }, { 218, "set_tid_address" }, { 273, "set_robust_list" },
         { 334, "rseq" }, { 202, "futex" }, { 24, "sched_yield" }, { 204, "sched_getaffinity" }, { 62, "kill" },
-        { 200, "tkill" }, { 234, "tgkill" }, { 99, "sysinfo" }, { 63, "uname" }, { 97, "getrlimit" },
-        { 302, "prlimit64" }, { 318, "getrandom" }, { 324, "membarrier" },
+        { 200, "tkill" }, { 234, "tgkill" }, { 99, "sysinfo" }, { 63, "uname" },
+        { 318, "getrandom" }, { 324, "membarrier" },
     };
 
     public static readonly TheoryData<ulong, string> ForwardedCalls = new()
@@ -36,25 +36,37 @@ public unsafe class ForwardingRulesTests
     [Theory]
     [MemberData(nameof(CoreCalls))]
     public void The_kernel_answers_the_core_set_itself(ulong number, string name) =>
-        Assert.True(ForwardingRules.IsCore(number, CloneVm, MapAnonymous), name);
+        Assert.True(ForwardingRules.IsCore(number, CloneVm, 0, MapAnonymous), name);
 
     [Theory]
     [MemberData(nameof(ForwardedCalls))]
     public void Every_other_call_is_forwarded(ulong number, string name) =>
-        Assert.False(ForwardingRules.IsCore(number, CloneVm, MapAnonymous), name);
+        Assert.False(ForwardingRules.IsCore(number, CloneVm, 0, MapAnonymous), name);
 
     [Fact]
     public void Anonymous_mmap_is_core_and_mmap_of_a_file_descriptor_is_forwarded()
     {
-        Assert.True(ForwardingRules.IsCore(9, 0, MapPrivate | MapAnonymous));
-        Assert.False(ForwardingRules.IsCore(9, 0, MapPrivate));
+        Assert.True(ForwardingRules.IsCore(9, 0, 0, MapPrivate | MapAnonymous));
+        Assert.False(ForwardingRules.IsCore(9, 0, 0, MapPrivate));
     }
 
     [Fact]
     public void Clone_of_a_thread_is_core_and_clone_without_CLONE_VM_is_forwarded()
     {
-        Assert.True(ForwardingRules.IsCore(56, CloneThreadFlags, 0));
-        Assert.False(ForwardingRules.IsCore(56, SigChld, 0));
+        Assert.True(ForwardingRules.IsCore(56, CloneThreadFlags, 0, 0));
+        Assert.False(ForwardingRules.IsCore(56, SigChld, 0, 0));
+    }
+
+    [Fact]
+    public void The_rlimit_calls_are_core_except_for_RLIMIT_NOFILE_whose_descriptors_the_personality_keeps()
+    {
+        const ulong Nofile = 7, Stack = 3;
+        Assert.True(ForwardingRules.IsCore(97, Stack, 0, 0));        // getrlimit(RLIMIT_STACK)
+        Assert.False(ForwardingRules.IsCore(97, Nofile, 0, 0));
+        Assert.True(ForwardingRules.IsCore(160, Stack, 0, 0));       // setrlimit
+        Assert.False(ForwardingRules.IsCore(160, Nofile, 0, 0));
+        Assert.True(ForwardingRules.IsCore(302, 0, Stack, 0));       // prlimit64(pid, resource, ...)
+        Assert.False(ForwardingRules.IsCore(302, 0, Nofile, 0));
     }
 
     [Fact]

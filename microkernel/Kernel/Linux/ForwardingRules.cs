@@ -17,14 +17,20 @@ namespace Biscuit.Kernel.Linux
         public const uint PayloadBytes = 80, ReplyBytes = 8;
         public const ulong CloneVm = 0x100, MapAnonymous = 0x20;
 
-        // The core set: mmap is core only for anonymous memory (flags in arg3) and clone only for
-        // threads (CLONE_VM in arg0). Everything else, known or not, goes to the personality.
-        public static bool IsCore(ulong number, ulong a0, ulong a3)
+        public const ulong RlimitNofile = 7;
+
+        // The core set: mmap is core only for anonymous memory (flags in arg3), clone only for
+        // threads (CLONE_VM in arg0), the rlimit calls for every resource but RLIMIT_NOFILE (the
+        // descriptors are the personality's; resource in arg0, or arg1 for prlimit64). Everything
+        // else, known or not, goes to the personality.
+        public static bool IsCore(ulong number, ulong a0, ulong a1, ulong a3)
         {
             switch (number)
             {
                 case 9: return (a3 & MapAnonymous) != 0;                        // mmap
                 case 56: return (a0 & CloneVm) != 0;                           // clone
+                case 97: case 160: return a0 != RlimitNofile;                  // getrlimit setrlimit
+                case 302: return a1 != RlimitNofile;                           // prlimit64
                 case 10: case 11: case 12: case 28: case 149: case 150:         // mprotect munmap brk madvise mlock munlock
                 case 13: case 14: case 15: case 130: case 131:                  // rt_sigaction rt_sigprocmask rt_sigreturn rt_sigsuspend sigaltstack
                 case 35: case 228: case 229: case 230: case 96: case 201:       // nanosleep clock_gettime/getres/nanosleep gettimeofday time
@@ -32,7 +38,7 @@ namespace Biscuit.Kernel.Linux
                 case 60: case 231: case 158: case 218: case 273: case 334:      // exit exit_group arch_prctl set_tid_address set_robust_list rseq
                 case 202: case 24: case 204:                                    // futex sched_yield sched_getaffinity
                 case 62: case 200: case 234:                                    // kill (own pid; others forwarded by SignalCalls.Kill) tkill tgkill
-                case 99: case 63: case 97: case 302: case 318: case 324:        // sysinfo uname getrlimit prlimit64 getrandom membarrier
+                case 99: case 63: case 318: case 324:                           // sysinfo uname getrandom membarrier
                     return true;
                 default:
                     return false;

@@ -64,7 +64,7 @@ namespace Biscuit.Kernel.Linux
         // only for the calling process and only where they are no higher than the kernel's.
         public static long Prlimit(Thread* t, ulong pid, ulong resource, ulong newLimit, ulong oldLimit)
         {
-            if (pid != 0 && pid != t->Process->Id) return -Errno.ESRCH;
+            if (pid != 0 && pid != t->Process->Id && pid != Signals.VisiblePid(t->Process)) return -Errno.ESRCH;
             if (resource >= 16) return -Errno.EINVAL;
             ulong* limit = stackalloc ulong[2];
             const ulong Infinity = ulong.MaxValue;

@@ -20,7 +20,7 @@ namespace Biscuit.Kernel.Linux
             if (t->Process->Personality != null)
             {
                 // An application: only the core set is the kernel's (Forwarding.cs, issue 7).
-                if (!ForwardingRules.IsCore(number, a0, a3)) return Forwarding.Forward(t);
+                if (!ForwardingRules.IsCore(number, a0, a1, a3)) return Forwarding.Forward(t);
                 if (number == 273) return 0;                                   // set_robust_list
                 if (number == 334) return -Errno.ENOSYS;                       // rseq
             }
@@ -55,6 +55,7 @@ namespace Biscuit.Kernel.Linux
                 case 102: case 104: case 107: case 108: return 0;               // getuid, getgid, geteuid, getegid
                 case 110: return 0;                                             // getppid: the kernel
                 case 149: return MemoryMapCalls.Mlock(t, a0, a1);
+                case 160: return InfoCalls.Prlimit(t, 0, a0, a1, 0);                // setrlimit
                 case 150: return 0;                                             // munlock
                 case 158: return ArchPrctl(t, a0, a1);
                 case 186: return (long)t->Id;                                   // gettid

@@ -15,9 +15,9 @@ public static class LinuxCall
         Lchown = 94, Umask = 95, Getuid = 102, Getgid = 104, Setuid = 105, Setgid = 106, Geteuid = 107,
         Getegid = 108, Setpgid = 109, Getppid = 110, Getpgrp = 111, Setsid = 112, Setreuid = 113,
         Setregid = 114, Getgroups = 115, Setgroups = 116, Setresuid = 117, Getresuid = 118, Setresgid = 119,
-        Getresgid = 120, Getpgid = 121, Getsid = 124, Prctl = 157, EpollCreate = 213, Getdents64 = 217, EpollWait = 232,
+        Getresgid = 120, Getpgid = 121, Getsid = 124, Getrlimit = 97, Setrlimit = 160, Prctl = 157, EpollCreate = 213, Getdents64 = 217, EpollWait = 232,
         EpollCtl = 233, Openat = 257, Mkdirat = 258, Fchownat = 260, Newfstatat = 262, Unlinkat = 263,
         Renameat = 264, Linkat = 265, Symlinkat = 266, Readlinkat = 267, Fchmodat = 268, Faccessat = 269,
         Pselect6 = 270, Ppoll = 271, EpollPwait = 281, Eventfd = 284, Accept4 = 288, Eventfd2 = 290,
-        EpollCreate1 = 291, Dup3 = 292, Pipe2 = 293, Renameat2 = 316, Faccessat2 = 439;
+        EpollCreate1 = 291, Dup3 = 292, Pipe2 = 293, Prlimit64 = 302, Renameat2 = 316, Faccessat2 = 439;
 }

@@ -29,6 +29,7 @@ public sealed partial class Personality
         MemoryCalls.Register(table);
         EventCalls.Register(table);
         SignalCalls.Register(table);
+        LimitCalls.Register(table);
     }
 
     public IProcessKernel Kernel { get; }

@@ -9,11 +9,12 @@ namespace Biscuit.Posix;
 
 public sealed class FdTable
 {
-    public const int DefaultLimit = 1024;
+    public const int DefaultLimit = 1024, DefaultHardLimit = 4096, MaxLimit = 1 << 20;   // Linux: 1024, 4096, nr_open
 
     private readonly object gate = new();
     private readonly Dictionary<int, (OpenFile File, bool CloseOnExec)> slots = [];   // guarded by gate
-    private int limit;                                                              // guarded by gate
+    private int limit;                                                              // guarded by gate: RLIMIT_NOFILE soft
+    private int hardLimit = DefaultHardLimit;                                       // guarded by gate: RLIMIT_NOFILE hard
 
     public FdTable(int limit = DefaultLimit) { this.limit = limit; }
 
@@ -27,6 +28,21 @@ public sealed class FdTable
     }
 
     public int Limit { get { lock (gate) return limit; } set { lock (gate) limit = value; } }
+    public int HardLimit { get { lock (gate) return hardLimit; } }
+
+    /// <summary>setrlimit(RLIMIT_NOFILE): soft &lt;= hard &lt;= MaxLimit (EINVAL, as Linux's nr_open check);
+    /// raising the hard limit needs privilege (EPERM). Descriptors already open above a lowered
+    /// limit stay open, as on Linux.</summary>
+    public long SetLimits(ulong soft, ulong hard, bool privileged)
+    {
+        if (soft > hard || hard > MaxLimit) return -Errno.EINVAL;
+        lock (gate)
+        {
+            if ((int)hard > hardLimit && !privileged) return -Errno.EPERM;
+            (limit, hardLimit) = ((int)soft, (int)hard);
+            return 0;
+        }
+    }
     public int Count { get { lock (gate) return slots.Count; } }
 
     /// <summary>Installs `file` (whose reference the caller hands over) at the lowest free number >= floor.</summary>
@@ -150,6 +166,7 @@ public sealed class FdTable
     public FdTable Clone()
     {
         var copy = new FdTable(Limit);
+        lock (gate) copy.hardLimit = hardLimit;
         lock (gate)
         {
             foreach (var (fd, e) in slots)

@@ -106,7 +106,7 @@ public sealed class InteractiveShellTests : IClassFixture<ShellDisk>
         at = Step(s, at, "echo stored-$((1+1)) > /root/note", "\n");
         at = Step(s, at, "cat /root/note", "stored-2");
         // busybox's own line editing (raw mode): DEL erases the 'b'.
-        at = Step(s, at, "echo ab\x7fc-erased", "ac-erased");
+        at = Step(s, at, "echo ab\u007fc-erased", "ac-erased");
         Assert.DoesNotContain("abc-erased", s.Output);
         // /proc through cat and a pipe; ps lists the shell.
         at = Step(s, at, "cat /proc/meminfo | head -1", "MemTotal:");
@@ -116,12 +116,12 @@ public sealed class InteractiveShellTests : IClassFixture<ShellDisk>
         // where DEL erases a character and ^U the whole line.
         s.Type("echo reading-$((2+3)); read v; echo \"got[$v]\"\r");
         at = s.WaitFor("reading-5", at, StepTimeout);
-        s.Type("xy\x7fz\r");
+        s.Type("xy\u007fz\r");
         at = s.WaitFor("got[xz]", at, StepTimeout);
         at = s.WaitFor("# ", at, StepTimeout);
         s.Type("echo reading-$((3+4)); read v; echo \"got[$v]\"\r");
         at = s.WaitFor("reading-7", at, StepTimeout);
-        s.Type("junk\x15kept\r");
+        s.Type("junk\u0015kept\r");
         at = s.WaitFor("got[kept]", at, StepTimeout);
         at = s.WaitFor("# ", at, StepTimeout);
 
@@ -130,13 +130,13 @@ public sealed class InteractiveShellTests : IClassFixture<ShellDisk>
         at = s.WaitFor("copying-9", at, StepTimeout);
         s.Type("first line\r");
         s.Type("second line\r");
-        s.Type("\x04");
+        s.Type("\u0004");
         at = s.WaitFor("# ", at, StepTimeout);
         at = Step(s, at, "echo lines-$(wc -l < /root/typed)", "lines-2");
         at = Step(s, at, "tail -1 /root/typed | tr a-z A-Z", "SECOND LINE");
 
         // ^D on an empty prompt ends the shell: posix's first program exits with status 0.
-        s.Type("\x04");
+        s.Type("\u0004");
         s.WaitFor("posix: pid 1 (sh) ended, wait status 0", at, StepTimeout);
     }
 }

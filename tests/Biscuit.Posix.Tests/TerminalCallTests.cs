@@ -16,16 +16,16 @@ public sealed class TerminalCallTests : IDisposable
     private void Type(string keys) => Terminal.Receive(Encoding.ASCII.GetBytes(keys));
 
     [Fact]
-    public void A_read_of_the_console_waits_for_a_typed_line_and_returns_it()
+    public async Task A_read_of_the_console_waits_for_a_typed_line_and_returns_it()
     {
         int console = h.Open("/dev/console", O.RDWR);
         ulong buffer = h.Alloc(64);
         var reader = Task.Run(() => h.Call(LinuxCall.Read, (ulong)console, buffer, 64));
-        Thread.Sleep(50);
+        await Task.Delay(50);
         Assert.False(reader.IsCompleted, "the read returned before anything was typed");
         Type("echo hi\r");
-        Assert.True(reader.Wait(TimeSpan.FromSeconds(30)), "the read did not wake when the line was typed");
-        Assert.Equal(8, reader.Result);
+        Assert.Same(reader, await Task.WhenAny(reader, Task.Delay(TimeSpan.FromSeconds(30))));
+        Assert.Equal(8, await reader);
         Assert.Equal("echo hi\n", h.GetString(buffer, 8));
         Assert.Equal("echo hi\n", h.System.Console);     // the echo
     }

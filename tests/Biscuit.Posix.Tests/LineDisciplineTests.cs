@@ -171,11 +171,14 @@ public sealed class LineDisciplineTests
     }
 
     [Fact]
-    public void Non_canonical_VMIN_0_VTIME_0_reads_return_0_at_once_when_nothing_was_typed()
+    public void Non_canonical_VMIN_0_VTIME_0_reads_return_0_at_once_when_nothing_was_typed_but_poll_waits_for_a_byte()
     {
         d.Apply(Raw(d.Settings, vmin: 0), flushInput: false);
-        Assert.True(d.Readable);
         Assert.Equal(0, d.Read(new byte[4]));
+        Assert.False(d.Readable);
+        Type("q");
+        Assert.True(d.Readable);
+        Assert.Equal("q", ReadText());
     }
 
     [Fact]

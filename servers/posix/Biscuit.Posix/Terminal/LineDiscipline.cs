@@ -62,8 +62,8 @@ public sealed class LineDiscipline
     /// <summary>TCFLSH (TCIFLUSH): everything typed and not yet read is discarded.</summary>
     public void FlushInput() { lock (gate) FlushLocked(); }
 
-    /// <summary>True when a read would not wait (FIONREAD-style readiness: data, an end of file, or
-    /// a non-canonical VMIN 0 read).</summary>
+    /// <summary>True when poll should say readable: a finished line (or bytes, in non-canonical
+    /// mode) or an end of file is waiting.</summary>
     public bool Readable { get { lock (gate) return ReadableLocked(); } }
 
     /// <summary>Bytes a read could take now (FIONREAD).</summary>
@@ -250,6 +250,7 @@ public sealed class LineDiscipline
         echoWidths.Clear();
     }
 
-    private bool ReadableLocked() =>
-        pending.Count > 0 || inputEnded || (!settings.Canonical && settings.Char(TerminalSettings.VMIN) == 0 && settings.Char(TerminalSettings.VTIME) == 0);
+    // As n_tty's poll: readable when a read would return data or an end of file (a VMIN 0 read also
+    // returns at once, but poll still waits for a byte).
+    private bool ReadableLocked() => pending.Count > 0 || inputEnded;
 }

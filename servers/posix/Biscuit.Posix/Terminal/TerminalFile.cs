@@ -12,7 +12,6 @@ public sealed class TerminalFile : OpenFile
 {
     private readonly ConsoleTerminal terminal;
     private readonly string path;
-    private readonly DeviceKind kind = DeviceKind.Console;
 
     public TerminalFile(ConsoleTerminal terminal, string path, int statusFlags) : base(statusFlags)
     {
@@ -28,7 +27,7 @@ public sealed class TerminalFile : OpenFile
     public override long ReadAt(Span<byte> into, long offset) => -Errno.ESPIPE;
     public override long WriteAt(ReadOnlySpan<byte> from, long offset) => -Errno.ESPIPE;
     public override long Seek(long offset, int whence) => -Errno.ESPIPE;
-    public override FileStatus Status() => FileStatus.Synthetic(Mode.IFCHR | 0x1B6, 100 + (ulong)kind, DeviceFile.DeviceNumber(kind));
+    public override FileStatus Status() => FileStatus.Synthetic(Mode.IFCHR | 0x1B6, 100 + (ulong)DeviceKind.Console, DeviceFile.DeviceNumber(DeviceKind.Console));
     public override Readiness CurrentReadiness() => terminal.CurrentReadiness();
 
     protected override void Release() => terminal.Detach(this);

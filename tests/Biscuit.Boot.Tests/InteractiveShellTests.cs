@@ -105,6 +105,7 @@ public sealed class InteractiveShellTests : IClassFixture<ShellDisk>
         // A file written, then read back by cat in a second command.
         at = Step(s, at, "echo stored-$((1+1)) > /root/note", "\n");
         at = Step(s, at, "cat /root/note", "stored-2");
+        at = Step(s, at, "ls /root", "note");
         // busybox's own line editing (raw mode): DEL erases the 'b'.
         at = Step(s, at, "echo ab\u007fc-erased", "ac-erased");
         Assert.DoesNotContain("abc-erased", s.Output);

@@ -3,6 +3,8 @@
  * The manifest is the boot module named "manifest", one server per line (# starts a comment):
  *     NAME  BINARY  PRIORITY  MEMORY_MIB  USES  [wait]  [heartbeat=MS]  [devices]  [-- ARGS...]
  * `devices` gives a driver a copy of the device manager capability, after its other handles.
+ * `console` gives a server (posix) the Console capability (console_claim: the serial console's
+ * input), after those; init claims it once, at the first such line, and passes copies.
  * USES is a comma-separated list of servers started earlier whose endpoints this one may call, or
  * "-". For every server init creates an endpoint and passes it as the server's initial handle 0
  * (to receive on); the endpoints of the servers it uses follow, in order, as handles 1.. with the
@@ -150,10 +152,11 @@ static long start(int line, char *fields[], int n)
         }
     }
     int next = 5;
-    int devices = 0;
+    int devices = 0, console = 0;
     for (; next < n && strcmp(fields[next], "--"); next++) {
         if (!strcmp(fields[next], "wait")) s->wait = 1;
         else if (!strcmp(fields[next], "devices")) devices = 1;
+        else if (!strcmp(fields[next], "console")) console = 1;
         else if (!strncmp(fields[next], "heartbeat=", 10)) {
             s->heartbeat_deadline = strtol(fields[next] + 10, &end, 10);
             if (*end || s->heartbeat_deadline < 100) { printf("init: manifest line %d: bad '%s'\n", line, fields[next]); return -1; }
@@ -165,6 +168,13 @@ static long start(int line, char *fields[], int n)
         long dm = bsys3(SYS_handle_dup, initial_handle(0), R_CONTROL | R_TRANSFER | R_DUPLICATE, 0);
         if (dm < 0 || handle_count > MAX_USES) { printf("init: %s: cannot pass the device manager (%ld)\n", s->name, dm); return -1; }
         handles[handle_count++] = (uint32_t)dm;
+    }
+    if (console) {          /* the console reader: the Console capability follows */
+        static long console_input;
+        if (console_input <= 0) console_input = bsys1(SYS_console_claim, initial_handle(0));
+        long copy = console_input < 0 ? console_input : bsys3(SYS_handle_dup, console_input, R_CONTROL | R_TRANSFER | R_DUPLICATE, 0);
+        if (copy < 0 || handle_count > MAX_USES) { printf("init: %s: cannot pass the console (%ld)\n", s->name, copy); return -1; }
+        handles[handle_count++] = (uint32_t)copy;
     }
     char args[1024];
     size_t length = 0;

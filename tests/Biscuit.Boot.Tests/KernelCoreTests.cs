@@ -46,6 +46,7 @@ public class KernelCoreTests : IClassFixture<KernelCoreBoot>
         "grants share pages read-only or writable until revoked",
         "PCI devices are listed and claimed once with a capability",
         "an IRQ bound to a notification wakes the driver",
+        "the console is read only through the console capability, claimed once",
         "DMA memory is contiguous, zeroed and its physical address known",
     };
 

@@ -38,6 +38,7 @@ enum {
     SYS_memory_info, SYS_memory_set_quota, SYS_memory_census, SYS_memory_oom_kill,
     SYS_pci_info = 0x860, SYS_device_claim, SYS_irq_bind, SYS_irq_ack, SYS_mmio_map, SYS_ioport_read,
     SYS_ioport_write, SYS_dma_alloc, SYS_irq_claim, SYS_ioport_claim,
+    SYS_console_claim = 0x86A, SYS_console_read, SYS_console_stats,
     SYS_process_set_pid = 0x870, SYS_process_signal,
 };
 
@@ -46,7 +47,7 @@ enum {
 /* Rights (microkernel/Kernel/Capabilities/Capability.cs) */
 enum { R_SEND = 1, R_RECEIVE = 2, R_SIGNAL = 4, R_WAIT = 8, R_CONTROL = 16, R_TRANSFER = 32, R_DUPLICATE = 64 };
 /* Capability types */
-enum { CAP_ENDPOINT = 1, CAP_NOTIFICATION, CAP_PROCESS, CAP_GRANT, CAP_IRQ, CAP_MMIO, CAP_IOPORTS, CAP_DEVICE_MANAGER };
+enum { CAP_ENDPOINT = 1, CAP_NOTIFICATION, CAP_PROCESS, CAP_GRANT, CAP_IRQ, CAP_MMIO, CAP_IOPORTS, CAP_DEVICE_MANAGER, CAP_CONSOLE };
 
 /* The handle in slot i of a new process's table: the handles its spawner passed, in order
    (and, for the first process, the device manager in slot 0). */

@@ -698,6 +698,36 @@ static int test_an_IRQ_bound_to_a_notification_wakes_the_driver(void)
     return 1;
 }
 
+static int test_the_console_is_read_only_through_the_console_capability_claimed_once(void)
+{
+    /* QEMU's stdin is closed by the test: nothing is ever typed. */
+    uint64_t stats[3] = { 9, 9, 9 };
+    char buf[16];
+    EXPECT_EQ(bsys2(SYS_irq_claim, device_manager, 4), -EPERM);             /* the console's IRQ is the kernel's */
+    EXPECT_EQ(bsys4(SYS_console_read, device_manager, buf, sizeof buf, 0), -EBADF);
+    long weak = bsys3(SYS_handle_dup, device_manager, R_TRANSFER | R_DUPLICATE, 0);
+    EXPECT_EQ(bsys1(SYS_console_claim, weak), -EPERM);
+    EXPECT_EQ(bsys1(SYS_console_claim, 0), -EBADF);
+    long console = bsys1(SYS_console_claim, device_manager);
+    EXPECT(console > 0, "console_claim: %ld", console);
+    EXPECT_EQ(bsys1(SYS_handle_info, console) & 0xFF, CAP_CONSOLE);
+    EXPECT_EQ(bsys1(SYS_console_claim, device_manager), -EBUSY);
+    EXPECT_EQ(bsys4(SYS_console_read, console, buf, 0, 0), 0);
+    EXPECT_EQ(bsys4(SYS_console_read, console, buf, sizeof buf, 0), -EAGAIN);
+    EXPECT_EQ(bsys4(SYS_console_read, console, buf, sizeof buf, 30), -ETIMEDOUT);
+    EXPECT_EQ(bsys2(SYS_console_stats, console, stats), 0);
+    EXPECT_EQ(stats[0], 0);
+    EXPECT_EQ(stats[1], 0);
+    EXPECT_EQ(stats[2], 0);
+    EXPECT_EQ(bsys2(SYS_console_stats, console, 0x10), -EFAULT);
+    long reader = bsys3(SYS_handle_dup, console, R_TRANSFER, 0);              /* no Control: may not read */
+    EXPECT_EQ(bsys4(SYS_console_read, reader, buf, sizeof buf, 0), -EPERM);
+    bsys1(SYS_handle_close, reader);
+    bsys1(SYS_handle_close, weak);
+    bsys1(SYS_handle_close, console);
+    return 1;
+}
+
 static int test_DMA_memory_is_contiguous_zeroed_and_its_physical_address_known(void)
 {
     uint8_t *p = (uint8_t *)0x42000000UL;
@@ -746,6 +776,7 @@ int main(void)
     run("grants share pages read-only or writable until revoked", test_grants_share_pages_read_only_or_writable_until_revoked);
     run("PCI devices are listed and claimed once with a capability", test_PCI_devices_are_listed_and_claimed_once_with_a_capability);
     run("an IRQ bound to a notification wakes the driver", test_an_IRQ_bound_to_a_notification_wakes_the_driver);
+    run("the console is read only through the console capability, claimed once", test_the_console_is_read_only_through_the_console_capability_claimed_once);
     run("DMA memory is contiguous, zeroed and its physical address known", test_DMA_memory_is_contiguous_zeroed_and_its_physical_address_known);
     message(3, NULL, 0);
     bsys2(SYS_ipc_call, echo_endpoint, 2000);

@@ -6,7 +6,7 @@ namespace Biscuit.Kernel.Capabilities
 {
     public enum CapabilityType : byte
     {
-        None = 0, Endpoint, Notification, Process, Grant, Irq, Mmio, IoPorts, DeviceManager,
+        None = 0, Endpoint, Notification, Process, Grant, Irq, Mmio, IoPorts, DeviceManager, Console,
     }
 
     public static class Rights

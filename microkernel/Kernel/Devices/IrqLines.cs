@@ -6,7 +6,8 @@
 // that was signalled has acknowledged. PCI INTx is level-triggered (PCI Local Bus Spec. 2.2.6), so
 // a device still asserting simply fires again after the unmask — nothing is lost, nothing storms.
 // A legacy (ISA) line is claimed whole (irq_claim): one binding, no sharing.
-// Lines 0 (the kernel's timer) and 2 (the PIC cascade) are never given out.
+// Lines 0 (the kernel's timer), 2 (the PIC cascade) and 4 (the console UART: ConsoleInput.cs) are
+// never given out.
 // Ownership: guarded by the kernel being single-threaded with interrupts off.
 using Biscuit.Kernel.Arch.X64;
 using Biscuit.Kernel.Ipc;
@@ -53,7 +54,7 @@ namespace Biscuit.Kernel.Devices
             fixed (byte* b = s_bindings.Bytes) return (IrqBinding*)b + irq * SlotsPerLine + slot;
         }
 
-        public static bool Assignable(int irq) => irq > 0 && irq < Lines && irq != 2;
+        public static bool Assignable(int irq) => irq > 0 && irq < Lines && irq != 2 && irq != ConsoleInput.Irq;
 
         /// <summary>A legacy line already claimed whole, or shared by PCI devices: irq_claim answers EBUSY.</summary>
         public static bool Claimed(int irq) => Line(irq)->Claimed != 0;
@@ -138,6 +139,7 @@ namespace Biscuit.Kernel.Devices
         public static bool Deliver(int irq)
         {
             if (irq <= 0 || irq >= Lines) return false;
+            if (irq == ConsoleInput.Irq) { ConsoleInput.OnInterrupt(); return true; }
             IrqLine* line = Line(irq);
             bool any = false;
             for (int slot = 0; slot < SlotsPerLine; slot++)

@@ -75,6 +75,9 @@ namespace Biscuit.Kernel.Syscalls
                 case 0x867: return DeviceCalls.AllocateDma(t, a0, a1);
                 case 0x868: return DeviceCalls.ClaimIrq(t, a0, a1);
                 case 0x869: return DeviceCalls.ClaimPorts(t, a0, a1, a2);
+                case 0x86A: return Devices.ConsoleInput.Claim(t, a0);
+                case 0x86B: return Devices.ConsoleInput.Read(t, a0, a1, a2, a3);
+                case 0x86C: return Devices.ConsoleInput.Stats(t, a0, a1);
                 default: return -Errno.ENOSYS;
             }
         }

@@ -2,7 +2,8 @@
 //   posix-server serve NAME [workers=N] [-- PROGRAM ARGS...]
 // Initial handles (from init's manifest line: the own endpoint, then USES in order):
 //   0 posix's own endpoint: Stats (lib's MessageServer), for ./biscuit stats and init's heartbeat;
-//   1 the fs server's endpoint;  2 the net server's endpoint.
+//   1 the fs server's endpoint;  2 the net server's endpoint;
+//   3 the Console capability, with the manifest option `console` (console input: ConsoleReaderThread).
 // It creates the personality endpoint, starts N worker threads serving forwarded Linux calls on it
 // (default 4: a blocking call holds one), execs PROGRAM (e.g. /usr/sbin/nginx) as the first
 // application with descriptors 0-2 on the console, and serves Stats on the main thread.
@@ -61,6 +62,13 @@ var posix = new Personality(new KernelProcesses(personalityEndpoint.Value),
 };
 long subscribed = ReadinessThread.Start(network);
 if (subscribed < 0) Console.Error.WriteLine($"{name}: no readiness events from net (errno {-subscribed}); sockets will not wake epoll");
+
+long consoleInput = ConsoleReaderThread.Start(Handle.Initial(3), posix.Files.Terminal);
+if (consoleInput < 0)
+{
+    posix.Files.Terminal.EndInput();
+    Console.WriteLine($"{name}: no console input (errno {-consoleInput}): reads of /dev/console end at once");
+}
 
 for (int w = 0; w < workers; w++)
 {

@@ -4,6 +4,8 @@
 //   /proc/self -> /proc/<pid>   a symbolic link to the caller's directory
 // <pid> is the kernel's pid (what getpid() answers) once posix has seen a call of the process.
 //   /proc/<pid>/cmdline         argv, NUL-separated;  /proc/<pid>/status  Name, State, Pid, PPid, Uid, Gid
+//   /proc/<pid>/stat            the 52 fields of proc(5) (what busybox's ps reads): pid, comm, state,
+//                               ppid, pgrp, session, 1 thread; times, sizes and addresses are 0
 //   /proc/<pid>/exe, /proc/<pid>/cwd   symbolic links
 // Anything else under /proc is ENOENT.
 using System.Text;
@@ -32,7 +34,7 @@ public sealed class ProcFiles(ISystemServices system, ProcessTable processes)
         if (parts.Length != 3) return Kind.Missing;
         switch (parts[2])
         {
-            case "cmdline" or "status": return Kind.File;
+            case "cmdline" or "status" or "stat": return Kind.File;
             case "exe": lock (process.Gate) linkTarget = process.ExecutablePath; return Kind.Link;
             case "cwd": lock (process.Gate) linkTarget = process.WorkingDirectory; return Kind.Link;
             default: return Kind.Missing;
@@ -60,11 +62,28 @@ public sealed class ProcFiles(ISystemServices system, ProcessTable processes)
                 return Encoding.UTF8.GetBytes(string.Concat(process.Arguments.Select(a => a + "\0")));
             var c = process.Credentials;
             string name = Path.GetFileName(process.ExecutablePath);
+            if (parts[2] == "stat") return Encoding.UTF8.GetBytes(StatLine(process, name));
             return Encoding.UTF8.GetBytes(
                 $"Name:\t{name}\nState:\tR (running)\nPid:\t{process.VisiblePid}\nPPid:\t{process.ParentPid}\n" +
                 $"Uid:\t{c.RealUid}\t{c.EffectiveUid}\t{c.SavedUid}\t{c.EffectiveUid}\n" +
                 $"Gid:\t{c.RealGid}\t{c.EffectiveGid}\t{c.SavedGid}\t{c.EffectiveGid}\n");
         }
+    }
+
+    // proc(5) /proc/pid/stat: pid (comm) state, then 49 numbers. What posix knows is filled in
+    // (ppid, pgrp, session, num_threads 1, exit_signal SIGCHLD); tty_nr 0 and tpgid -1 (no
+    // controlling terminal recorded per process); times, sizes and addresses 0.
+    private static string StatLine(PosixProcess process, string name)
+    {
+        var numbers = new long[49];
+        numbers[0] = process.ParentPid;
+        numbers[1] = process.ProcessGroup;
+        numbers[2] = process.Session;
+        numbers[4] = -1;                  // tpgid
+        numbers[14] = 20;                 // priority
+        numbers[16] = 1;                  // num_threads
+        numbers[35] = 17;                 // exit_signal
+        return $"{process.VisiblePid} ({(name.Length > 15 ? name[..15] : name)}) R {string.Join(' ', numbers)}\n";
     }
 
     public List<FsDirEntry> List(string path, PosixProcess self)
@@ -83,6 +102,7 @@ public sealed class ProcFiles(ISystemServices system, ProcessTable processes)
         {
             list.Add(new("cmdline", 6, DtReg));
             list.Add(new("status", 7, DtReg));
+            list.Add(new("stat", 10, DtReg));
             list.Add(new("exe", 8, DtLnk));
             list.Add(new("cwd", 9, DtLnk));
         }

@@ -1,7 +1,8 @@
 // The namespace applications see: the fs server at "/", posix's own /dev and /proc over it.
 // Paths reaching here are absolute and normalised (PathNames.Combine). Every operation either
 // returns its result or throws SyscallFailure with the errno Linux gives; /dev and /proc refuse
-// changes to their names with EACCES (they are not writable file systems here).
+// changes to their names with EACCES (they are not writable file systems here). /dev/console and
+// /dev/tty are the one console terminal (Terminal/ConsoleTerminal.cs) with its line discipline.
 namespace Biscuit.Posix;
 
 public sealed class VirtualFileSystem(IFileSystem fs, ISystemServices system, ProcessTable processes)
@@ -14,6 +15,7 @@ public sealed class VirtualFileSystem(IFileSystem fs, ISystemServices system, Pr
 
     public IFileSystem FileSystem => fs;
     public ProcFiles Proc { get; } = new(system, processes);
+    public ConsoleTerminal Terminal { get; } = new(system);
 
     private static bool IsDev(string path) => PathNames.IsUnder(path, "/dev");
     private static bool IsProc(string path) => PathNames.IsUnder(path, "/proc");
@@ -29,6 +31,11 @@ public sealed class VirtualFileSystem(IFileSystem fs, ISystemServices system, Pr
             if (device.Name is null)
                 throw new SyscallFailure((flags & O.CREAT) != 0 ? Errno.EACCES : Errno.ENOENT);
             if (wantsDirectory) throw new SyscallFailure(Errno.ENOTDIR);
+            if (device.Kind == DeviceKind.Console)
+            {
+                Terminal.Opened(caller);
+                return new TerminalFile(Terminal, path, flags);
+            }
             return new DeviceFile(device.Kind, path, system, flags);
         }
         if (IsProc(path))

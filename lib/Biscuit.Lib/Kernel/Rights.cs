@@ -26,4 +26,5 @@ public enum CapabilityType : byte
     Mmio = 6,
     IoPorts = 7,
     DeviceManager = 8,
+    Console = 9,
 }

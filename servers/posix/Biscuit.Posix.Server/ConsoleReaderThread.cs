@@ -11,8 +11,6 @@ namespace Biscuit.Posix.Server;
 
 public static class ConsoleReaderThread
 {
-    private const long ConsoleRead = 0x86B;
-    private const long ConsoleCapabilityType = 9;
     private const int ChunkBytes = 256;
 
     /// <summary>Starts the reader if `console` is a Console capability: 0, or the negated errno why not.</summary>
@@ -20,7 +18,7 @@ public static class ConsoleReaderThread
     {
         var info = console.Info();
         if (!info.IsOk) return -(long)info.Error;
-        if ((long)info.Value.Type != ConsoleCapabilityType) return -(long)KernelError.BadHandle;
+        if (info.Value.Type != CapabilityType.Console) return -(long)KernelError.BadHandle;
         byte[] buffer = GC.AllocateArray<byte>(ChunkBytes, pinned: true);
         new Thread(() =>
         {
@@ -28,7 +26,7 @@ public static class ConsoleReaderThread
             {
                 while (true)
                 {
-                    long n = Syscalls.Invoke(ConsoleRead, console.Value, (long)p, ChunkBytes, unchecked((long)Syscalls.Forever));
+                    long n = Syscalls.Invoke(SyscallNumbers.ConsoleRead, console.Value, (long)p, ChunkBytes, unchecked((long)Syscalls.Forever));
                     if (n > 0) terminal.Receive(buffer.AsSpan(0, (int)n));
                     else if (n < 0 && n != -(long)KernelError.TimedOut)
                     {

@@ -56,8 +56,24 @@ public sealed class TerminalCallTests : IDisposable
     }
 
     [Fact]
-    public void Ctrl_c_without_a_way_to_signal_flushes_the_line_and_logs_once()
+    public void Ctrl_c_posts_SIGINT_to_every_process_of_the_foreground_group_and_flushes_the_line()
     {
+        Assert.Equal(0, h.Call(LinuxCall.Setpgid, 0, 0));
+        int console = h.Open("/dev/console", O.RDWR | O.NONBLOCK);   // the first opener's group is the foreground
+        var child = h.Posix.Processes.Find((ulong)h.Call(LinuxCall.Fork))!;
+        var stranger = h.Posix.Processes.Find((ulong)h.Call(LinuxCall.Fork))!;
+        Assert.Equal(0, h.CallAs(stranger, LinuxCall.Setpgid, 0, 0));
+        Type("half\x03");
+        Assert.Equal(-Errno.EAGAIN, h.Call(LinuxCall.Read, (ulong)console, h.Alloc(8), 8));
+        foreach (var p in new[] { h.Process, child })
+            Assert.Equal([(2, Sig.SI_KERNEL, 0, 0)], h.Kernel.Of(p.Kernel).Signals);
+        Assert.Empty(h.Kernel.Of(stranger.Kernel).Signals);
+    }
+
+    [Fact]
+    public void Ctrl_c_on_a_terminal_without_a_signaller_flushes_the_line_and_logs_once()
+    {
+        Terminal.SignalGroup = null;
         int console = h.Open("/dev/console", O.RDWR | O.NONBLOCK);
         Type("half\x03");
         Type("more\x03");
@@ -66,7 +82,7 @@ public sealed class TerminalCallTests : IDisposable
     }
 
     [Fact]
-    public void Ctrl_c_goes_to_the_foreground_process_group_when_posix_can_signal()
+    public void Ctrl_c_and_ctrl_backslash_go_to_the_foreground_process_group_set_by_TIOCSPGRP()
     {
         var raised = new List<(int Group, int Signal)>();
         Terminal.SignalGroup = (group, signal) => raised.Add((group, signal));

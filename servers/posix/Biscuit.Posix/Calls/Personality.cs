@@ -19,6 +19,7 @@ public sealed partial class Personality
         Services = system;
         Processes = new ProcessTable();
         Files = new VirtualFileSystem(fs, system, Processes);
+        Files.Terminal.SignalGroup = SignalProcessGroup;   // ^C, ^\ and ^Z of the console
         Sockets = new SocketTable(net);
         FileCalls.Register(table);
         NameCalls.Register(table);

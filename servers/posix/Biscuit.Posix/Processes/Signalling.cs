@@ -39,6 +39,14 @@ public sealed partial class Personality
         return signalled > 0 ? 0 : denied ? -Errno.EPERM : -Errno.ESRCH;
     }
 
+    /// <summary>A signal the kernel side raises for a whole process group (the terminal's INTR, QUIT and
+    /// SUSP characters): si_code SI_KERNEL, no sender.</summary>
+    public void SignalProcessGroup(int group, int signal)
+    {
+        foreach (var target in Processes.All().Where(p => GroupOf(p) == group))
+            Post(target, signal, Sig.SI_KERNEL, 0, 0);
+    }
+
     /// <summary>SIGIO for signal-driven I/O (SignalDrivenIo) to `owner`: a pid, or a process group if negative.</summary>
     public void PostSigio(int owner)
     {

@@ -5,8 +5,9 @@
 // (the host side — QEMU's stdio keeps OPOST — turns NL into CR NL, as it does for the kernel's own
 // lines). The terminal also keeps the POSIX job-control state: the session it controls and its
 // foreground process group (TIOCGPGRP/TIOCSPGRP), which the first process to open it sets.
-// Signals from INTR/QUIT/SUSP go to SignalGroup; without one (posix cannot signal a process yet:
-// README) they are logged, once each, and only flush the input.
+// Signals from INTR/QUIT/SUSP go to SignalGroup (Personality.SignalProcessGroup: every process of
+// the foreground group); without one (a terminal used alone, in tests) they are logged, once each,
+// and only flush the input.
 // Guarded by `gate`: foregroundGroup, session, rows, columns, files.
 using Biscuit.Posix.Events;
 
@@ -23,7 +24,7 @@ public sealed class ConsoleTerminal(ISystemServices system)
 
     public LineDiscipline Discipline { get; } = new();
 
-    /// <summary>Raises `signal` on every process of group `pgrp`; set by the program when posix can.</summary>
+    /// <summary>Raises `signal` on every process of group `pgrp` (set by Personality).</summary>
     public Action<int, int>? SignalGroup { get; set; }
 
     public int ForegroundGroup { get { lock (gate) return foregroundGroup; } }
@@ -106,6 +107,6 @@ public sealed class ConsoleTerminal(ISystemServices system)
         if (deliver is not null && group > 0) { deliver(group, signal); return; }
         int bit = 1 << (signal & 31);
         if ((Interlocked.Or(ref unsignalledLogged, bit) & bit) == 0)
-            system.Log($"posix: console: signal {signal} for process group {group} not sent (posix cannot signal processes yet); the input was flushed");
+            system.Log($"posix: console: signal {signal} for process group {group} not sent (no signaller attached); the input was flushed");
     }
 }

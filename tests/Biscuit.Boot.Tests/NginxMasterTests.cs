@@ -52,12 +52,14 @@ public sealed class NginxMasterBoot : IDisposable
                 return (name, Convert.ToHexString(SHA256.HashData(body)).ToLowerInvariant(), pid);
             }).ToList();
             Fetched.AddRange(results);
-            // Who runs: every process's /proc status, read through nginx itself.
+            // Who runs: every process's /proc status, read through nginx itself. master.sh's `grep` and
+            // `sleep` come and go each second: one listed may have ended before its status is read (404).
             string listing = http.GetStringAsync(Url("/proc/")).Result;
             foreach (Match m in Regex.Matches(listing, @"href=""(\d+)/"""))
             {
                 int pid = int.Parse(m.Groups[1].Value);
-                ProcStatus[pid] = http.GetStringAsync(Url($"/proc/{pid}/status")).Result;
+                using var status = http.GetAsync(Url($"/proc/{pid}/status")).Result;
+                if (status.StatusCode == HttpStatusCode.OK) ProcStatus[pid] = status.Content.ReadAsStringAsync().Result;
             }
             // Stop: master.sh sees /quit in the access log and runs `nginx -s quit`.
             using (var quit = http.GetAsync(Url("/quit")).Result) { }

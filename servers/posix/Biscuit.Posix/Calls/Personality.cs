@@ -60,7 +60,9 @@ public sealed partial class Personality
         arguments[..Math.Min(6, arguments.Length)].CopyTo(args);
         try
         {
-            return handler(new CallContext(this, process, number, args, threadId, cancel));
+            long result = handler(new CallContext(this, process, number, args, threadId, cancel));
+            if (result == -Errno.EPIPE && RaisesSigpipe(number, args)) PostBrokenPipe(process);
+            return result;
         }
         catch (SyscallFailure failure)
         {

@@ -47,6 +47,20 @@ public sealed partial class Personality
             Post(target, signal, Sig.SI_KERNEL, 0, 0);
     }
 
+    /// <summary>Whether an EPIPE from call `number` comes with SIGPIPE (pipe(7), socket(7)): writes to a
+    /// pipe or a stream whose reading side is gone do, unless send/sendto/sendmsg said MSG_NOSIGNAL.</summary>
+    public static bool RaisesSigpipe(int number, ulong[] args) => number switch
+    {
+        LinuxCall.Write or LinuxCall.Writev or LinuxCall.Pwrite64 or LinuxCall.Sendfile => true,
+        LinuxCall.Sendto => (args[3] & Sock.MSG_NOSIGNAL) == 0,
+        LinuxCall.Sendmsg => (args[2] & Sock.MSG_NOSIGNAL) == 0,
+        _ => false,
+    };
+
+    /// <summary>SIGPIPE to the writer, as Linux sends it with EPIPE; posted to the process whose call posix
+    /// is serving, so it arrives with the reply (the call is not cancelled).</summary>
+    public static void PostBrokenPipe(PosixProcess writer) => Post(writer, Sig.SIGPIPE, Sig.SI_USER, writer.Pid, 0);
+
     /// <summary>SIGIO for signal-driven I/O (SignalDrivenIo) to `owner`: a pid, or a process group if negative.</summary>
     public void PostSigio(int owner)
     {

@@ -27,7 +27,8 @@ public sealed class ProcFiles(ISystemServices system, ProcessTable processes)
         if (parts[1] == "meminfo") return parts.Length == 2 ? Kind.File : Kind.Missing;
         if (parts[1] == "biscuit")
             return parts.Length == 2 ? Kind.Directory : parts.Length == 3 && parts[2] == "gc" ? Kind.File : Kind.Missing;
-        if (parts[1] == "self" && parts.Length == 2) { linkTarget = $"/proc/{self.VisiblePid}"; return Kind.Link; }
+        // As Linux: /proc/self is a relative link, its target the pid alone (readlink gives "1234").
+        if (parts[1] == "self" && parts.Length == 2) { linkTarget = self.VisiblePid.ToString(); return Kind.Link; }
         var process = ProcessOf(parts[1], self);
         if (process is null) return Kind.Missing;
         if (parts.Length == 2) return Kind.Directory;

@@ -151,7 +151,7 @@ public sealed class VirtualFileSystem(IFileSystem fs, ISystemServices system, Pr
     {
         path = Proc.Canonical(path, caller);
         if (followLast && Proc.Classify(path, caller, out string target) == ProcFiles.Kind.Link && target.Length > 0)
-            return target;
+            return target.StartsWith('/') ? target : "/proc/" + target;   // a relative target is /proc's (self)
         return path;
     }
 

@@ -131,6 +131,22 @@ public class NginxTests : IClassFixture<NginxBoot>
     }
 
     [Fact]
+    public void Proc_biscuit_cpu_shows_where_the_cycles_went_with_every_server_and_nginx()
+    {
+        using var response = Get("/proc/biscuit/cpu");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        string table = response.Content.ReadAsStringAsync().Result;
+        // lib's CpuCensus.Format: name id cycles share% syscalls ipc_calls kind
+        var rows = table.Split('\n').Skip(1).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Where(f => f.Length == 7).ToList();
+        Assert.Contains(rows, f => f[0] == "idle" && f[1] == "0" && f[6] == "idle");
+        foreach (var (name, kind) in new[] { ("fs-server", "server"), ("net-server", "server"), ("posix-server", "server"), ("nginx", "application") })
+        {
+            var f = Assert.Single(rows, f => f[0] == name);
+            Assert.True(ulong.Parse(f[2]) > 0 && ulong.Parse(f[4]) > 0 && ulong.Parse(f[5]) > 0 && f[6] == kind, $"{name}: {string.Join(' ', f)}\n{table}");
+        }
+    }
+
+    [Fact]
     public void One_kept_alive_connection_carries_many_requests()
     {
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 1 };

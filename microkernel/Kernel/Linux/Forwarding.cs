@@ -29,6 +29,7 @@ namespace Biscuit.Kernel.Linux
             // rather than wait (a call already waiting when it died gets -EIO the same way).
             if (p->Personality->Orphaned) return -Errno.EIO;
             t->Forwarding = true;
+            p->IpcCalls++;
             Fill(t);
             long error = Endpoint.Call(t, p->Personality, p->PersonalityBadge, 0);
             if (error != 0)

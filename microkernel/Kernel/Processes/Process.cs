@@ -35,6 +35,9 @@ namespace Biscuit.Kernel.Processes
         public ulong MemoryBudget;            // bytes it may use (its page quota), reported by sysinfo
         public ulong PageFaults;              // demand-zero and copy-on-write faults served (Memory/PageFaults.cs)
         public ulong CopiesOnWrite;           // frames copied for it by copy-on-write (Memory/CopyOnWrite.cs)
+        public ulong RunCycles;               // TSC cycles its threads ran, user and kernel time (Threads/CpuAccounting.cs)
+        public ulong SystemCalls;             // system calls its threads made (SyscallDispatch)
+        public ulong IpcCalls;                // IPC calls its threads made, forwarded Linux calls included
         public ulong SignalsHandled;          // signal frames pushed to its handlers (statistics)
         public bool Started;                  // has had a first thread (spawned, or process_start done)
         public Endpoint* Personality;         // where its non-core Linux calls go (null: a server); holds one count

@@ -35,6 +35,7 @@ namespace Biscuit.Kernel.Syscalls
             long error = EndpointOf(t, handle, Rights.Send, out c);
             if (error != 0) return error;
             if (timeout == 0) return -Errno.EINVAL;    // a call always waits for its reply
+            t->Process->IpcCalls++;
             return Endpoint.Call(t, (Endpoint*)c->Object, c->Badge, Timeouts.DeadlineFor(timeout));
         }
 

@@ -20,6 +20,7 @@ namespace Biscuit.Kernel.Syscalls
             ThreadControl.ReleaseDeferred();
             Count++;
             Thread* t = Scheduler.Current;
+            t->Process->SystemCalls++;
             ulong number = frame->Rax;
             t->SyscallNumber = number;
             long result = number >= NativeBase ? NativeCalls.Handle(t, frame, number) : Linux.LinuxCalls.Handle(t, frame, number);

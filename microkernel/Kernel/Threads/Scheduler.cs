@@ -95,6 +95,7 @@ namespace Biscuit.Kernel.Threads
                     if (t == null)
                     {
                         s_current = null;
+                        CpuAccounting.Charge(null);
                         return IdleFrame();
                     }
                     t->State = ThreadState.Running;
@@ -106,6 +107,7 @@ namespace Biscuit.Kernel.Threads
                 // whole process (and this thread with it): then choose again.
                 if (t->PendingSignals != 0 && !Linux.Signals.DeliverPending(t)) continue;
                 Load(t);
+                CpuAccounting.Charge(t);
                 return t->Frame;
             }
         }

@@ -45,6 +45,12 @@ public sealed class KernelSystemServices(Func<StatsReport> ownStats, IReadOnlyLi
         return missing.Count == 0 ? table : table + string.Join("\n", missing.Select(m => "no figures from " + m)) + "\n";
     }
 
+    public string CpuStatistics()
+    {
+        var census = CpuCensus.Read();
+        return census.IsOk ? CpuCensus.Format(census.Value!) : $"no CPU figures: cpu_census failed ({census.Error})\n";
+    }
+
     public unsafe void RandomBytes(Span<byte> into)
     {
         fixed (byte* p = into)

@@ -1,5 +1,6 @@
 // The rest of the world posix reaches: the kernel console (/dev/console, /dev/tty), memory figures
-// for /proc/meminfo, the servers' GC statistics for /proc/biscuit/gc, random bytes for /dev/urandom
+// for /proc/meminfo, the servers' GC statistics for /proc/biscuit/gc, the processes' CPU figures
+// for /proc/biscuit/cpu, random bytes for /dev/urandom
 // and AT_RANDOM, and the log. The server program implements it over the kernel and lib's Stats;
 // tests implement it with a recording fake.
 namespace Biscuit.Posix;
@@ -15,6 +16,9 @@ public interface ISystemServices
     /// <summary>Every server's GC and request figures as a text table (lib's StatsTable), or a line
     /// saying why they are not available.</summary>
     string ServerStatistics();
+
+    /// <summary>Every process's CPU figures as a text table (CpuCensus.Format), or a line saying why not.</summary>
+    string CpuStatistics();
 
     /// <summary>Fills `into` with unpredictable bytes (not cryptographic on Biscuit today).</summary>
     void RandomBytes(Span<byte> into);

@@ -13,7 +13,8 @@ public sealed record ShrinkReport(
     int CallbacksFailed,        // of those, how many threw or returned a negative count (logged)
     long HeapBytesBefore,       // GC.GetTotalMemory before the callbacks (garbage included)
     long HeapBytesAfter,        // GC.GetTotalMemory after the collection
-    long CommittedBytesBefore,  // memory the GC had committed, as of the collection before
+    long CommittedBytesBefore,  // memory the GC had committed as of its previous collection (0 if none yet:
+                                // the runtime reports committed memory only at collections)
     long CommittedBytesAfter)   // memory the GC has committed after this collection
 {
     /// <summary>The bytes the heap shrank by (0 if it grew meanwhile: other requests allocate too).</summary>

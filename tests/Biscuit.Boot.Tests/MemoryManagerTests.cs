@@ -53,22 +53,23 @@ public class MemoryManagerTests : IClassFixture<MemoryManagerBoot>
 }
 
 // The mm server (issue 8, DESIGN.md §6), started by init from tests/manifests/mm with the device
-// manager as its authority, next to oomhost (tests/guest/oomhost.c), a miniature posix whose
-// application memhog eats memory page by page. mm must notice the free frames falling below its
-// low-water mark, kill memhog — the largest application — with SIGKILL and log it with the numbers,
-// while no server dies and oomhost (a server) keeps working.
+// manager as its authority and echo's endpoint (a lib server it may ask to shrink), next to oomhost
+// (tests/guest/oomhost.c), a miniature posix whose application memhog eats memory page by page. mm
+// must notice the free frames falling below its low-water mark, first ask echo to Shrink and look
+// again, then kill memhog — the largest application — with SIGKILL, logging each step with the
+// numbers, while no server dies and oomhost (a server) keeps working.
 public sealed class MmServerBoot : SuiteBoot
 {
     public MmServerBoot() : base(BootWithGuests("mm")) { }
 
-    // init with tests/manifests/NAME, mm-server, and the guest programs oomhost and memhog.
+    // init with tests/manifests/NAME, mm-server, echo-server, and the guest programs oomhost and memhog.
     public static QemuRun BootWithGuests(string manifest)
     {
         _ = Repository.KernelImage;   // builds everything, modules and guests included
         string modules = Path.Combine(Repository.Build, "modules"), guests = Path.Combine(Repository.Build, "guest");
         string initrd = string.Join(",", Path.Combine(Repository.Build, "kernel.syms"), Path.Combine(modules, "init"),
             Path.Combine(Repository.Root, "tests", "manifests", manifest, "manifest"), Path.Combine(modules, "mm-server"),
-            Path.Combine(guests, "oomhost"), Path.Combine(guests, "memhog"));
+            Path.Combine(modules, "echo-server"), Path.Combine(guests, "oomhost"), Path.Combine(guests, "memhog"));
         string args = "-m 256M -smp 1 -display none -monitor none -serial stdio -serial null -no-reboot -nic none " +
                       "-device isa-debug-exit,iobase=0xf4,iosize=0x04 " +
                       $"-kernel \"{Repository.KernelImage}\" -initrd \"{initrd}\" -append \"init=init exit=init\"";
@@ -106,6 +107,27 @@ public class MmServerTests : IClassFixture<MmServerBoot>
         Assert.Contains(_boot.Lines, l => l.StartsWith("init: started mm", StringComparison.Ordinal));
         Assert.Matches(@"^mm: watching memory every 10 ms: \d+ of \d+ frames free, low water 4096$",
             _boot.Lines.Single(l => l.StartsWith("mm: watching", StringComparison.Ordinal)));
+        Assert.Contains("mm: below the mark it first asks echo to shrink", _boot.Lines);
+    }
+
+    // Shrink, then kill (issue 8 item 5): the first time memory falls below the mark, mm asks echo to
+    // Shrink (echo answers with its heap before and after the collection) and reads the free frames
+    // again, all before any kill; the kill line comes after the round.
+    [Fact]
+    public void Mm_asks_echo_to_shrink_and_looks_again_before_the_kill()
+    {
+        var lines = _boot.Lines.ToList();
+        int low = lines.FindIndex(l => l.StartsWith("mm: low on memory: ", StringComparison.Ordinal));
+        Assert.True(low >= 0, "no shrink round in the log");
+        Assert.Matches(@"^mm: low on memory: \d+ frames free, below 4096 of \d+: asking 1 server to shrink$", lines[low]);
+        int answer = lines.FindIndex(low, l => l.StartsWith("mm: shrink: echo ", StringComparison.Ordinal));
+        Assert.True(answer > low, "echo's answer is not logged after the round began");
+        Assert.Matches(@"^mm: shrink: echo dropped 0 cache bytes; heap \d+ -> \d+ bytes, committed \d+ -> \d+ bytes$", lines[answer]);
+        int after = lines.FindIndex(answer, l => l.StartsWith("mm: after shrinking, ", StringComparison.Ordinal));
+        Assert.True(after > answer, "no second look after the round");
+        Assert.Matches(@"^mm: after shrinking, \d+ frames free \([+-]\d+\): (still below 4096|above 4096, no kill)$", lines[after]);
+        int kill = lines.FindIndex(l => l.StartsWith("mm: out of memory: ", StringComparison.Ordinal));
+        Assert.True(kill > after, $"the kill (line {kill}) came before the shrink round ended (line {after})");
     }
 
     // mm's line says why (the free frames under the mark) and whom (memhog, its resident pages); the

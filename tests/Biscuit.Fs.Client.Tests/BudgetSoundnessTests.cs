@@ -72,6 +72,8 @@ public class BudgetSoundnessTests(ITestOutputHelper output)
             c.Rmdir("/big");
             c.Sync();
             c.Statfs();
+            Assert.True(new Biscuit.Lib.Client.ServiceClient(h.Endpoint.CreateClient())
+                .Call(Biscuit.Lib.Messages.StandardRequests.Shrink, default, 60_000).IsOk);
         }
         var figures = c.FsStats();
         FsAssert.Ok(figures);

@@ -78,7 +78,7 @@ public class MmStatsTests
 
     private static MmFigures Sample(long free = 7, int processes = 1) => new(new StatsReport { Server = "mm", HistogramCounts = [0] },
         new SystemMemory(free, 1, 8, 0, 0, 0, 0), 2, 3, 0, 0, 0, "",
-        Enumerable.Range(0, processes).Select(i => Application(i + 1, "a", 1)).ToArray());
+        Enumerable.Range(0, processes).Select(i => Application(i + 1, "a", 1)).ToArray(), new ShrinkFigures(1, 2, 3, 4, 5, 6, 7));
 
     [Fact]
     public void The_codec_round_trips_its_figures()
@@ -86,6 +86,7 @@ public class MmStatsTests
         var f = Decode(Encode((ref MessagePackWriter w) => MmFiguresCodec.Instance.Write(ref w, Sample())));
         Assert.Equal(7, f.System.FreeFrames);
         Assert.Equal("a", Assert.Single(f.Processes).Name);
+        Assert.Equal(new ShrinkFigures(1, 2, 3, 4, 5, 6, 7), f.Shrink);
     }
 
     [Fact]
@@ -96,7 +97,7 @@ public class MmStatsTests
         // A writer that lists 17 processes: crafted by hand (the codec itself writes at most 16).
         var tooMany = Encode((ref MessagePackWriter w) =>
         {
-            w.WriteArrayHeader(9);
+            w.WriteArrayHeader(10);
             StatsReportCodec.Instance.Write(ref w, new StatsReport { HistogramCounts = [0] });
             w.WriteArrayHeader(7);
             for (int i = 0; i < 7; i++) w.Write(0L);

@@ -6,7 +6,9 @@
 //    writes one log line);
 //  * a request starts only after admission control reserved its MAXLIVE budget (AdmissionControl);
 //  * Stats (StandardRequests.Stats) is always registered and reports GcTelemetry, RequestCounters
-//    and the admission counters.
+//    and the admission counters;
+//  * Shrink (StandardRequests.Shrink) is always registered: it runs the callbacks registered with
+//    RegisterShrinkCallback, then a full compacting collection (Shrinker.cs).
 // Run(transport) is one worker: call it from as many threads as the server wants concurrent
 // requests, each with its own transport on the same endpoint. Register every handler before the
 // first Run; the handler table is read-only afterwards, so workers share it without a lock.
@@ -29,13 +31,20 @@ public sealed class MessageServer
     {
         this.options = options;
         Admission = new AdmissionControl(options.HeapGauge, options.AdmissionQueueCapacity, options.AdmissionMaxWait, options.HeadroomForSmallRequestsBytes);
+        Shrinker = new Shrinker(options.Log);
         Register(StandardRequests.Stats, (ref RequestContext _, Empty _) => CollectStats());
+        Register(StandardRequests.Shrink, (ref RequestContext _, Empty _) => Shrinker.ShrinkNow());
     }
 
     public string Name => options.Name;
     public RequestCounters Counters { get; } = new();
     public AdmissionControl Admission { get; }
     public GcTelemetry Telemetry { get; } = new();
+    public Shrinker Shrinker { get; }
+
+    /// <summary>What this server can drop when asked to Shrink (a cache): `drop` lets it go and returns
+    /// the bytes dropped. It runs on a request worker: it must take the locks its data needs.</summary>
+    public void RegisterShrinkCallback(string name, Func<long> drop) => Shrinker.Register(name, drop);
 
     public void Register<TRequest, TResponse>(RequestType<TRequest, TResponse> type, Func<TRequest, TResponse> handler)
     {

@@ -57,6 +57,14 @@ public sealed partial class FileService(Ext2FileSystem fs, long cacheBytes)
         messageServer.Register(FsContracts.Sync, Sync);
         messageServer.Register(FsContracts.Statfs, Statfs);
         messageServer.Register(FsContracts.FsStats, FsStats);
+        messageServer.RegisterShrinkCallback("fs block cache", DropCleanBlocks);
+    }
+
+    /// <summary>lib's Shrink asks this first: the clean cached blocks go (dirty ones and the journal
+    /// stay). Under `gate`, so no file-system operation is open meanwhile.</summary>
+    public long DropCleanBlocks()
+    {
+        lock (gate) return LibraryCalls.DropCleanBlocks(fs);
     }
 
     /// <summary>The admission budgets: maxlive's table, plus, for every fs request that reaches the

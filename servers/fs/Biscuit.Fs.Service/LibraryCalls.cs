@@ -107,6 +107,10 @@ internal static class LibraryCalls
     public static void SetTimes(Ext2FileSystem fs, string path, uint? access, uint? modify, bool followLinks) =>
         fs.SetTimes(path, access, modify, followLinks);
 
+    /// <summary>The Shrink callback: drops the clean cached blocks (BlockCache.DropClean); allocates nothing.</summary>
+    [AssumeAllocation(0)]
+    public static long DropCleanBlocks(Ext2FileSystem fs) => fs.Cache.DropClean();
+
     /// <summary>Reads counters only.</summary>
     [AssumeAllocation(0)]
     public static (uint FreeBlocks, uint FreeInodes, uint Blocks, uint Inodes) Counts(Ext2FileSystem fs) =>

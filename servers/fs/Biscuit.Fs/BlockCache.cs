@@ -173,6 +173,29 @@ public sealed class BlockCache
         _device.Flush();
     }
 
+    /// <summary>Lets go of every clean cached block and every spare buffer, so that a collection can
+    /// give their memory back (the Shrink request, issue 8 item 5). Dirty blocks stay — file data not yet
+    /// written home, and metadata waiting for its journal commit — so nothing unwritten is lost and the
+    /// journal's state is untouched. Only between operations (no block is pinned or undoable then).
+    /// Returns the bytes of block buffers released.</summary>
+    public long DropClean()
+    {
+        if (_currentOperation != 0)
+            throw new InvalidOperationException("dropping cached blocks inside an operation");
+        var node = _lru.Last;
+        while (node != null)
+        {
+            var previous = node.Previous;
+            if (!node.Value.Dirty)
+                Remove(node.Value); // its buffer joins the spares, released below
+            node = previous;
+        }
+        long released = (long)_spareBuffers.Count * BlockSize;
+        _spareBuffers.Clear();
+        _spareBuffers.TrimExcess();
+        return released;
+    }
+
     /// <summary>Number of blocks currently cached.</summary>
     public int Count => _entries.Count;
 

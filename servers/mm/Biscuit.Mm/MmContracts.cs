@@ -1,8 +1,9 @@
 // The request mm answers besides lib's standard ones (Stats, ...): MmStats, its memory figures
 // beside its own GC figures (issue 8 item 7). Wire id 16 (the first a server may use), idempotent
 // (a read). The reply: lib's StatsReport, the system's frames and paging counters, mm's policy
-// figures and its last out-of-memory event, and the processes with the largest resident sets (at
-// most MaxProcesses of them, so the reply always fits in one IPC message).
+// figures and its last out-of-memory event, the processes with the largest resident sets (at most
+// MaxProcesses of them, so the reply always fits in one IPC message), and what asking the servers to
+// shrink has given back (ShrinkFigures).
 using Biscuit.Lib.Messages;
 using Biscuit.Lib.Telemetry;
 using MessagePack;
@@ -10,7 +11,7 @@ using MessagePack;
 namespace Biscuit.Mm;
 
 public sealed record MmFigures(StatsReport Gc, SystemMemory System, long LowWaterFrames, long Ticks,
-    long LowMemoryEpisodes, long Kills, long KillsRefused, string LastEvent, ProcessMemory[] Processes)
+    long LowMemoryEpisodes, long Kills, long KillsRefused, string LastEvent, ProcessMemory[] Processes, ShrinkFigures Shrink)
 {
     public const int MaxProcesses = 16;
 }
@@ -21,13 +22,14 @@ public static class MmContracts
         new(RequestTypeInfo.FirstServerId, "MmStats", idempotent: true, Codecs.Empty, MmFiguresCodec.Instance);
 }
 
-/// <summary>MmFigures as a MessagePack array of 9 fields: the StatsReport, the 7 system figures (an
-/// array), the 5 policy figures, the last event, and the processes (arrays of 8 fields each).
+/// <summary>MmFigures as a MessagePack array of 10 fields: the StatsReport, the 7 system figures (an
+/// array), the 5 policy figures, the last event, the processes (arrays of 8 fields each), and the 7
+/// shrink figures (an array).
 /// Reading refuses what a writer never sends: short arrays, negative figures, too many processes.</summary>
 public sealed class MmFiguresCodec : IMessageCodec<MmFigures>
 {
     public static readonly MmFiguresCodec Instance = new();
-    private const int Fields = 9, SystemFields = 7, ProcessFields = 8;
+    private const int Fields = 10, SystemFields = 7, ProcessFields = 8, ShrinkFields = 7;
 
     public void Write(ref MessagePackWriter w, MmFigures f)
     {
@@ -48,6 +50,10 @@ public sealed class MmFiguresCodec : IMessageCodec<MmFigures>
             w.Write(p.Id); w.Write(p.Name); w.Write(p.ResidentPages); w.Write(p.QuotaPages);
             w.Write(p.PageFaults); w.Write(p.CopiesOnWrite); w.Write(p.IsApplication); w.Write(p.IsInit);
         }
+        var k = f.Shrink;
+        w.WriteArrayHeader(ShrinkFields);
+        w.Write(k.Rounds); w.Write(k.RoundsThatSufficed); w.Write(k.FramesRegained); w.Write(k.CacheBytesDropped);
+        w.Write(k.HeapBytesShrunk); w.Write(k.CommittedBytesReturned); w.Write(k.Unanswered);
     }
 
     public MmFigures Read(ref MessagePackReader r)
@@ -71,8 +77,13 @@ public sealed class MmFiguresCodec : IMessageCodec<MmFigures>
                 Count(ref r, "quota"), Count(ref r, "faults"), Count(ref r, "copies"), r.ReadBoolean(), r.ReadBoolean());
             Codecs.SkipExtraFields(ref r, pc, ProcessFields);
         }
+        int kc = Codecs.ReadArrayAtLeast(ref r, ShrinkFields, "MmFigures.Shrink");
+        var shrink = new ShrinkFigures(Count(ref r, "shrink rounds"), Count(ref r, "rounds that sufficed"), Count(ref r, "frames regained"),
+            Count(ref r, "cache bytes dropped"), Count(ref r, "heap bytes shrunk"), Count(ref r, "committed bytes returned"),
+            Count(ref r, "unanswered"));
+        Codecs.SkipExtraFields(ref r, kc, ShrinkFields);
         Codecs.SkipExtraFields(ref r, count, Fields);
-        return new MmFigures(gc, system, lowWater, ticks, episodes, kills, refused, lastEvent, processes);
+        return new MmFigures(gc, system, lowWater, ticks, episodes, kills, refused, lastEvent, processes, shrink);
     }
 
     private static long Count(ref MessagePackReader r, string what)

@@ -21,6 +21,6 @@ public sealed class MmService(MemoryMonitor monitor)
         var gc = server?.CollectStats() ?? throw new InvalidOperationException("MmStats before the service was registered on a server");
         var s = monitor.Snapshot();
         var largest = s.Processes.OrderByDescending(p => p.ResidentPages).ThenBy(p => p.Id).Take(MmFigures.MaxProcesses).ToArray();
-        return new MmFigures(gc, s.System, s.LowWaterFrames, s.Ticks, s.LowMemoryEpisodes, s.Kills, s.KillsRefused, s.LastEvent, largest);
+        return new MmFigures(gc, s.System, s.LowWaterFrames, s.Ticks, s.LowMemoryEpisodes, s.Kills, s.KillsRefused, s.LastEvent, largest, s.Shrink);
     }
 }

@@ -1,7 +1,7 @@
 // The out-of-memory policy of issue 8 (Biscuit's OOM arbiter, made a server's decision): when the
 // free frames fall below a low-water mark, kill the application with the largest resident set —
-// never a server, never init. Before killing, a later version would ask servers to shrink their
-// caches and collect (issue 8 item 5); this one asks nothing of servers yet.
+// never a server, never init. Asking the servers to shrink first is the monitor's step before it
+// consults the policy a second time (MemoryMonitor.cs, ServerShrinker.cs).
 // Ties on the resident set go to the newest process (the highest id): the one whose loss costs the
 // least work done. Pure logic: the same inputs always give the same decision.
 namespace Biscuit.Mm;

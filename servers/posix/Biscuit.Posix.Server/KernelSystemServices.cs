@@ -1,4 +1,4 @@
-// ISystemServices on Biscuit: the console is debug_write, memory figures come from system_info,
+// ISystemServices on Biscuit: the console is debug_write, a process's memory figures come from memory_info,
 // random bytes from getrandom (the kernel's; not cryptographic today), and /proc/biscuit/gc is the
 // Stats report of posix itself and of every server it holds an endpoint of, as lib's StatsTable.
 using Biscuit.Lib.Client;
@@ -24,11 +24,15 @@ public sealed class KernelSystemServices(Func<StatsReport> ownStats, IReadOnlyLi
         }
     }
 
-    public (long Total, long Free) Memory()
+    /// <summary>memory_info of the process (Syscalls.md "Memory"): twelve u64, of which resident pages
+    /// (0), page quota (4), free frames (5) and total frames (7).</summary>
+    public unsafe MemoryFigures? MemoryOf(KernelProcess process)
     {
-        var r = Syscalls.GetSystemInfo();
-        if (!r.IsOk) return (0, 0);
-        return ((long)r.Value.TotalFrames * 4096, (long)r.Value.FreeFrames * 4096);
+        const int Fields = 8;
+        ulong* info = stackalloc ulong[Fields];
+        long r = Syscalls.Invoke(SyscallNumbers.MemoryInfo, process.Handle, (long)info, Fields * 8);
+        if (r < Fields * 8) return null;
+        return new MemoryFigures((long)info[4], (long)info[0], (long)info[5], (long)info[7]);
     }
 
     public string ServerStatistics()

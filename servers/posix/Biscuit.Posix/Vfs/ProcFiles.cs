@@ -1,5 +1,8 @@
 // The contents of /proc (proc(5)), made when a file is opened:
-//   /proc/meminfo               MemTotal/MemFree/MemAvailable (kB) from ISystemServices.Memory
+//   /proc/meminfo               MemTotal/MemFree/MemAvailable (kB): what the caller is entitled to, as the
+//                               kernel's sysinfo tells it (microkernel/Kernel/Linux/InfoCalls.cs): MemTotal
+//                               its budget (page quota), MemFree = MemAvailable = budget - resident, at most
+//                               the machine's free memory; a process without a quota sees the machine
 //   /proc/biscuit/gc            every server's GC and request figures (lib's Stats table)
 //   /proc/biscuit/cpu           every process's cycles, system calls and IPC calls (the kernel's cpu_census)
 //   /proc/self -> /proc/<pid>   a symbolic link to the caller's directory
@@ -43,6 +46,16 @@ public sealed class ProcFiles(ISystemServices system, ProcessTable processes)
         }
     }
 
+    /// <summary>The bytes a process may still use, as sysinfo reports them to it: its budget, and the budget
+    /// less its resident pages, never more than the machine has free. No quota: the machine's figures.</summary>
+    public static (long Total, long Free) Entitlement(MemoryFigures m)
+    {
+        const long Page = 4096;
+        if (m.QuotaPages <= 0) return (m.TotalFrames * Page, m.FreeFrames * Page);
+        long left = Math.Max(0, m.QuotaPages - m.ResidentPages);
+        return (m.QuotaPages * Page, Math.Min(left, m.FreeFrames) * Page);
+    }
+
     /// <summary>The /proc path with a leading "/proc/self/" replaced, so that names inside it resolve
     /// ("/proc/self/exe"); "/proc/self" itself stays a link.</summary>
     public string Canonical(string path, PosixProcess self) =>
@@ -53,7 +66,9 @@ public sealed class ProcFiles(ISystemServices system, ProcessTable processes)
         var parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
         if (parts[1] == "meminfo")
         {
-            var (total, free) = system.Memory();
+            KernelProcess caller;
+            lock (self.Gate) caller = self.Kernel;
+            var (total, free) = Entitlement(system.MemoryOf(caller) ?? throw new SyscallFailure(Errno.EIO, "memory_info refused"));
             return Encoding.ASCII.GetBytes($"MemTotal:       {total / 1024,8} kB\nMemFree:        {free / 1024,8} kB\nMemAvailable:   {free / 1024,8} kB\n");
         }
         if (parts[1] == "biscuit") return Encoding.UTF8.GetBytes(parts[2] == "cpu" ? system.CpuStatistics() : system.ServerStatistics());

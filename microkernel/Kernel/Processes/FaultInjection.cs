@@ -7,9 +7,10 @@
 //                  restores the default action and returns (the .NET runtime does for faults
 //                  outside managed code) faults again there and dies of SIGSEGV. The kernel's
 //                  normal path (Signals.HardwareFault) delivers it: a handler, or death.
-//   Hang         — none of its threads is scheduled again until it is killed: each thread that
-//                  would return to ring 3 is set aside (Suspended) instead; a call it received is
-//                  never answered, so a heartbeat with a deadline finds it.
+//   Hang         — none of its threads is scheduled again until it is killed (process_kill; no
+//                  signal is delivered to it, SIGKILL included): each thread that would return to
+//                  ring 3 is set aside (Suspended) instead; a call it received is never answered,
+//                  so a heartbeat with a deadline finds it.
 //   CorruptReply — the next reply it sends with at least one payload byte arrives with every
 //                  payload byte inverted (XOR 0xFF): the client's decoder must refuse it.
 // A wild write is not a kind: process_write (0x81A) already writes any user page of a process the

@@ -21,7 +21,7 @@ public sealed class FsRestartUnderNginx : IDisposable
     // killed when the request ended (a request in flight at the kill counts as after it);
     // AfterRestart: init had restarted fs when the request was sent.
     public readonly List<(int Status, bool AfterKill, bool AfterRestart)> Requests = new();
-    public const int AfterRestartRequests = 10;
+    public const int AfterRestartRequests = 3;
 
     public FsRestartUnderNginx()
     {

@@ -117,6 +117,7 @@ public class FaultInjectionNginxTests : IClassFixture<FsRestartUnderNginx>
         _output.WriteLine(Figures());
         Assert.Contains("fs: device_claim: -16", Lines);
         Assert.Contains(Lines, l => l.StartsWith("init: fs exited with status 1; 5 restarts within 60 s: left down", StringComparison.Ordinal));
+        Assert.Equal(FsRestartUnderNginx.AfterRestartRequests, _run.Requests.Count(r => r.AfterRestart));
         Assert.All(_run.Requests.Where(r => r.AfterRestart), r => Assert.NotEqual(200, r.Status));
     }
 

@@ -6,6 +6,10 @@
 // and wrk's totals: faults injected, deaths, restarts, recovery time (death to new instance: median,
 // max), whether init left it down, requests served and failed (wrk's errors: connect, read, write,
 // status, timeout) and per injection, and kernel crashes (a CPU exception or halt line; must be 0).
+// wrk counts no error for a keep-alive connection that simply stops getting answers, so the outage
+// is measured from wrk's responses per second: the mean before the first injection, the seconds
+// after it with no response at all, and whether nginx still answers in the run's last 3 seconds
+// (seconds are matched to injections by the host's clock: ±1 s).
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
@@ -34,17 +38,25 @@ public static class FaultsBenchmark
             // The first injection comes EVERY ms after the server started: load until N have been made, plus one period.
             int seconds = (int)Math.Ceiling(injections * everyMs / 1000.0) + everyMs / 1000 + 5;
             say($"{server}: wrk for {seconds} s");
+            double spawnUnix = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0 - qemu.Seconds;
+            long wrkStartUnix = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
             var wrk = HttpTools.Wrk($"http://127.0.0.1:{port}/small.html", seconds, 8, 2, script);
             var serial = qemu.Lines.Select(l => l.Text).ToList();
             var figures = Figures(server, serial, wrk);
+            var first = qemu.Lines.FirstOrDefault(l => l.Text == $"init: injected fault into {server}");
+            if (first != null)
+                foreach (var (k, v) in Outage(wrk.PerSecond, (int)(Math.Floor(spawnUnix + first.Seconds) - (wrkStartUnix + 1)), seconds - 2))
+                    figures[k] = v;
             perServer[server] = figures;
             lines.Add($"| {server} | {figures["faults_injected"]} | {figures["deaths"]} | {figures["restarts"]} | " +
                       $"{Ms(figures["recovery_ms_median"])} / {Ms(figures["recovery_ms_max"])} | {figures["left_down"]} | " +
-                      $"{wrk.Errors} of {wrk.Requests + wrk.Errors} | {figures["requests_served_per_injection"]} | {figures["kernel_crashes"]} |");
+                      $"{wrk.Errors} of {wrk.Requests + wrk.Errors} | {figures["requests_served_per_injection"]} | " +
+                      $"{figures.GetValueOrDefault("responses_per_second_before", "-")} | {figures.GetValueOrDefault("seconds_without_response_after", "-")} | " +
+                      $"{figures.GetValueOrDefault("answers_at_end", "-")} | {figures["kernel_crashes"]} |");
         }
         Console.Error.WriteLine();
-        Console.Error.WriteLine("| server | faults injected | deaths | restarts | recovery ms (median / max) | left down | requests failed of sent | served per injection | kernel crashes |");
-        Console.Error.WriteLine("|---|---|---|---|---|---|---|---|---|");
+        Console.Error.WriteLine("| server | faults injected | deaths | restarts | recovery ms (median / max) | left down | wrk errors of sent | served per injection | responses/s before | seconds with none after | answers at end | kernel crashes |");
+        Console.Error.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var l in lines) Console.Error.WriteLine(l);
         return new Dictionary<string, object>
         {
@@ -52,6 +64,24 @@ public static class FaultsBenchmark
             ["every_ms"] = everyMs,
             ["load"] = "wrk -t2 -c8 --timeout 30s on /small.html, keep-alive, while init injects faults",
             ["servers"] = perServer,
+        };
+    }
+
+    // From wrk's responses per second (index i = the run's second i + 1) and the index of the second
+    // of the first injection: the mean rate before it, the seconds from it to the run's end with no
+    // response (seconds wrk never printed count as none), whether any of the last 3 had responses.
+    public static Dictionary<string, object> Outage(IReadOnlyList<long> perSecond, int injectedAt, int lastIndex)
+    {
+        long At(int i) => i >= 0 && i < perSecond.Count ? perSecond[i] : 0;
+        int before = Math.Clamp(injectedAt, 0, lastIndex + 1);
+        double rate = before > 0 ? Enumerable.Range(0, before).Average(i => (double)At(i)) : 0;
+        int silent = Enumerable.Range(before, Math.Max(0, lastIndex - before + 1)).Count(i => At(i) == 0);
+        bool atEnd = Enumerable.Range(Math.Max(0, lastIndex - 2), Math.Min(3, lastIndex + 1)).Any(i => At(i) > 0);
+        return new Dictionary<string, object>
+        {
+            ["responses_per_second_before"] = Math.Round(rate, 1),
+            ["seconds_without_response_after"] = silent,
+            ["answers_at_end"] = atEnd,
         };
     }
 

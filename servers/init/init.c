@@ -1,7 +1,7 @@
 /* init — the first process: starts the servers of the boot manifest in order and watches them.
  *
  * The manifest is the boot module named "manifest", one server per line (# starts a comment):
- *     NAME  BINARY  PRIORITY  MEMORY_MIB  USES  [wait]  [heartbeat=MS]  [devices]  [-- ARGS...]
+ *     NAME  BINARY  PRIORITY  MEMORY_MIB  USES  [wait]  [heartbeat=MS]  [inject=KIND@MS[/EVERYMS]]  [devices]  [-- ARGS...]
  * `devices` gives a driver a copy of the device manager capability, after its other handles.
  * `console` gives a server (posix) the Console capability (console_claim: the serial console's
  * input), after those; init claims it once, at the first such line, and passes copies.
@@ -20,6 +20,18 @@
  * exponentially (RESTART_DELAY_MS doubling to RESTART_DELAY_MAX_MS) and stop after MAX_RESTARTS
  * within RESTART_WINDOW_MS ("left down"). Every event is one console line.
  *
+ * Fault injection (issue 9): `inject=KIND@MS[/EVERYMS]` makes init inject KIND (fault, hang,
+ * corrupt-reply: the kernel's process_inject; kill: process_kill) into the server MS after it
+ * starts, then every EVERYMS (none: once). An injection that falls due while the server is down
+ * waits until its new instance has run MS. Each injection is one console line
+ * (`init: injected fault into echo`). A death that follows an injection into the same instance is
+ * counted as injected and does not count towards the "left down" limit (the campaign asked for it).
+ *
+ * History: per server, deaths (injected or not), their causes, restarts and restart latency (death
+ * to new instance, back-off included). One `init: history NAME: ...` line per server is printed
+ * when a "wait" program ends (shutdown), and the dying server's line after every HISTORY_EVERY-th
+ * restart of it.
+ *
  * Invariants: init never exits while servers run unless a "wait" program ended; a malformed line
  * is reported with its number and skipped, never a crash; init runs above every server
  * (priority 7), so a spinning server cannot starve it.
@@ -37,6 +49,13 @@
 #define RESTART_DELAY_MAX_MS 5000
 #define MAX_RESTARTS 5
 #define RESTART_WINDOW_MS 60000
+#define HISTORY_EVERY 5
+#define MAX_CAUSES 6
+
+enum { INJECT_NONE, INJECT_FAULT, INJECT_HANG, INJECT_CORRUPT_REPLY, INJECT_KILL };
+static const char *const inject_names[] = { "", "fault", "hang", "corrupt-reply", "kill" };
+
+struct cause { long status; long count; };   /* a wait status (Linux encoding) and how often */
 
 struct server {
     char name[32];
@@ -55,6 +74,16 @@ struct server {
     long restarts, window_start;
     int left_down;
     long heartbeat_deadline;    /* ms; 0 = this server is not pinged */
+    int inject_kind;            /* INJECT_*; INJECT_NONE = no injection */
+    long inject_first_ms, inject_every_ms;   /* from inject=KIND@FIRST/EVERY; every 0 = once */
+    long next_inject;           /* ms; 0 = no injection due any more */
+    long started_at;            /* ms: when the current instance was launched */
+    int injected;               /* an injection was made into the current instance */
+    /* history (all since boot) */
+    long deaths, injected_deaths, restarts_done;
+    long latency_last, latency_max, latency_total;   /* ms from death to the new instance */
+    struct cause causes[MAX_CAUSES];
+    long other_causes;          /* deaths whose cause did not fit in causes[] */
 };
 
 static long ticks_per_ms = 1;
@@ -82,7 +111,76 @@ static long launch(struct server *s)
     long r = bsys4(SYS_process_set_limits, s->process, s->priority, (unsigned long)s->mib << 20, s->priority);
     if (r < 0) printf("init: %s: limits refused (%ld)\n", s->name, r);
     bsys3(SYS_process_watch, s->process, deaths, 1UL << (s - servers));
-    s->next_heartbeat = now_ms() + FIRST_HEARTBEAT_MS;
+    s->started_at = now_ms();
+    s->next_heartbeat = s->started_at + FIRST_HEARTBEAT_MS;
+    s->injected = 0;
+    if (s->next_inject && s->next_inject < s->started_at + s->inject_first_ms) s->next_inject = s->started_at + s->inject_first_ms;
+    return 0;
+}
+
+/* One line: what has happened to this server since boot. */
+static void print_history(struct server *s)
+{
+    char causes[256];
+    size_t n = 0;
+    causes[0] = 0;
+    for (int i = 0; i < MAX_CAUSES && s->causes[i].count; i++) {
+        long st = s->causes[i].status;
+        if ((st & 0x7f) == 0) n += snprintf(causes + n, sizeof causes - n, "%sexit %ld x%ld", n ? ", " : "", (st >> 8) & 0xff, s->causes[i].count);
+        else n += snprintf(causes + n, sizeof causes - n, "%ssignal %ld x%ld", n ? ", " : "", st & 0x7f, s->causes[i].count);
+        if (n >= sizeof causes) break;
+    }
+    if (s->other_causes && n < sizeof causes) snprintf(causes + n, sizeof causes - n, "%sother x%ld", n ? ", " : "", s->other_causes);
+    printf("init: history %s: %ld deaths (%ld injected), %ld restarts%s; causes: %s; restart latency ms: last %ld, max %ld, mean %ld\n",
+           s->name, s->deaths, s->injected_deaths, s->restarts_done, s->left_down ? ", left down" : "",
+           s->deaths ? causes : "none", s->latency_last, s->latency_max, s->restarts_done ? s->latency_total / s->restarts_done : 0);
+}
+
+static void record_death(struct server *s, long status)
+{
+    s->deaths++;
+    if (s->injected) s->injected_deaths++;
+    for (int i = 0; i < MAX_CAUSES; i++) {
+        if (s->causes[i].count && s->causes[i].status != status) continue;
+        s->causes[i].status = status;
+        s->causes[i].count++;
+        return;
+    }
+    s->other_causes++;
+}
+
+/* Makes the injection that is due now into s (alive), and schedules the next one. */
+static void inject(struct server *s, long now)
+{
+    long r = s->inject_kind == INJECT_KILL ? bsys1(SYS_process_kill, s->process)
+                                           : bsys2(SYS_process_inject, s->process, s->inject_kind);
+    if (r < 0) printf("init: cannot inject %s into %s (%ld)\n", inject_names[s->inject_kind], s->name, r);
+    else { s->injected = 1; printf("init: injected %s into %s\n", inject_names[s->inject_kind], s->name); }
+    s->next_inject = s->inject_every_ms ? now + s->inject_every_ms : 0;
+}
+
+/* Parses KIND@MS[/EVERYMS]; 0 if well formed. */
+static int parse_inject(struct server *s, const char *spec)
+{
+    const char *at = strchr(spec, '@');
+    if (!at) return -1;
+    int kind = INJECT_NONE;
+    for (int k = INJECT_FAULT; k <= INJECT_KILL; k++)
+        if ((size_t)(at - spec) == strlen(inject_names[k]) && !strncmp(spec, inject_names[k], at - spec)) kind = k;
+    if (kind == INJECT_NONE) return -1;
+    char *end;
+    long first = strtol(at + 1, &end, 10), every = 0;
+    if (end == at + 1 || first < 0) return -1;
+    if (*end == '/') {
+        const char *e = end + 1;
+        every = strtol(e, &end, 10);
+        if (end == e || every < 100) return -1;
+    }
+    if (*end) return -1;
+    s->inject_kind = kind;
+    s->inject_first_ms = first;
+    s->inject_every_ms = every;
+    s->next_inject = 1;        /* due at the first launch + first (launch moves it there) */
     return 0;
 }
 
@@ -107,8 +205,9 @@ static void died(struct server *s)
     if ((status & 0x7f) == 0) snprintf(how, sizeof how, "exited with status %ld", (status >> 8) & 0xff);
     else snprintf(how, sizeof how, "killed by signal %ld", status & 0x7f);
     if (s->wait) { printf("init: %s %s\n", s->name, how); return; }
+    record_death(s, status);
     if (s->died_at - s->window_start > RESTART_WINDOW_MS) { s->window_start = s->died_at; s->restarts = 0; }
-    if (++s->restarts > MAX_RESTARTS) {
+    if (!s->injected && ++s->restarts > MAX_RESTARTS) {
         printf("init: %s %s; %d restarts within %d s: left down\n", s->name, how, MAX_RESTARTS, RESTART_WINDOW_MS / 1000);
         s->left_down = 1;
         return;
@@ -157,6 +256,9 @@ static long start(int line, char *fields[], int n)
         if (!strcmp(fields[next], "wait")) s->wait = 1;
         else if (!strcmp(fields[next], "devices")) devices = 1;
         else if (!strcmp(fields[next], "console")) console = 1;
+        else if (!strncmp(fields[next], "inject=", 7)) {
+            if (parse_inject(s, fields[next] + 7) < 0) { printf("init: manifest line %d: bad '%s' (inject=fault|hang|corrupt-reply|kill@MS[/EVERYMS])\n", line, fields[next]); return -1; }
+        }
         else if (!strncmp(fields[next], "heartbeat=", 10)) {
             s->heartbeat_deadline = strtol(fields[next] + 10, &end, 10);
             if (*end || s->heartbeat_deadline < 100) { printf("init: manifest line %d: bad '%s'\n", line, fields[next]); return -1; }
@@ -231,6 +333,7 @@ int main(void)
         for (int i = 0; i < count; i++) {
             struct server *s = &servers[i];
             if (s->restart_at && s->restart_at < wake) wake = s->restart_at;
+            if (s->next_inject && s->process >= 0 && s->next_inject < wake) wake = s->next_inject;
         }
         long bits = bsys2(SYS_notify_wait, deaths, wake > now ? wake - now : 0);
         if (bits < 0 && bits != -110 /* ETIMEDOUT */) { printf("init: waiting failed (%ld)\n", bits); return 1; }
@@ -239,6 +342,9 @@ int main(void)
             if (!(bits & (1L << i)) || s->process < 0) continue;
             long status = bsys1(SYS_process_status, s->process);
             died(s);
+            if (s->wait) {
+                for (int j = 0; j < count; j++) if (!servers[j].wait) print_history(&servers[j]);
+            }
             if (s->wait) return (status & 0x7f) ? 128 + (int)(status & 0x7f) : (int)((status >> 8) & 0xff);
         }
         now = now_ms();
@@ -246,9 +352,18 @@ int main(void)
             struct server *s = &servers[i];
             if (s->restart_at && now >= s->restart_at) {
                 s->restart_at = 0;
-                if (launch(s) == 0) printf("init: %s restarted %ld ms after it died\n", s->name, now_ms() - s->died_at);
+                if (launch(s) == 0) {
+                    long latency = now_ms() - s->died_at;
+                    printf("init: %s restarted %ld ms after it died\n", s->name, latency);
+                    s->restarts_done++;
+                    s->latency_last = latency;
+                    s->latency_total += latency;
+                    if (latency > s->latency_max) s->latency_max = latency;
+                    if (s->restarts_done % HISTORY_EVERY == 0) print_history(s);
+                }
                 else s->restart_at = now_ms() + s->delay_ms;
             }
+            if (s->next_inject && s->process >= 0 && now >= s->next_inject) inject(s, now);
             if (s->process >= 0 && s->heartbeat_deadline && now >= s->next_heartbeat) {
                 s->next_heartbeat = now + HEARTBEAT_MS;
                 long r = heartbeat(s);

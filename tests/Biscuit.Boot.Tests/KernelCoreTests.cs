@@ -48,6 +48,10 @@ public class KernelCoreTests : IClassFixture<KernelCoreBoot>
         "an IRQ bound to a notification wakes the driver",
         "the console is read only through the console capability, claimed once",
         "DMA memory is contiguous, zeroed and its physical address known",
+        "process_inject refuses bad handles, rights, kinds and dead processes",
+        "an injected fault kills the server at its next call with SIGSEGV",
+        "an injected hang stops answering until killed",
+        "an injected corrupt reply inverts one reply payload",
     };
 
     public static IEnumerable<object[]> CaseData => Cases.Select(c => new object[] { c });
@@ -63,6 +67,10 @@ public class KernelCoreTests : IClassFixture<KernelCoreBoot>
         _boot.AssertReportedExactly(Cases, c => !c.Contains("argv") && !c.Contains("AT_") && !c.Contains("envp") && !c.Contains("stack is 16-byte"));
         Assert.Contains($"ktest: {Cases.Length} passed, 0 failed", _run.Serial);
     }
+
+    [Fact]
+    public void An_injected_fault_is_reported_as_a_user_read_of_address_0_on_the_normal_fault_path() =>
+        Assert.Matches(@"biscuit: process \d+ \(child\) killed: #PF page fault at 0x0, rip 0x[0-9a-f]+, error code 0x4", _run.Serial);
 
     [Fact]
     public void A_faulting_process_gets_one_console_line_naming_process_vector_address_and_rip()

@@ -740,6 +740,99 @@ static int test_DMA_memory_is_contiguous_zeroed_and_its_physical_address_known(v
     return 1;
 }
 
+/* ---- fault injection (process_inject, issue 9) ------------------------------------------ */
+
+enum { INJECT_FAULT = 1, INJECT_HANG = 2, INJECT_CORRUPT_REPLY = 3 };
+
+/* Spawns child echo on a new endpoint and checks it answers once; returns its process handle. */
+static long injectable_echo(long *endpoint)
+{
+    *endpoint = bsys0(SYS_endpoint_create);
+    uint32_t handles[1] = { (uint32_t)*endpoint };
+    long p = spawn_child("echo", NULL, handles, 1);
+    message(1, "ping", 4);
+    if (p < 0 || bsys2(SYS_ipc_call, *endpoint, 5000) != 0) return -1;
+    return p;
+}
+
+static int test_process_inject_refuses_bad_handles_rights_kinds_and_dead_processes(void)
+{
+    long ep;
+    long p = injectable_echo(&ep);
+    EXPECT(p > 0, "echo child: %ld", p);
+    EXPECT_EQ(bsys2(SYS_process_inject, 0, INJECT_FAULT), -EBADF);
+    EXPECT_EQ(bsys2(SYS_process_inject, 4000, INJECT_FAULT), -EBADF);
+    EXPECT_EQ(bsys2(SYS_process_inject, ep, INJECT_FAULT), -EBADF);              /* an endpoint, not a process */
+    long weak = bsys3(SYS_handle_dup, p, R_TRANSFER | R_DUPLICATE, 0);            /* no Control */
+    EXPECT(weak > 0, "handle_dup: %ld", weak);
+    EXPECT_EQ(bsys2(SYS_process_inject, weak, INJECT_HANG), -EPERM);
+    EXPECT_EQ(bsys2(SYS_process_inject, p, 0), -EINVAL);
+    EXPECT_EQ(bsys2(SYS_process_inject, p, 4), -EINVAL);
+    EXPECT_EQ(bsys2(SYS_process_inject, p, ~0UL), -EINVAL);
+    message(1, "ping", 4);                                                        /* refused calls changed nothing */
+    EXPECT_EQ(bsys2(SYS_ipc_call, ep, 5000), 0);
+    EXPECT(msg->length == 4 && !memcmp(msg->payload, "ping", 4), "payload changed");
+    EXPECT_EQ(bsys1(SYS_process_kill, p), 0);
+    EXPECT_EQ(wait_exit(p, 2000), SIGKILL);
+    EXPECT_EQ(bsys2(SYS_process_inject, p, INJECT_FAULT), -ESRCH);
+    bsys1(SYS_handle_close, weak);
+    bsys1(SYS_handle_close, p);
+    bsys1(SYS_handle_close, ep);
+    return 1;
+}
+
+static int test_an_injected_fault_kills_the_server_at_its_next_call_with_SIGSEGV(void)
+{
+    long ep;
+    long p = injectable_echo(&ep);
+    EXPECT(p > 0, "echo child: %ld", p);
+    EXPECT_EQ(bsys2(SYS_process_inject, p, INJECT_FAULT), 0);
+    message(1, "ping", 4);
+    EXPECT_EQ(bsys2(SYS_ipc_call, ep, 5000), -EOWNERDEAD);   /* received, then faulted before replying */
+    EXPECT_EQ(wait_exit(p, 2000), SIGSEGV);
+    bsys1(SYS_handle_close, p);
+    bsys1(SYS_handle_close, ep);
+    return 1;
+}
+
+static int test_an_injected_hang_stops_answering_until_killed(void)
+{
+    long ep;
+    long p = injectable_echo(&ep);
+    EXPECT(p > 0, "echo child: %ld", p);
+    EXPECT_EQ(bsys2(SYS_process_inject, p, INJECT_HANG), 0);
+    message(1, "ping", 4);
+    EXPECT_EQ(bsys2(SYS_ipc_call, ep, 300), -ETIMEDOUT);
+    EXPECT_EQ(bsys1(SYS_process_status, p), -EAGAIN);         /* alive, but not answering */
+    message(1, "ping", 4);
+    EXPECT_EQ(bsys2(SYS_ipc_call, ep, 300), -ETIMEDOUT);
+    EXPECT_EQ(bsys1(SYS_process_kill, p), 0);
+    EXPECT_EQ(wait_exit(p, 2000), SIGKILL);
+    bsys1(SYS_handle_close, p);
+    bsys1(SYS_handle_close, ep);
+    return 1;
+}
+
+static int test_an_injected_corrupt_reply_inverts_one_reply_payload(void)
+{
+    long ep;
+    long p = injectable_echo(&ep);
+    EXPECT(p > 0, "echo child: %ld", p);
+    EXPECT_EQ(bsys2(SYS_process_inject, p, INJECT_CORRUPT_REPLY), 0);
+    message(1, "ping", 4);
+    EXPECT_EQ(bsys2(SYS_ipc_call, ep, 5000), 0);
+    const unsigned char inverted[4] = { 'p' ^ 0xFF, 'i' ^ 0xFF, 'n' ^ 0xFF, 'g' ^ 0xFF };
+    EXPECT(msg->length == 4 && !memcmp(msg->payload, inverted, 4), "reply not inverted");
+    message(1, "ping", 4);
+    EXPECT_EQ(bsys2(SYS_ipc_call, ep, 5000), 0);               /* once only */
+    EXPECT(msg->length == 4 && !memcmp(msg->payload, "ping", 4), "second reply changed too");
+    EXPECT_EQ(bsys1(SYS_process_kill, p), 0);
+    EXPECT_EQ(wait_exit(p, 2000), SIGKILL);
+    bsys1(SYS_handle_close, p);
+    bsys1(SYS_handle_close, ep);
+    return 1;
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -778,6 +871,10 @@ int main(void)
     run("an IRQ bound to a notification wakes the driver", test_an_IRQ_bound_to_a_notification_wakes_the_driver);
     run("the console is read only through the console capability, claimed once", test_the_console_is_read_only_through_the_console_capability_claimed_once);
     run("DMA memory is contiguous, zeroed and its physical address known", test_DMA_memory_is_contiguous_zeroed_and_its_physical_address_known);
+    run("process_inject refuses bad handles, rights, kinds and dead processes", test_process_inject_refuses_bad_handles_rights_kinds_and_dead_processes);
+    run("an injected fault kills the server at its next call with SIGSEGV", test_an_injected_fault_kills_the_server_at_its_next_call_with_SIGSEGV);
+    run("an injected hang stops answering until killed", test_an_injected_hang_stops_answering_until_killed);
+    run("an injected corrupt reply inverts one reply payload", test_an_injected_corrupt_reply_inverts_one_reply_payload);
     message(3, NULL, 0);
     bsys2(SYS_ipc_call, echo_endpoint, 2000);
     printf("ktest: %d passed, %d failed\n", passed, failed);

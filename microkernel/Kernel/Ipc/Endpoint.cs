@@ -94,6 +94,7 @@ namespace Biscuit.Kernel.Ipc
             server->ReplyTo = null;
             caller->ServedBy = null;
             MessageTransfer.Copy(server, caller, 0);
+            if (server->Process->Injections != 0) Processes.FaultInjection.AfterReply(server, caller);
             Blocking.Wake(caller, 0);
             return 0;
         }

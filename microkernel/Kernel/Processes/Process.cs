@@ -43,6 +43,8 @@ namespace Biscuit.Kernel.Processes
         public Endpoint* Personality;         // where its non-core Linux calls go (null: a server); holds one count
         public ulong PersonalityBadge;        // the badge of the personality capability (names it to posix)
         public ulong LinuxPid;                // the pid its personality gave it (process_set_pid): getpid's answer; 0 = Id
+        public byte Injections;               // faults injected on purpose (FaultInjection.cs bits), 0 normally
+        public ulong InjectedFaultThread, InjectedFaultRip;   // where an injected fault sticks (FaultInjection.cs)
         public fixed byte Name[NameBytes];
         public fixed ulong WatcherObjects[MaxWatchers];   // Notification*
         public fixed ulong WatcherBits[MaxWatchers];

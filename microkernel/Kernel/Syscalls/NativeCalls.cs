@@ -40,6 +40,7 @@ namespace Biscuit.Kernel.Syscalls
                 case 0x81F: return ApplicationCalls.Fork(t, a0, a1, a2, a3, a4, a5);
                 case 0x870: return ApplicationCalls.SetPid(t, a0, a1);
                 case 0x871: return ApplicationCalls.Signal(t, a0, a1, a2, a3, a4, a5);
+                case 0x872: return Processes.FaultInjection.Inject(t, a0, a1);
                 case 0x87C: return Threads.CpuAccounting.Census(t, a0, a1);
 
                 case 0x820: return IpcCalls.CreateEndpoint(t);

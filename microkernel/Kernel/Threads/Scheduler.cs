@@ -105,6 +105,7 @@ namespace Biscuit.Kernel.Threads
                 s_current = t;
                 // Signals are delivered on the way back to ring 3; a default action may end the
                 // whole process (and this thread with it): then choose again.
+                if (t->Process->Injections != 0 && !Processes.FaultInjection.BeforeReturnToUser(t)) continue;
                 if (t->PendingSignals != 0 && !Linux.Signals.DeliverPending(t)) continue;
                 Load(t);
                 CpuAccounting.Charge(t);

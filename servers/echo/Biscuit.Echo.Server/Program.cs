@@ -33,9 +33,11 @@ if (mode == "hog")
     return HogDriver.Run();
 if (mode == "restart")
     return RestartDriver.Run();
+if (mode == "faults")
+    return FaultDriver.Run(args.Length > 1 && int.TryParse(args[1], out int disruptions) ? disruptions : 3);
 if (mode == "bench")
     return EchoBench.Run(int.Parse(args.Length > 1 ? args[1] : "20000"));
 if (mode == "drive")
     return EchoDriver.Run(long.Parse(args.Length > 1 ? args[1] : "100000"));
-Console.Error.WriteLine("usage: echo-server serve NAME [WORKERS] [measure] | drive COUNT | bench COUNT | restart | hog | soundness");
+Console.Error.WriteLine("usage: echo-server serve NAME [WORKERS] [measure] | drive COUNT | bench COUNT | restart | faults [DISRUPTIONS] | hog | soundness");
 return 2;

@@ -14,7 +14,11 @@ using System.Security.Cryptography;
 
 namespace Biscuit.Bench;
 
-public sealed record LoadRun(string File, int Connections, double StartS, double EndS, WrkResult Wrk);
+public sealed record LoadRun(string File, int Connections, double StartS, double EndS, WrkResult Wrk)
+{
+    /// <summary>Biscuit only: each process's share of one request (CpuBreakdown), or null.</summary>
+    public List<ProcessPerRequest>? CpuPerRequest { get; init; }
+}
 
 public sealed record GuestBoot(string Guest, int Round, int Port)
 {
@@ -144,9 +148,12 @@ public static class NginxBenchmark
                 {
                     say($"wrk {f} -c{c} ({options.WarmupSeconds} s warm-up + {options.LoadSeconds} s)");
                     HttpTools.Wrk($"{site}/{f}", options.WarmupSeconds, c, WrkThreads, script);
+                    string? cpuBefore = boot.Guest == "biscuit" ? CpuBreakdown.Read(site) : null;
                     double start = clock.Elapsed.TotalSeconds;
                     var r = HttpTools.Wrk($"{site}/{f}", options.LoadSeconds, c, WrkThreads, script);
-                    boot.Runs.Add(new LoadRun(f, c, start, clock.Elapsed.TotalSeconds, r));
+                    double end = clock.Elapsed.TotalSeconds;
+                    string? cpuAfter = boot.Guest == "biscuit" ? CpuBreakdown.Read(site) : null;
+                    boot.Runs.Add(new LoadRun(f, c, start, end, r) { CpuPerRequest = CpuBreakdown.PerRequest(cpuBefore, cpuAfter, r.Requests) });
                     if (qemu.HasExited) throw new InvalidOperationException($"{who} died during the load on {f}\n{qemu.Tail(30, Counters)}");
                 }
         }

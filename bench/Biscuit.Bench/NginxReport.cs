@@ -7,6 +7,29 @@ namespace Biscuit.Bench;
 
 public static class NginxReport
 {
+    /// <summary>Where one request's time goes on Biscuit: the last good Biscuit boot's runs (CpuBreakdown).</summary>
+    private static void Breakdown(StringBuilder w, List<GuestBoot> boots)
+    {
+        var boot = boots.LastOrDefault(b => b.Guest == "biscuit" && b.Error == null && b.Runs.Any(r => r.CpuPerRequest != null));
+        if (boot == null) return;
+        w.AppendLine("### Where one request's time goes on Biscuit");
+        w.AppendLine();
+        w.AppendLine($"`{CpuBreakdown.Path}` (the kernel's per-process cycle, system-call and IPC-call counters) read before and after each " +
+                     "measured run, divided by the requests wrk counted: an average request, not one traced request; the GC sampling " +
+                     "(one request a second) and the two readings are inside the window. Cycles are the guest's TSC under TCG.");
+        w.AppendLine();
+        foreach (var run in boot.Runs.Where(r => r.CpuPerRequest != null))
+        {
+            w.AppendLine($"{run.File}, {run.Connections} connection(s), {run.Wrk.Requests} requests (round {boot.Round}):");
+            w.AppendLine();
+            w.AppendLine("| process | kind | cycles / request | share of all cycles | system calls / request | IPC calls / request |");
+            w.AppendLine("|---|---|---|---|---|---|");
+            foreach (var p in run.CpuPerRequest!)
+                w.AppendLine($"| {p.Name} | {p.Kind} | {p.Cycles:F0} | {p.SharePercent:F1}% | {p.SystemCalls:F1} | {p.IpcCalls:F1} |");
+            w.AppendLine();
+        }
+    }
+
     public static void Markdown(StringBuilder w, Dictionary<string, object> nginx)
     {
         var summary = (Dictionary<string, object>)nginx["summary"];
@@ -50,6 +73,7 @@ public static class NginxReport
         w.AppendLine("Median [min–max] over boots. A requests/s ratio below 1 means Biscuit serves fewer requests; a latency ratio above 1 means Biscuit is slower.");
         w.AppendLine();
         Gc(w, (List<ServerLoadGc>)biscuit["gc_during_load"], nginx);
+        Breakdown(w, (List<GuestBoot>)nginx["boots"]);
         if (nginx.TryGetValue("plots", out var p) && p is List<Dictionary<string, string>> plots && plots.Count > 0)
         {
             w.AppendLine("### Plots");

@@ -112,6 +112,22 @@ public class BenchNginxTests : IClassFixture<QuickNginxBench>
     }
 
     [Fact]
+    public void Each_Biscuit_run_says_where_one_request_s_cycles_went_by_process()
+    {
+        var biscuit = AnsweredBoots().Single(b => b.GetProperty("guest").GetString() == "biscuit");
+        foreach (var run in biscuit.GetProperty("runs").EnumerateArray())
+        {
+            var shares = run.GetProperty("cpu_per_request").EnumerateArray().ToList();
+            foreach (var name in new[] { "posix-server", "net-server", "nginx" })
+                Assert.Contains(shares, p => p.GetProperty("name").GetString() == name && p.GetProperty("cycles").GetDouble() > 0);
+            Assert.InRange(shares.Sum(p => p.GetProperty("share_percent").GetDouble()), 99.0, 101.0);
+            Assert.True(shares.Single(p => p.GetProperty("name").GetString() == "nginx").GetProperty("ipc_calls").GetDouble() > 0);
+        }
+        Assert.Contains("### Where one request's time goes on Biscuit", _bench.Report);
+        Assert.Contains("| nginx | application |", _bench.Report);
+    }
+
+    [Fact]
     public void The_Linux_guest_boots_with_Biscuit_s_QEMU_flags_but_its_own_kernel_and_no_root_disk()
     {
         var biscuit = _bench.Nginx.GetProperty("qemu_biscuit").EnumerateArray().Select(a => a.GetString()!).ToList();

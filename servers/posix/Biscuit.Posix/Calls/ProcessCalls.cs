@@ -36,19 +36,6 @@ public static class ProcessCalls
         int pid = c.IntArg(0);
         ulong statusPointer = c.Arg(1), usagePointer = c.Arg(3);
         Func<int, bool> matches = child => pid <= 0 || child == pid;
-        c.Process.EnterWait4();
-        try
-        {
-            return WaitForChild(c, pid, options, statusPointer, usagePointer, matches);
-        }
-        finally
-        {
-            c.Process.LeaveWait4();
-        }
-    }
-
-    private static long WaitForChild(CallContext c, int pid, int options, ulong statusPointer, ulong usagePointer, Func<int, bool> matches)
-    {
         while (true)
         {
             if (c.Process.TryReap(matches, out var child))

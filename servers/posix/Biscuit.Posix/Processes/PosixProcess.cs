@@ -41,13 +41,6 @@ public sealed class PosixProcess
         }
     }
 
-    private int threadsInWait4;                            // Interlocked: threads of this process inside wait4
-
-    /// <summary>Threads of this process blocked in (or entering) wait4: SIGCHLD then must not cancel it.</summary>
-    public int ThreadsInWait4 => Volatile.Read(ref threadsInWait4);
-    public void EnterWait4() => Interlocked.Increment(ref threadsInWait4);
-    public void LeaveWait4() => Interlocked.Decrement(ref threadsInWait4);
-
     /// <summary>Waits up to `milliseconds` for a child to exit (woken by ChildExited).</summary>
     public void WaitForChildExit(int milliseconds)
     {

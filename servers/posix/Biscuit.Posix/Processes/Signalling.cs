@@ -77,9 +77,12 @@ public sealed partial class Personality
         int termination = waitStatus & 0x7F;
         int code = termination == 0 ? Sig.CLD_EXITED : (waitStatus & 0x80) != 0 ? Sig.CLD_DUMPED : Sig.CLD_KILLED;
         int status = termination == 0 ? (waitStatus >> 8) & 0xFF : termination;
-        // A parent already waiting in wait4 gets the child from that call: SIGCHLD must not cancel it
-        // (its reply would be lost with the zombie it reaped); it is delivered when wait4 returns.
-        Post(parent, Sig.SIGCHLD, code, childPid, status, keepForwardedCalls: parent.ThreadsInWait4 > 0);
+        // SIGCHLD never cancels a forwarded call: a wait4 that has just reaped this very child could
+        // otherwise lose it (cancelled between posix's reap and the kernel delivering the reply — a
+        // race no counter of waiters closes). The signal is delivered when the call returns, as if
+        // SIGCHLD had SA_RESTART; calls the kernel itself blocks in (rt_sigsuspend, nanosleep) are
+        // still ended by it.
+        Post(parent, Sig.SIGCHLD, code, childPid, status, keepForwardedCalls: true);
     }
 
     /// <summary>prctl(PR_SET_PDEATHSIG)'s signal to `orphan` whose parent just ended.</summary>

@@ -195,7 +195,8 @@ static void identity(void)
     CHECK("getresuid into a bad pointer", syscall(SYS_getresuid, (void *)8, (void *)8, (void *)8));
     say("getpgid(0) is getpgrp(): %d", getpgid(0) == getpgrp());
     CHECK("getpgid of a missing process", getpgid(0x3fffffff));
-    say("getsid(0) positive: %d", getsid(0) > 0);
+    /* getsid(0) is 0 when the session leader lives outside the caller's pid namespace (CI containers), so only success is checked here; ids.c checks a session the program made itself. */
+    say("getsid(0) succeeds: %d", getsid(0) >= 0);
     struct utsname u;
     CHECK("uname", uname(&u));
     say("uname sysname %s machine %s", u.sysname, u.machine);

@@ -35,6 +35,28 @@ static void process_ids(void)
     close(p[0]); close(p[1]);
 }
 
+/* setsid(2): the caller becomes the leader of a new session and of a new process group, both named
+ * by its pid; a group leader may not do it (EPERM). The child reports through its exit status. */
+static void sessions(void)
+{
+    pid_t child = fork();
+    if (child == 0) {
+        int leader = setsid() == getpid();
+        int session = getsid(0) == getpid();
+        int group = getpgrp() == getpid();
+        int again = setsid() == -1 && errno == EPERM;
+        _exit(leader | session << 1 | group << 2 | again << 3);
+    }
+    int status = 0;
+    waitpid(child, &status, 0);
+    int bits = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
+    say("setsid returns the caller's pid: %d", bits & 1);
+    say("getsid(0) is then the caller's pid: %d", bits >> 1 & 1);
+    say("getpgrp() is then the caller's pid: %d", bits >> 2 & 1);
+    say("a second setsid (a group leader): EPERM %d", bits >> 3 & 1);
+    say("getsid of a missing process: %s", outcome(getsid(0x3fffffff)));
+}
+
 static void descriptor_limit(const char *file)
 {
     struct rlimit limit = { 32, 32 };
@@ -60,6 +82,7 @@ int main(int argc, char **argv)
     CHECK("mkdir of the work directory", mkdir(dir, 0755));
     close(open(file, O_CREAT | O_WRONLY, 0644));
     process_ids();
+    sessions();
     descriptor_limit(file);
     unlink(file);
     CHECK("rmdir of the work directory", rmdir(dir));

@@ -135,6 +135,26 @@ public sealed class SharedFileMappingTests : IDisposable
     }
 
     [Fact]
+    public void A_MAP_FIXED_file_mapping_over_the_middle_of_a_shared_one_leaves_both_sides_shared()
+    {
+        int f = FileWith("/f", new string('f', 3 * 4096));
+        int g = FileWith("/g", new string('g', 4096));
+        ulong at = MapOk(h.Process, f, 3 * 4096);
+        Assert.Equal((long)(at + 4096), h.Call(LinuxCall.Mmap, at + 4096, 4096, ReadWrite, Mman.MAP_SHARED | Mman.MAP_FIXED, (ulong)g, 0));
+        Assert.Equal("g", Seen(h.Process, at + 4096, 1));
+        Store(h.Process, at, "L");
+        Store(h.Process, at + 8192, "R");
+        Store(h.Process, at + 4096, "M");
+        var buffer = h.Alloc(3 * 4096);
+        Assert.Equal(3 * 4096, h.Call(LinuxCall.Pread64, (ulong)f, buffer, 3 * 4096, 0));
+        Assert.Equal("Lf", h.GetString(buffer, 2));
+        Assert.Equal("ff", h.GetString(buffer + 4096, 2));
+        Assert.Equal("Rf", h.GetString(buffer + 8192, 2));
+        Assert.Equal("Mg", h.Read(h.Open("/g", O.RDONLY), 2));
+        Assert.Equal(3, Table.Grants);
+    }
+
+    [Fact]
     public void The_death_of_a_mapping_process_writes_its_stores_back_and_revokes_its_grants()
     {
         int fd = FileWith("/f", "xxxxxxxx");

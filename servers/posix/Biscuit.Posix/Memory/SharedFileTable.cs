@@ -52,9 +52,9 @@ public sealed class SharedFileTable(IFileSystem fs, ISharedPages pages, ulong ma
             ulong firstPage = offset / Page, pageCount = Mman.PageUp(length) / Page;
             ulong pagesInFile = Mman.PageUp((ulong)attributes.Size) / Page;
             ulong granted = pagesInFile > firstPage ? Math.Min(pageCount, pagesInFile - firstPage) : 0;
+            ForgetStale(process, address, address + pageCount * Page);
             if (granted == 0) return 0;
             if (firstPage + granted > maxPages) return -Errno.ENOMEM;
-            ForgetStale(process, address, address + granted * Page);
 
             bool created = !files.TryGetValue(inode, out var shared);
             if (shared is null)
@@ -77,24 +77,7 @@ public sealed class SharedFileTable(IFileSystem fs, ISharedPages pages, ulong ma
     /// granted again. A file left with no mapping is written back and let go.</summary>
     public void Unmapped(KernelProcess process, ulong address, ulong length)
     {
-        ulong end = address + Mman.PageUp(length);
-        lock (gate)
-        {
-            var touched = new HashSet<SharedFile>();
-            foreach (var run in runs.Where(x => x.Process == process && x.Overlaps(address, end)).ToList())
-            {
-                touched.Add(run.File);
-                RevokeRun(run);
-                if (run.Address < address)
-                    GrantRuns(run.File, process, run.Address, run.FirstPage, (address - run.Address) / Page, run.Writable);
-                if (run.End > end)
-                {
-                    ulong skipped = (end - run.Address) / Page;
-                    GrantRuns(run.File, process, end, run.FirstPage + skipped, run.Pages - skipped, run.Writable);
-                }
-            }
-            foreach (var shared in touched) Settle(shared);
-        }
+        lock (gate) CutOut(process, address, address + Mman.PageUp(length));
     }
 
     /// <summary>msync(2): the files mapped in [address, address+length) are written back; with
@@ -252,14 +235,25 @@ public sealed class SharedFileTable(IFileSystem fs, ISharedPages pages, ulong ma
     }
 
     // The kernel gave [start, end) of `process` out again, so any run posix still records there was
-    // unmapped behind its back (an anonymous MAP_FIXED mapping over it): forget it.
-    private void ForgetStale(KernelProcess process, ulong start, ulong end)
+    // unmapped behind its back (a MAP_FIXED mapping over it): forget that part.
+    private void ForgetStale(KernelProcess process, ulong start, ulong end) => CutOut(process, start, end);
+
+    // [start, end) of `process` shows none of the files any more: the runs there are revoked, and what
+    // remains of a run cut in the middle is granted again on either side; then the files are settled.
+    private void CutOut(KernelProcess process, ulong start, ulong end)
     {
         var touched = new HashSet<SharedFile>();
         foreach (var run in runs.Where(x => x.Process == process && x.Overlaps(start, end)).ToList())
         {
             touched.Add(run.File);
             RevokeRun(run);
+            if (run.Address < start)
+                GrantRuns(run.File, process, run.Address, run.FirstPage, (start - run.Address) / Page, run.Writable);
+            if (run.End > end)
+            {
+                ulong skipped = (end - run.Address) / Page;
+                GrantRuns(run.File, process, end, run.FirstPage + skipped, run.Pages - skipped, run.Writable);
+            }
         }
         foreach (var shared in touched) Settle(shared);
     }

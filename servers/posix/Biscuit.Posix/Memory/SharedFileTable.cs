@@ -19,7 +19,11 @@
 // Bounds: at most MaxPages pages held over all files (mmap beyond: ENOMEM) and at most MaxGrants
 // grants (each covers at most GrantPages pages): posix's handle table has 256 slots.
 // Locking: `gate` guards the table, every SharedFile and every run; fs calls are made under it (fs
-// never calls posix), so a write(2) and a write-back of the same file never interleave.
+// never calls posix), so a write(2), a write-back and the filling of a page never interleave. While
+// no file is mapped, reads go straight to fs without the lock (a read under way when a file gets
+// mapped returns fs's bytes of that moment, as if it had finished first); writes always take it, or
+// one could reach fs after the page it changes was filled and never be seen through the mapping (fs
+// serves one request at a time anyway).
 namespace Biscuit.Posix;
 
 public sealed class SharedFileTable(IFileSystem fs, ISharedPages pages, ulong maxPages = SharedFileTable.DefaultMaxPages,
@@ -34,6 +38,8 @@ public sealed class SharedFileTable(IFileSystem fs, ISharedPages pages, ulong ma
     private readonly Dictionary<ulong, SharedFile> files = [];   // guarded by gate: by inode
     private readonly List<GrantedRun> runs = [];                 // guarded by gate: every live grant
     private ulong heldPages;                                      // guarded by gate: over all files
+    private volatile int fileCount;                               // files.Count, written under gate: read without it
+                                                                  // so that reads of unmapped files take no lock
 
     public ulong HeldPages { get { lock (gate) return heldPages; } }
     public int Grants { get { lock (gate) return runs.Count; } }
@@ -64,6 +70,7 @@ public sealed class SharedFileTable(IFileSystem fs, ISharedPages pages, ulong ma
                 file.AddReference();
                 shared = new SharedFile(inode, file, (ulong)arena, maxPages);
                 files[inode] = shared;
+                fileCount = files.Count;
             }
             r = Hold(shared, firstPage, granted);
             if (r == 0) r = GrantRuns(shared, process, address, firstPage, granted, writable);
@@ -136,6 +143,7 @@ public sealed class SharedFileTable(IFileSystem fs, ISharedPages pages, ulong ma
     /// <summary>read(2)/pread of a file: fs's bytes, with the held pages' bytes (the newest) over them.</summary>
     public long Read(FsNode node, ulong inode, long offset, Span<byte> into)
     {
+        if (fileCount == 0) return fs.Read(node, offset, into);   // nothing is mapped: fs is the truth
         lock (gate)
         {
             if (!files.TryGetValue(inode, out var shared)) return fs.Read(node, offset, into);
@@ -305,6 +313,7 @@ public sealed class SharedFileTable(IFileSystem fs, ISharedPages pages, ulong ma
         shared.HeldPages = 0;
         pages.Unreserve(shared.Arena, shared.Capacity);
         files.Remove(shared.Inode);
+        fileCount = files.Count;
         shared.Source.DropReference();
     }
 

@@ -22,6 +22,11 @@ public static class TracedReport
                      (f.FailedWindows > 0 ? $"; **{f.FailedWindows} windows failed** ({string.Join("; ", f.Errors.Take(3))})" : "") + ".");
         w.AppendLine($"One GET, as the host saw it: {f.RequestMs.Median:F1} ms median [{f.RequestMs.Min:F1}–{f.RequestMs.Max:F1}]; " +
                      $"all cycles of a request window less the readings': {f.WindowCycles.Median:F0} median [{f.WindowCycles.Min:F0}–{f.WindowCycles.Max:F0}].");
+        if (f.IdleShareWithRequest is { } idle && f.IdleShareReadingsAlone is { } alone && f.TscGhz is { } ghz)
+            w.AppendLine($"Idle with nothing else running: the kernel's idle loop had {idle.Median * 100:F0}% [{idle.Min * 100:F0}–{idle.Max * 100:F0}] " +
+                         $"of all cycles of a request window and {alone.Median * 100:F0}% [{alone.Min * 100:F0}–{alone.Max * 100:F0}] of a readings-alone " +
+                         $"window (the guest TSC ran at {ghz.Median:F2} GHz of the host's clock over the windows): a lone request, one at a time, " +
+                         "leaves the guest with nothing to run for that share of its time, waiting for an interrupt (the NIC's or the timer's).");
         w.AppendLine();
         w.AppendLine("| process | kind | cycles: median | cycles: max | system calls: median | IPC calls: median | a reading pair alone: cycles (subtracted) |");
         w.AppendLine("|---|---|---|---|---|---|---|");

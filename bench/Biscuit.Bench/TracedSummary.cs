@@ -18,6 +18,13 @@ public sealed record TracedFigures(int Requests, int ReadingWindows, int FailedW
 {
     /// <summary>Per request window (pooled over boots, in order): cycles per process name, readings' cost subtracted.</summary>
     public List<Dictionary<string, double>> CyclesPerRequest { get; init; } = new();
+
+    // Where the wall-clock time of a window went (raw windows, nothing subtracted): the idle loop's
+    // share of all cycles, in request windows and in readings-alone ones, and the guest TSC's rate
+    // (all cycles of a window over its duration on the host's clock).
+    public Summary? IdleShareWithRequest { get; init; }
+    public Summary? IdleShareReadingsAlone { get; init; }
+    public Summary? TscGhz { get; init; }
 }
 
 public static class TracedSummary
@@ -39,6 +46,9 @@ public static class TracedSummary
         var requestMs = new List<double>();
         var windowCycles = new List<double>();
         var perRequest = new List<Dictionary<string, double>>();
+        var idleWith = new List<double>();
+        var idleAlone = new List<double>();
+        var ghz = new List<double>();
         int readingWindows = 0, failed = 0;
         var errors = new List<string>();
         foreach (var windows in boots)
@@ -49,6 +59,13 @@ public static class TracedSummary
             var loaded = windows.Where(w => w.Error == null && w.WithRequest).ToList();
             if (quiet.Count == 0 || loaded.Count == 0) continue;
             readingWindows += quiet.Count;
+            foreach (var w in quiet.Concat(loaded))
+            {
+                double all = w.Processes.Sum(p => (double)p.Cycles);
+                if (all <= 0) continue;
+                (w.WithRequest ? idleWith : idleAlone).Add(w.Processes.Where(p => p.Kind == "idle").Sum(p => (double)p.Cycles) / all);
+                if (w.WallMs > 0) ghz.Add(all / w.WallMs / 1e6);
+            }
 
             // The readings' own cost in this boot: medians over its no-request windows.
             var baseCycles = Medians(quiet, w => ByName(w, p => p.Cycles));
@@ -95,7 +112,13 @@ public static class TracedSummary
                 windowsWithGc.GetValueOrDefault(server), readingsPauseMax.GetValueOrDefault(server)))
             .OrderBy(s => s.Server).ToList();
         return new TracedFigures(totals.Count, readingWindows, failed, Summary.Of(requestMs), Summary.Of(windowCycles), processes, servers,
-            totals.Max(), Median(totals), readingsTotals.DefaultIfEmpty(0).Max(), errors.Distinct().ToList()) { CyclesPerRequest = perRequest };
+            totals.Max(), Median(totals), readingsTotals.DefaultIfEmpty(0).Max(), errors.Distinct().ToList())
+        {
+            CyclesPerRequest = perRequest,
+            IdleShareWithRequest = idleWith.Count > 0 ? Summary.Of(idleWith) : null,
+            IdleShareReadingsAlone = idleAlone.Count > 0 ? Summary.Of(idleAlone) : null,
+            TscGhz = ghz.Count > 0 ? Summary.Of(ghz) : null,
+        };
     }
 
     // A window's figure per process name (processes of one name summed).

@@ -14,7 +14,7 @@ public static class Anchors
         w.AppendLine($"| NGINX throughput vs Linux | Biscuit (Go): within 10–15% | {NginxRatio(results)} |");
         w.AppendLine($"| GC share of CPU | Biscuit (Go): ~3% | {(nginx is { } g ? $"nginx load: {string.Join(", ", g.Select(s => $"{s.Server} {s.GcShareOfWindow * 100:F2}%"))} (of wall-clock time, per server); " : "")}servers benchmark: {GcShare(results)} |");
         w.AppendLine($"| longest single GC pause | Biscuit (Go): 115 µs | {(nginx is { } p ? $"nginx load: {string.Join(", ", p.Select(s => $"{s.Server} {NginxReport.Pause(s.PauseMaxMs)}"))}" : "servers benchmark: see the server GC line above (per-server Stats)")} |");
-        w.AppendLine("| GC pause accumulated in one request | Biscuit (Go): 582 µs | not measured yet (needs per-request accounting, issue 11 item 4) |");
+        w.AppendLine($"| GC pause accumulated in one request | Biscuit (Go): 582 µs | {RequestPause(results)} |");
         w.AppendLine($"| pipe ping-pong, C vs Go | C ~15% faster (Go/C ≈ 1.15) | {PipeRatio(results)} |");
         w.AppendLine("| IPC call on x86-64 | seL4: ~400–600 cycles (hardware) | see the kernel core table (emulated cycles, not comparable) |");
         w.AppendLine();
@@ -27,6 +27,14 @@ public static class Anchors
         var ratios = (Dictionary<string, RatioFigures>)((Dictionary<string, object>)nginx["summary"])["ratios_biscuit_over_linux"];
         if (ratios.Count == 0) return "no ratio: a guest produced no figures (see the nginx section)";
         return "Biscuit/Linux requests/s (QEMU TCG): " + string.Join(", ", ratios.Select(r => $"{r.Key} {r.Value.RequestsPerS:F2}"));
+    }
+
+    // The traced requests of the nginx benchmark: the largest sum over servers of the GC pause inside one HTTP request.
+    private static string RequestPause(Dictionary<string, object> results)
+    {
+        if (!results.TryGetValue("nginx", out var n) || n is not Dictionary<string, object> nginx) return "not run (`./biscuit bench nginx`: traced requests)";
+        if (!nginx.TryGetValue("traced", out var t) || t is not TracedFigures f) return "no traced request succeeded (see the nginx section)";
+        return $"one small.html GET at a time, sum over servers: largest {f.MaxTotalPauseUs:F0} µs, median {f.MedianTotalPauseUs:F0} µs over {f.Requests} requests (QEMU TCG)";
     }
 
     // The posix benchmark's pipe ping-pong (the same static program on both guests), else a pointer.

@@ -3,8 +3,9 @@
 // ("pauses <50us", "pauses longer"). Columns are found by where the header's server names end
 // (StatsTable right-aligns every cell under its name), so cells with spaces ("12 MiB") stay whole.
 // The table shows sizes and durations rounded for people (whole KiB/MiB, us/ms); counts and the
-// time-in-GC percentage (two decimals) are exact. A table this parser does not understand is a
-// FormatException naming the line, never a wrong figure.
+// time-in-GC percentage (two decimals) are exact, and so are the rows marked "(ns)" and the
+// per-request GC rows, which a posix older than them does not print (those figures are then null).
+// A table this parser does not understand is a FormatException naming the line, never a wrong figure.
 using System.Globalization;
 using System.Text.RegularExpressions;
 
@@ -32,6 +33,15 @@ public sealed record ServerGcFigures
     public long Refused { get; init; }
     // bin label as the table prints it ("<50us", "longer") -> pauses in that bin
     public Dictionary<string, long> PauseHistogram { get; init; } = new();
+
+    // Exact figures (lib's RequestGcMeter and the "(ns)" rows); null when the table has no such row.
+    public long? PauseTotalNs { get; init; }              // every GC pause since the server started
+    public long? RequestsMeasured { get; init; }          // requests served, each measured
+    public long? RequestsWithGc { get; init; }            // of them, those during which some GC ran
+    public long? RequestPauseMaxNs { get; init; }         // the largest pause accumulated inside one request
+    public long? RequestPauseSumNs { get; init; }
+    // bin label ("<1ms", "longer") -> requests whose accumulated pause fell in that bin
+    public Dictionary<string, long> RequestPauseHistogram { get; init; } = new();
 }
 
 public static class GcTable
@@ -78,11 +88,23 @@ public static class GcTable
             if (sampled.Length != 2) throw new FormatException($"GC table: '{Cell("gcs sampled/missed")}' is not two counts");
             if (gens.Length != 3 || admission.Length != 3)
                 throw new FormatException($"GC table: '{Cell("gc gen0/gen1/gen2")}' or '{Cell("admitted/queued/refused")}' is not three counts");
+            string? Optional(string label) => cells.TryGetValue(label, out var row) ? row[c] : null;
+            long? OptionalCount(string label) => Optional(label) is { } cell ? Count(cell) : null;
             var histogram = new Dictionary<string, long>();
+            var requestHistogram = new Dictionary<string, long>();
             foreach (var (label, row) in cells)
             {
-                if (!label.StartsWith("pauses ", StringComparison.Ordinal) || row[c] == "-") continue;
-                histogram[label["pauses ".Length..]] = Count(row[c]);
+                if (row[c] == "-") continue;
+                if (label.StartsWith("pauses ", StringComparison.Ordinal)) histogram[label["pauses ".Length..]] = Count(row[c]);
+                else if (label.StartsWith("request pause <", StringComparison.Ordinal) || label == "request pause longer")
+                    requestHistogram[label["request pause ".Length..]] = Count(row[c]);
+            }
+            long? measured = null, withGc = null;
+            if (Optional("requests with gc/measured") is { } requestCounts)
+            {
+                var parts = requestCounts.Split('/');
+                if (parts.Length != 2) throw new FormatException($"GC table: '{requestCounts}' is not two counts");
+                (withGc, measured) = (Count(parts[0]), Count(parts[1]));
             }
             servers.Add(new ServerGcFigures
             {
@@ -90,7 +112,7 @@ public static class GcTable
                 UptimeS = Nanoseconds(Cell("uptime")) / 1e9,
                 Gen0 = Count(gens[0]), Gen1 = Count(gens[1]), Gen2 = Count(gens[2]),
                 PausesSampled = Count(sampled[0]), PausesMissed = Count(sampled[1]),
-                PauseTotalMs = Nanoseconds(Cell("gc pause total")) / 1e6,
+                PauseTotalMs = (OptionalCount("gc pause total (ns)") ?? Nanoseconds(Cell("gc pause total"))) / 1e6,   // exact where posix prints it
                 PauseMaxMs = Nanoseconds(Cell("gc pause max (sampled)")) / 1e6,
                 TimeInGcFraction = Percent(Cell("time in gc")) / 100,
                 HeapBytes = Bytes(Cell("heap now")),
@@ -100,6 +122,12 @@ public static class GcTable
                 Requests = Count(Cell("requests")),
                 Admitted = Count(admission[0]), Queued = Count(admission[1]), Refused = Count(admission[2]),
                 PauseHistogram = histogram,
+                PauseTotalNs = OptionalCount("gc pause total (ns)"),
+                RequestsMeasured = measured,
+                RequestsWithGc = withGc,
+                RequestPauseMaxNs = OptionalCount("request pause max (ns)"),
+                RequestPauseSumNs = OptionalCount("request pause sum (ns)"),
+                RequestPauseHistogram = requestHistogram,
             });
         }
         return (servers, missing);

@@ -6,7 +6,9 @@
 // small.html and big.bin as served, against the build's www.sha256, before any load; then wrk from
 // the host on each file with 1 and with 10 keep-alive connections (after an unrecorded warm-up).
 // A boot that never answers HTTP is recorded and tried once more (AttemptsPerBoot).
-// While Biscuit is loaded, GcSampler reads every server's GC figures once a second. A boot that
+// While Biscuit is loaded, GcSampler reads every server's GC figures once a second; after the load,
+// TracedRequests sends single requests between readings of every process's and server's counters
+// (where one request's cycles and GC pauses go). A boot that
 // fails is recorded with its error and the run goes on; figures are medians over the boots that
 // worked, with min and max.
 using System.Diagnostics;
@@ -29,13 +31,14 @@ public sealed record GuestBoot(string Guest, int Round, int Port)
     public bool ContentCheckPassed { get; set; }
     public List<LoadRun> Runs { get; } = new();
     public List<GcSample> GcSamples { get; } = new();     // Biscuit only
+    public List<TracedWindow> Traced { get; } = new();    // Biscuit only: TracedRequests' windows
     public string? Error { get; set; }
 }
 
-public sealed record NginxOptions(int Repetitions, int WarmupSeconds, int LoadSeconds, int[] Connections)
+public sealed record NginxOptions(int Repetitions, int WarmupSeconds, int LoadSeconds, int[] Connections, int TracedRequests)
 {
-    public static NginxOptions Full(int repetitions) => new(repetitions, 2, LoadSecondsOr(10), [1, 10]);
-    public static NginxOptions Quick(int repetitions) => new(repetitions, 1, LoadSecondsOr(2), [10]);
+    public static NginxOptions Full(int repetitions) => new(repetitions, 2, LoadSecondsOr(10), [1, 10], 20);
+    public static NginxOptions Quick(int repetitions) => new(repetitions, 1, LoadSecondsOr(2), [10], 5);
 
     private static int LoadSecondsOr(int fallback)
     {
@@ -96,7 +99,7 @@ public static class NginxBenchmark
                     if (boot.QemuSpawnToFirst200S != null) break;
                 }
         }
-        return new Dictionary<string, object>
+        var result = new Dictionary<string, object>
         {
             ["repetitions"] = options.Repetitions,
             ["memory"] = Memory,
@@ -114,7 +117,14 @@ public static class NginxBenchmark
             ["qemu_linux"] = linuxArgs ?? new List<string>(),
             ["boots"] = boots,
             ["summary"] = NginxSummary.Of(boots, options),
+            ["traced_requests_per_boot"] = options.TracedRequests,
+            ["traced_method"] = $"after the load, {options.TracedRequests} single GETs of {TracedRequests.File} per Biscuit boot over one keep-alive " +
+                                $"connection, each between two readings of {CpuBreakdown.Path} and {GcSampler.Path}, alternating with as many " +
+                                "windows holding the readings alone; each figure less the median of the readings-alone windows of its boot",
         };
+        var traced = TracedSummary.Of(boots.Where(b => b.Guest == "biscuit" && b.Error == null).Select(b => (IReadOnlyList<TracedWindow>)b.Traced));
+        if (traced != null) result["traced"] = traced;
+        return result;
     }
 
     private static void Measure(GuestBoot boot, List<string> args, IReadOnlyDictionary<string, string> sha256, NginxOptions options,
@@ -164,6 +174,12 @@ public static class NginxBenchmark
                 boot.GcSamples.AddRange(sampler.Stop());
                 if (!qemu.HasExited) boot.GcSamples.Add(sampler.SampleOnce());   // the figures once the load is over
             }
+        }
+        if (boot.Guest == "biscuit" && options.TracedRequests > 0)
+        {
+            Thread.Sleep(TimeSpan.FromSeconds(1));   // wrk's connections close and the sampler's last request ends before the first window
+            boot.Traced.AddRange(TracedRequests.Run(site, options.TracedRequests, say));
+            if (qemu.HasExited) throw new InvalidOperationException($"{who} died during the traced requests\n{qemu.Tail(30, Counters)}");
         }
     }
 }

@@ -37,6 +37,9 @@ public static class NginxPlots
         var sampled = boots.FirstOrDefault(b => b.Guest == "biscuit" && b.Error == null && b.GcSamples.Any(s => s.Error == null));
         if (sampled != null)
             Save(HeapOverTime(sampled), "gc-heap-over-time.png", $"heap per server over time (Biscuit, round {sampled.Round}; shaded: measured wrk runs)");
+        var traced = TracedSummary.Of(boots.Where(b => b.Guest == "biscuit" && b.Error == null).Select(b => (IReadOnlyList<TracedWindow>)b.Traced));
+        if (traced != null)
+            Save(TracedPlot.Draw(traced), "traced-request-cycles.png", "one HTTP request at a time on Biscuit: cycles per process in each request");
         return drawn;
     }
 

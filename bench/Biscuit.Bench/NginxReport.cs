@@ -15,7 +15,7 @@ public static class NginxReport
         w.AppendLine("### Where one request's time goes on Biscuit");
         w.AppendLine();
         w.AppendLine($"`{CpuBreakdown.Path}` (the kernel's per-process cycle, system-call and IPC-call counters) read before and after each " +
-                     "measured run, divided by the requests wrk counted: an average request, not one traced request; the GC sampling " +
+                     "measured run, divided by the requests wrk counted: an average request under load (one traced request at a time follows); the GC sampling " +
                      "(one request a second) and the two readings are inside the window. Cycles are the guest's TSC under TCG.");
         w.AppendLine();
         foreach (var run in boot.Runs.Where(r => r.CpuPerRequest != null))
@@ -74,6 +74,7 @@ public static class NginxReport
         w.AppendLine();
         Gc(w, (List<ServerLoadGc>)biscuit["gc_during_load"], nginx);
         Breakdown(w, (List<GuestBoot>)nginx["boots"]);
+        TracedReport.Markdown(w, nginx);
         if (nginx.TryGetValue("plots", out var p) && p is List<Dictionary<string, string>> plots && plots.Count > 0)
         {
             w.AppendLine("### Plots");
@@ -93,11 +94,12 @@ public static class NginxReport
             w.AppendLine();
             return;
         }
-        w.AppendLine("| server | GCs gen0/gen1/gen2 | pauses timed / missed | longest pause | pauses total | GC share of load window | time in GC since start | largest heap / limit | admissions queued / refused | restarts |");
-        w.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
+        w.AppendLine("| server | GCs gen0/gen1/gen2 | pauses timed / missed | longest pause | pauses total | GC share of load window | time in GC since start | largest heap / limit | admissions queued / refused | restarts | its requests that saw a GC | largest pause inside one of its requests |");
+        w.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var s in gc)
             w.AppendLine($"| {s.Server} | {s.Gen0}/{s.Gen1}/{s.Gen2} | {s.PausesSampled} / {s.PausesMissed} | {Pause(s.PauseMaxMs)} | {s.PauseTotalMs:F1} ms | {s.GcShareOfWindow * 100:F2}% | " +
-                         $"{s.TimeInGcSinceStart * 100:F2}% | {s.HeapMaxBytes >> 20} / {s.HeapLimitBytes >> 20} MiB | {s.Queued} / {s.Refused} | {s.Restarts} |");
+                         $"{s.TimeInGcSinceStart * 100:F2}% | {s.HeapMaxBytes >> 20} / {s.HeapLimitBytes >> 20} MiB | {s.Queued} / {s.Refused} | {s.Restarts} | " +
+                         $"{(s.RequestsWithGc is { } g && s.RequestsMeasured is { } m ? $"{g} of {m}" : "–")} | {(s.RequestPauseMaxMs is { } p ? Pause(p) + " (since start)" : "–")} |");
         w.AppendLine();
         w.AppendLine($"Counts are summed over the {gc.Max(s => s.Boots)} Biscuit boot(s) with samples, pauses and heap are the largest seen, GC shares " +
                      "the highest of any boot; the window runs from the first to the last sample of a boot (warm-ups included). The figures come " +
@@ -105,8 +107,9 @@ public static class NginxReport
                      "durations to whole µs/ms/s, so pause totals and heap sizes are approximate; counts and the time-in-GC percentage are exact. " +
                      "A GC counts in \"gen0/gen1/gen2\" once per generation it collected (a gen2 GC also counts as gen1 and gen0, as .NET's " +
                      "CollectionCount does); \"pauses timed\" are the GCs whose pause the server measured, the ones in the histogram and in " +
-                     "the longest pause (lib's GcTelemetry). Not measured: the GC pause " +
-                     "accumulated inside one HTTP request (needs per-request accounting across servers, issue 11 item 4).");
+                     "the longest pause (lib's GcTelemetry). \"Its requests\" are each server's own (posix: every forwarded Linux call; a call that " +
+                     "blocks, such as epoll_wait, counts every pause of its wait, so posix's largest figure is an upper bound; lib's RequestGcMeter). " +
+                     "The GC pause accumulated inside one HTTP request, across servers, is in the traced-request section below.");
         w.AppendLine();
     }
 

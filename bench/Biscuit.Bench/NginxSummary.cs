@@ -12,7 +12,14 @@ public sealed record RatioFigures(double RequestsPerS, double P50Ms, double P90M
 
 public sealed record ServerLoadGc(string Server, int Boots, long Gen0, long Gen1, long Gen2, long PausesSampled, long PausesMissed, double PauseMaxMs, double PauseTotalMs,
     double GcShareOfWindow, double TimeInGcSinceStart, long HeapMaxBytes, long HeapLimitBytes, long Queued, long Refused, int Restarts,
-    Dictionary<string, long> PauseHistogram);
+    Dictionary<string, long> PauseHistogram)
+{
+    // lib's RequestGcMeter, where posix prints it: the server's requests in the window and those during
+    // which a GC ran, and the largest pause accumulated inside one of its requests (since it started).
+    public long? RequestsMeasured { get; init; }
+    public long? RequestsWithGc { get; init; }
+    public double? RequestPauseMaxMs { get; init; }
+}
 
 public static class NginxSummary
 {
@@ -91,7 +98,12 @@ public static class NginxSummary
                 var figures = new ServerLoadGc(end.Server, 1, end.Gen0 - start.Gen0, end.Gen1 - start.Gen1, end.Gen2 - start.Gen2,
                     end.PausesSampled - start.PausesSampled, end.PausesMissed - start.PausesMissed,
                     series.Max(s => s.PauseMaxMs), pauseTotal, window > 0 ? pauseTotal / 1000 / window : 0, end.TimeInGcFraction,
-                    series.Max(s => s.HeapBytes), end.HeapLimitBytes, end.Queued - start.Queued, end.Refused - start.Refused, restarts, histogram);
+                    series.Max(s => s.HeapBytes), end.HeapLimitBytes, end.Queued - start.Queued, end.Refused - start.Refused, restarts, histogram)
+                {
+                    RequestsMeasured = end.RequestsMeasured - start.RequestsMeasured,
+                    RequestsWithGc = end.RequestsWithGc - start.RequestsWithGc,
+                    RequestPauseMaxMs = series.Max(s => s.RequestPauseMaxNs) / 1e6,
+                };
                 if (!perServer.TryGetValue(end.Server, out var list)) perServer[end.Server] = list = new();
                 list.Add(figures);
             }
@@ -105,6 +117,8 @@ public static class NginxSummary
             HeapMaxBytes = Math.Max(a.HeapMaxBytes, b.HeapMaxBytes), Queued = a.Queued + b.Queued, Refused = a.Refused + b.Refused,
             Restarts = a.Restarts + b.Restarts,
             PauseHistogram = a.PauseHistogram.Concat(b.PauseHistogram).GroupBy(kv => kv.Key).ToDictionary(k => k.Key, k => k.Sum(kv => kv.Value)),
+            RequestsMeasured = a.RequestsMeasured + b.RequestsMeasured, RequestsWithGc = a.RequestsWithGc + b.RequestsWithGc,
+            RequestPauseMaxMs = a.RequestPauseMaxMs is null ? b.RequestPauseMaxMs : b.RequestPauseMaxMs is null ? a.RequestPauseMaxMs : Math.Max(a.RequestPauseMaxMs.Value, b.RequestPauseMaxMs.Value),
         })).ToList();
     }
 }

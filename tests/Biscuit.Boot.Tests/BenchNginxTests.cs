@@ -128,6 +128,35 @@ public class BenchNginxTests : IClassFixture<QuickNginxBench>
     }
 
     [Fact]
+    public void Single_requests_are_traced_between_readings_and_the_largest_pause_inside_one_is_reported()
+    {
+        var biscuit = AnsweredBoots().Single(b => b.GetProperty("guest").GetString() == "biscuit");
+        var windows = biscuit.GetProperty("traced").EnumerateArray().ToList();
+        int perBoot = _bench.Nginx.GetProperty("traced_requests_per_boot").GetInt32();
+        Assert.Equal(2 * perBoot, windows.Count);   // a readings-alone window before each request window
+        Assert.Equal(perBoot, windows.Count(w => w.GetProperty("with_request").GetBoolean()));
+        var good = windows.Where(w => w.GetProperty("error").ValueKind == JsonValueKind.Null).ToList();
+        Assert.True(good.Count(w => w.GetProperty("with_request").GetBoolean()) >= 1, $"no good request window:\n{biscuit.GetProperty("traced")}");
+        foreach (var w in good)
+        {
+            var names = w.GetProperty("processes").EnumerateArray().Select(p => p.GetProperty("name").GetString()).ToList();
+            Assert.Contains("idle", names);
+            Assert.Contains("nginx", names);
+            var servers = w.GetProperty("servers").EnumerateArray().ToList();
+            foreach (var name in new[] { "posix", "fs", "net" })
+                Assert.Contains(servers, s => s.GetProperty("server").GetString()!.Contains(name));
+            Assert.All(servers, s => Assert.True(s.GetProperty("pause_ns").GetInt64() >= 0));
+        }
+        var traced = _bench.Nginx.GetProperty("traced");
+        var processes = traced.GetProperty("processes").EnumerateArray().ToList();
+        Assert.True(processes.Single(p => p.GetProperty("name").GetString() == "nginx").GetProperty("ipc_calls").GetProperty("median").GetDouble() > 0,
+            "a request costs nginx forwarded calls beyond what the readings cost");
+        Assert.True(traced.GetProperty("max_total_pause_us").GetDouble() >= traced.GetProperty("median_total_pause_us").GetDouble());
+        Assert.Contains("### One request at a time on Biscuit", _bench.Report);
+        Assert.Contains("| GC pause accumulated in one request | Biscuit (Go): 582 µs | one small.html GET at a time, sum over servers: largest ", _bench.Report);
+    }
+
+    [Fact]
     public void The_Linux_guest_boots_with_Biscuit_s_QEMU_flags_but_its_own_kernel_and_no_root_disk()
     {
         var biscuit = _bench.Nginx.GetProperty("qemu_biscuit").EnumerateArray().Select(a => a.GetString()!).ToList();
@@ -154,7 +183,7 @@ public class BenchNginxTests : IClassFixture<QuickNginxBench>
     {
         var plots = _bench.Nginx.GetProperty("plots").EnumerateArray().Select(p => p.GetProperty("file").GetString()!).ToList();
         Assert.Equal(new[] { "nginx-requests-per-s.png", "nginx-requests-over-time-small-c10.png", "nginx-requests-over-time-big-c10.png",
-            "gc-pause-histogram.png", "gc-share.png", "gc-heap-over-time.png" }, plots);
+            "gc-pause-histogram.png", "gc-share.png", "gc-heap-over-time.png", "traced-request-cycles.png" }, plots);
         foreach (var plot in plots)
         {
             byte[] png = File.ReadAllBytes(Path.Combine(_bench.Folder, plot));
@@ -286,6 +315,49 @@ public class BenchProgramInputTests
         Assert.Equal(5000, fs.GetProperty("allocated_bytes").GetInt64());
         Assert.False(fs.GetProperty("pause_histogram").TryGetProperty("<500us", out _));   // "-": the bin is not in that server's set
         Assert.Equal("net: timed out", json.GetProperty("missing")[0].GetString());
+    }
+
+    [Fact]
+    public void The_GC_table_reader_takes_the_exact_pause_and_per_request_rows_and_leaves_them_null_in_an_older_table()
+    {
+        (string, string[])[] newer =
+        [
+            .. Rows,
+            ("gc pause total (ns)", ["15004321", "0"]),
+            ("requests with gc/measured", ["12/4711", "0/17"]),
+            ("request pause max", ["2105 us", "0 ns"]),
+            ("request pause max (ns)", ["2105123", "0"]),
+            ("request pause sum (ns)", ["9000000", "0"]),
+            ("request pause <5ms", ["12", "0"]),
+        ];
+        var (code, output) = ParseTable(Table(["posix-server", "fs"], newer));
+        Assert.True(code == 0, output);
+        var posix = JsonDocument.Parse(output[output.IndexOf('{')..]).RootElement.GetProperty("servers")[0];
+        Assert.Equal(15004321, posix.GetProperty("pause_total_ns").GetInt64());
+        Assert.Equal(15.004321, posix.GetProperty("pause_total_ms").GetDouble(), 9);   // the exact row wins over the rounded one
+        Assert.Equal((12, 4711), (posix.GetProperty("requests_with_gc").GetInt32(), posix.GetProperty("requests_measured").GetInt32()));
+        Assert.Equal(2105123, posix.GetProperty("request_pause_max_ns").GetInt64());
+        Assert.Equal(9000000, posix.GetProperty("request_pause_sum_ns").GetInt64());
+        Assert.Equal(12, posix.GetProperty("request_pause_histogram").GetProperty("<5ms").GetInt32());
+        Assert.False(posix.GetProperty("pause_histogram").TryGetProperty("request pause <5ms", out _));
+
+        var (oldCode, oldOutput) = ParseTable(Table(["posix-server", "fs"], Rows));
+        Assert.True(oldCode == 0, oldOutput);
+        var old = JsonDocument.Parse(oldOutput[oldOutput.IndexOf('{')..]).RootElement.GetProperty("servers")[0];
+        Assert.Equal(JsonValueKind.Null, old.GetProperty("pause_total_ns").ValueKind);
+        Assert.Equal(JsonValueKind.Null, old.GetProperty("request_pause_max_ns").ValueKind);
+        Assert.Equal(JsonValueKind.Null, old.GetProperty("requests_with_gc").ValueKind);
+    }
+
+    [Theory]
+    [InlineData("requests with gc/measured", "12", "GC table: '12' is not two counts")]
+    [InlineData("request pause max (ns)", "2 ms", "GC table: '2 ms' is not a count")]
+    [InlineData("gc pause total (ns)", "-1", "GC table: '-1' is not a count")]
+    public void A_GC_table_with_an_unreadable_exact_or_per_request_figure_is_refused_naming_it(string row, string cell, string message)
+    {
+        var (code, output) = ParseTable(Table(["posix-server", "fs"], [.. Rows, (row, [cell, "0"])]));
+        Assert.Equal(2, code);
+        Assert.Contains(message, output);
     }
 
     [Theory]

@@ -5,8 +5,9 @@
 //    a too-large response or a throwing handler never stop the loop (a throwing handler also
 //    writes one log line);
 //  * a request starts only after admission control reserved its MAXLIVE budget (AdmissionControl);
-//  * Stats (StandardRequests.Stats) is always registered and reports GcTelemetry, RequestCounters
-//    and the admission counters;
+//  * Stats (StandardRequests.Stats) is always registered and reports GcTelemetry, RequestCounters,
+//    the admission counters and RequestGc (the GC pause that fell inside each request, from its
+//    arrival to its reply; posix's forwarded-call workers add theirs through RequestGcWatch);
 //  * Shrink (StandardRequests.Shrink) is always registered: it runs the callbacks registered with
 //    RegisterShrinkCallback, then a full compacting collection (Shrinker.cs).
 // Run(transport) is one worker: call it from as many threads as the server wants concurrent
@@ -40,6 +41,7 @@ public sealed class MessageServer
     public RequestCounters Counters { get; } = new();
     public AdmissionControl Admission { get; }
     public GcTelemetry Telemetry { get; } = new();
+    public RequestGcMeter RequestGc { get; } = new();
     public Shrinker Shrinker { get; }
 
     /// <summary>What this server can drop when asked to Shrink (a cache): `drop` lets it go and returns
@@ -82,7 +84,9 @@ public sealed class MessageServer
         {
             if (error == KernelError.None)
             {
+                RequestGcMark gcMark = RequestGc.Begin();
                 Serve(transport.Buffer, input, output);
+                RequestGc.End(gcMark);
                 Telemetry.Sample();
                 error = transport.ReplyReceive(Syscalls.Forever);
                 fromReply = true;
@@ -197,6 +201,7 @@ public sealed class MessageServer
     public StatsReport CollectStats()
     {
         GcFigures gc = Telemetry.Snapshot(options.HeapGauge);
+        RequestGcFigures inRequests = RequestGc.Snapshot();
         return new StatsReport
         {
             Server = Name,
@@ -230,6 +235,11 @@ public sealed class MessageServer
             AllocationRequests = options.MeasureAllocations ? handlers.Values.Select(h => h.Type.Name).ToArray() : [],
             AllocationBudgets = options.MeasureAllocations ? handlers.Values.Select(h => h.BudgetBytes).ToArray() : [],
             AllocationObservedMax = options.MeasureAllocations ? handlers.Values.Select(h => Volatile.Read(ref h.MaxObservedBytes)).ToArray() : [],
+            RequestsMeasuredForGc = inRequests.RequestsMeasured,
+            RequestsWithGc = inRequests.RequestsWithGc,
+            RequestPauseSumNs = inRequests.PauseSumNs,
+            RequestPauseMaxNs = inRequests.MaxPauseNs,
+            RequestPauseHistogramCounts = inRequests.Histogram,
         };
     }
 }

@@ -1,6 +1,7 @@
 // A histogram of GC pause durations with fixed bins (upper bounds 10 us, 20 us, 50 us ... 100 ms,
 // then one open-ended bin), so that figures from different servers and runs line up.
-// Not thread-safe: GcTelemetry guards it with its lock.
+// Not thread-safe: GcTelemetry guards it with its lock. BinOf is the binning rule, shared with
+// RequestGcMeter (which counts per-request accumulated pauses in the same bins, with Interlocked).
 namespace Biscuit.Lib.Telemetry;
 
 public sealed class PauseHistogram
@@ -14,12 +15,14 @@ public sealed class PauseHistogram
 
     private readonly long[] counts = new long[UpperBoundsNs.Length + 1];
 
-    public void Add(TimeSpan pause)
+    public void Add(TimeSpan pause) => counts[BinOf(pause.Ticks * 100)]++;
+
+    /// <summary>The bin of a duration in nanoseconds: the first whose upper bound exceeds it, else the open-ended one.</summary>
+    public static int BinOf(long ns)
     {
-        long ns = pause.Ticks * 100;
         int bin = 0;
         while (bin < UpperBoundsNs.Length && ns >= UpperBoundsNs[bin]) bin++;
-        counts[bin]++;
+        return bin;
     }
 
     public long[] SnapshotCounts() => (long[])counts.Clone();

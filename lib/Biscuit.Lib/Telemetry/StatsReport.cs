@@ -46,4 +46,14 @@ public sealed record StatsReport
     public string[] AllocationRequests { get; init; } = [];
     public long[] AllocationBudgets { get; init; } = [];
     public long[] AllocationObservedMax { get; init; } = [];
+
+    // GC pause inside requests (RequestGcMeter; fields 32-36 on the wire): requests measured, those
+    // during which some GC ran, their accumulated pauses summed, the largest accumulated in one
+    // request, and a histogram of per-request accumulated pause (requests that saw a GC only) in the
+    // bins of HistogramUpperBoundsNs — empty when the writer predates these fields.
+    public long RequestsMeasuredForGc { get; init; }
+    public long RequestsWithGc { get; init; }
+    public long RequestPauseSumNs { get; init; }
+    public long RequestPauseMaxNs { get; init; }
+    public long[] RequestPauseHistogramCounts { get; init; } = [];
 }

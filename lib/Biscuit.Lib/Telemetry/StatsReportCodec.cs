@@ -1,7 +1,10 @@
 // Wire form of StatsReport: a MessagePack array of 28 fields in the order below (integers as
-// MessagePack ints, TimeInGcFraction as float64, the histogram as two int arrays). A reader accepts
-// a longer array from a newer writer and skips the extra fields; a shorter one, a histogram whose
-// counts are not bounds + 1, more than MaxBins bins, or a negative figure is malformed.
+// MessagePack ints, TimeInGcFraction as float64, the histogram as two int arrays), then optional
+// groups that later versions appended: 3 allocation fields (31), then 5 request-pause fields (36).
+// Fields are only ever appended, never renumbered. A reader accepts a longer array from a newer
+// writer and skips the extra fields, and reads the optional groups that are present; a shorter
+// array than 28, a histogram whose counts are not bounds + 1 (the request-pause histogram may also
+// be empty), more than MaxBins bins, or a negative figure is malformed.
 using MessagePack;
 using Biscuit.Lib.Messages;
 
@@ -10,13 +13,14 @@ namespace Biscuit.Lib.Telemetry;
 public sealed class StatsReportCodec : IMessageCodec<StatsReport>
 {
     public static readonly StatsReportCodec Instance = new();
-    // 28 fields since version 1; the last 3 (observed allocation per request type, issue 10's
-    // soundness check) are optional so that older readers skip them and newer readers accept 28.
-    public const int Fields = 28, FieldsWithAllocations = 31, MaxBins = 64, MaxRequestTypes = 64;
+    // 28 fields since version 1; the next 3 (observed allocation per request type, issue 10's
+    // soundness check) and the 5 after them (GC pause inside requests, issue 11) are optional so that
+    // older readers skip them and newer readers accept 28 or 31.
+    public const int Fields = 28, FieldsWithAllocations = 31, FieldsWithRequestPauses = 36, MaxBins = 64, MaxRequestTypes = 64;
 
     public void Write(ref MessagePackWriter w, StatsReport r)
     {
-        w.WriteArrayHeader(FieldsWithAllocations);
+        w.WriteArrayHeader(FieldsWithRequestPauses);
         w.Write(r.Server);
         w.Write(r.UptimeMs);
         w.Write(r.Gen0Collections);
@@ -49,6 +53,11 @@ public sealed class StatsReportCodec : IMessageCodec<StatsReport>
         foreach (var name in r.AllocationRequests) w.Write(name);
         WriteArray(ref w, r.AllocationBudgets);
         WriteArray(ref w, r.AllocationObservedMax);
+        w.Write(r.RequestsMeasuredForGc);
+        w.Write(r.RequestsWithGc);
+        w.Write(r.RequestPauseSumNs);
+        w.Write(r.RequestPauseMaxNs);
+        WriteArray(ref w, r.RequestPauseHistogramCounts);
     }
 
     public StatsReport Read(ref MessagePackReader r)
@@ -99,11 +108,23 @@ public sealed class StatsReportCodec : IMessageCodec<StatsReport>
             };
             if (report.AllocationBudgets.Length != n || report.AllocationObservedMax.Length != n)
                 throw new MalformedMessageException("Stats: allocation figures do not match the request types");
-            Codecs.SkipExtraFields(ref r, count, FieldsWithAllocations);
         }
-        else Codecs.SkipExtraFields(ref r, count, Fields);
+        if (count >= FieldsWithRequestPauses)
+            report = report with
+            {
+                RequestsMeasuredForGc = NonNegative(ref r, "RequestsMeasuredForGc"),
+                RequestsWithGc = NonNegative(ref r, "RequestsWithGc"),
+                RequestPauseSumNs = NonNegative(ref r, "RequestPauseSumNs"),
+                RequestPauseMaxNs = NonNegative(ref r, "RequestPauseMaxNs"),
+                RequestPauseHistogramCounts = ReadArray(ref r, "RequestPauseHistogramCounts"),
+            };
+        Codecs.SkipExtraFields(ref r, count, count >= FieldsWithRequestPauses ? FieldsWithRequestPauses : count >= FieldsWithAllocations ? FieldsWithAllocations : Fields);
         if (report.HistogramCounts.Length != report.HistogramUpperBoundsNs.Length + 1)
             throw new MalformedMessageException($"Stats: {report.HistogramCounts.Length} histogram counts for {report.HistogramUpperBoundsNs.Length} bounds (need bounds + 1)");
+        if (report.RequestPauseHistogramCounts.Length != 0 && report.RequestPauseHistogramCounts.Length != report.HistogramUpperBoundsNs.Length + 1)
+            throw new MalformedMessageException($"Stats: {report.RequestPauseHistogramCounts.Length} request-pause histogram counts for {report.HistogramUpperBoundsNs.Length} bounds (need none or bounds + 1)");
+        if (report.RequestsWithGc > report.RequestsMeasuredForGc || report.RequestPauseMaxNs > report.RequestPauseSumNs)
+            throw new MalformedMessageException($"Stats: {report.RequestsWithGc} requests with a GC of {report.RequestsMeasuredForGc} measured, largest pause {report.RequestPauseMaxNs} ns of {report.RequestPauseSumNs} ns in all: inconsistent");
         return report;
     }
 
@@ -117,6 +138,7 @@ public sealed class StatsReportCodec : IMessageCodec<StatsReport>
     {
         int n = r.ReadArrayHeader();
         if (n > MaxBins) throw new MalformedMessageException($"Stats.{field}: {n} bins, at most {MaxBins}");
+        if (n == 0) return [];
         var values = new long[n];
         for (int i = 0; i < n; i++) values[i] = NonNegative(ref r, field);
         return values;

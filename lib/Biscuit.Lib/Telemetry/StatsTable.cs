@@ -1,5 +1,8 @@
-// Formats Stats reports as a plain-text table for the host (`./biscuit stats`): one column per
-// server, one row per figure, then the pause histogram bins that are non-zero in some server.
+// Formats Stats reports as a plain-text table for the host (`./biscuit stats`) and for posix's
+// /proc/biscuit/gc: one column per server, one row per figure, then the pause histogram bins that
+// are non-zero in some server, then those of the per-request accumulated pause ("request pause
+// <1ms"). Durations are rounded for people, except the rows marked "(ns)", which are exact so that
+// a program (bench/) can take differences of two readings.
 // Pure function of its input; nothing is read from the runtime here.
 using System.Globalization;
 using System.Text;
@@ -16,6 +19,7 @@ public static class StatsTable
             ("uptime", Each(reports, r => Duration(r.UptimeMs * 1_000_000))),
             ("gc gen0/gen1/gen2", Each(reports, r => $"{r.Gen0Collections}/{r.Gen1Collections}/{r.Gen2Collections}")),
             ("gc pause total", Each(reports, r => Duration(r.TotalPauseNs))),
+            ("gc pause total (ns)", Each(reports, r => r.TotalPauseNs.ToString(CultureInfo.InvariantCulture))),
             ("gc pause max (sampled)", Each(reports, r => Duration(r.MaxPauseNs))),
             ("time in gc", Each(reports, r => (r.TimeInGcFraction * 100).ToString("0.00", CultureInfo.InvariantCulture) + "%")),
             ("gcs sampled/missed", Each(reports, r => $"{r.SampledGcs}/{r.UnsampledGcs}")),
@@ -30,8 +34,13 @@ public static class StatsTable
             ("  handler failed", Each(reports, r => r.HandlerFailures.ToString(CultureInfo.InvariantCulture))),
             ("admitted/queued/refused", Each(reports, r => $"{r.Admitted}/{r.Queued}/{r.Refused}")),
             ("reserved now", Each(reports, r => Bytes(r.ReservedBytes))),
+            ("requests with gc/measured", Each(reports, r => $"{r.RequestsWithGc}/{r.RequestsMeasuredForGc}")),
+            ("request pause max", Each(reports, r => Duration(r.RequestPauseMaxNs))),
+            ("request pause max (ns)", Each(reports, r => r.RequestPauseMaxNs.ToString(CultureInfo.InvariantCulture))),
+            ("request pause sum (ns)", Each(reports, r => r.RequestPauseSumNs.ToString(CultureInfo.InvariantCulture))),
         };
-        AddHistogramRows(reports, rows);
+        AddHistogramRows(reports, rows, "pauses", r => r.HistogramCounts);
+        AddHistogramRows(reports, rows, "request pause", r => r.RequestPauseHistogramCounts);
 
         int nameWidth = rows.Max(r => r.Name.Length);
         var widths = new int[reports.Count];
@@ -51,27 +60,33 @@ public static class StatsTable
         return text.ToString();
     }
 
-    // One row per bin that some server has counts in, labelled by that bin's upper bound. Bins are
-    // matched by bound, so reports with different bin sets still line up where they agree.
-    private static void AddHistogramRows(IReadOnlyList<StatsReport> reports, List<(string, string[])> rows)
+    // One row per bin that some server has counts in, labelled by that bin's upper bound ("pauses
+    // <50us", "pauses longer"). Bins are matched by bound, so reports with different bin sets still
+    // line up where they agree; a report without this histogram (an older writer) shows "-".
+    private static void AddHistogramRows(IReadOnlyList<StatsReport> reports, List<(string, string[])> rows, string prefix,
+        Func<StatsReport, long[]> countsOf)
     {
         var bounds = new SortedSet<long>();
         bool anyOpenEnded = false;
         foreach (var r in reports)
-            for (int b = 0; b < r.HistogramCounts.Length; b++)
+        {
+            long[] counts = countsOf(r);
+            for (int b = 0; b < counts.Length; b++)
             {
-                if (r.HistogramCounts[b] == 0) continue;
+                if (counts[b] == 0) continue;
                 if (b < r.HistogramUpperBoundsNs.Length) bounds.Add(r.HistogramUpperBoundsNs[b]);
                 else anyOpenEnded = true;
             }
+        }
         foreach (long bound in bounds)
-            rows.Add(("pauses <" + PauseHistogram.FormatNs(bound), Each(reports, r =>
+            rows.Add(($"{prefix} <" + PauseHistogram.FormatNs(bound), Each(reports, r =>
             {
                 int b = Array.IndexOf(r.HistogramUpperBoundsNs, bound);
-                return b >= 0 ? r.HistogramCounts[b].ToString(CultureInfo.InvariantCulture) : "-";
+                long[] counts = countsOf(r);
+                return b >= 0 && b < counts.Length ? counts[b].ToString(CultureInfo.InvariantCulture) : "-";
             })));
         if (anyOpenEnded)
-            rows.Add(("pauses longer", Each(reports, r => r.HistogramCounts.Length > 0 ? r.HistogramCounts[^1].ToString(CultureInfo.InvariantCulture) : "-")));
+            rows.Add(($"{prefix} longer", Each(reports, r => countsOf(r) is { Length: > 0 } counts ? counts[^1].ToString(CultureInfo.InvariantCulture) : "-")));
     }
 
     private static string[] Each(IReadOnlyList<StatsReport> reports, Func<StatsReport, string> cell)

@@ -72,7 +72,7 @@ if (consoleInput < 0)
 
 for (int w = 0; w < workers; w++)
 {
-    var worker = new ForwardedCallWorker(posix, new KernelPersonalityEndpoint(personalityEndpoint.Value));
+    var worker = new ForwardedCallWorker(posix, new KernelPersonalityEndpoint(personalityEndpoint.Value), new ServedCallGcMeter(stats.RequestGc));
     new Thread(() =>
     {
         long end = worker.Run();

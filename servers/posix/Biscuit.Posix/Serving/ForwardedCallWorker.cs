@@ -3,7 +3,8 @@
 // blocks inside posix (epoll_wait, a blocking accept) holds one worker while the others serve other
 // processes. Guarantees: every received message gets exactly one reply (a malformed one -EINVAL with
 // a log line); a reply the kernel refuses (the caller gave up: ESRCH) is followed by a fresh receive;
-// the loop ends only when the endpoint is gone.
+// the loop ends only when the endpoint is gone. An optional meter is told when each call arrives and
+// when its result is ready (posix-server: the GC pause that fell inside the call, lib's RequestGcMeter).
 using Biscuit.Posix.Events;
 
 namespace Biscuit.Posix;
@@ -21,7 +22,14 @@ public interface IForwardedCallEndpoint
     bool CallerStillWaits();
 }
 
-public sealed class ForwardedCallWorker(Personality posix, IForwardedCallEndpoint endpoint) : IWaitCancellation
+/// <summary>Told, on the worker's thread, when a forwarded call arrives and when its result is ready.</summary>
+public interface IServedCallMeter
+{
+    void Started();
+    void Finished();
+}
+
+public sealed class ForwardedCallWorker(Personality posix, IForwardedCallEndpoint endpoint, IServedCallMeter? meter = null) : IWaitCancellation
 {
     public const long EndpointGone = -Errno.EBADF;
 
@@ -46,7 +54,9 @@ public sealed class ForwardedCallWorker(Personality posix, IForwardedCallEndpoin
                 continue;
             }
             failures = 0;
+            meter?.Started();
             long result = Serve(label, badge, payload);
+            meter?.Finished();
             status = endpoint.ReplyReceive(result, out label, out badge, out payload);
         }
     }

@@ -18,10 +18,11 @@ public sealed class PosixHarness : IDisposable
     public readonly PosixProcess Process;
     private ulong next = Scratch;
 
-    public PosixHarness(string? staging = null, int sizeKiB = 8192)
+    /// <param name="network">the network posix uses, if not the loopback `Net`</param>
+    public PosixHarness(string? staging = null, int sizeKiB = 8192, ISocketNetwork? network = null)
     {
         Fs = new Ext2Volume(sizeKiB, staging);
-        Posix = new Personality(Kernel, Fs, Net, System);
+        Posix = new Personality(Kernel, Fs, network ?? Net, System);
         Process = NewProcess();
     }
 

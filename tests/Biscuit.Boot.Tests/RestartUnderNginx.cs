@@ -3,9 +3,9 @@
 // manifest line says `inject=kill@90000`). A curl loop runs before the kill, across it and after it,
 // until nginx has answered AnsweredAfterRecovery requests in a row again or RecoveryLimit has passed
 // since the kill. Each request is recorded with its status and when it ended, so the tests can
-// measure the outage: from the moment the host saw init's kill line on the serial console to the
-// end of the first request answered 200 after it (the host reads the console a few ms late, so the
-// figure is a slight underestimate; the last 200 before the kill bounds it from the other side).
+// measure the outage: from the end of the last request answered 200 before the host saw init's kill
+// line on the serial console to the end of the first one answered 200 after it (a request in flight
+// at the kill counts as after it). It is an upper bound: it includes that last request's own time.
 using System.Diagnostics;
 
 namespace Biscuit.Boot.Tests;
@@ -62,14 +62,15 @@ public abstract class RestartUnderNginx : IDisposable
 
     public bool Killed => Session.Serial.Contains($"init: injected kill into {Server}");
 
-    /// <summary>From init's kill line to the end of the first request answered after it; null if none was.</summary>
+    /// <summary>From the last answer before the kill to the first answer after it; null if none came after it.</summary>
     public TimeSpan? Outage
     {
         get
         {
-            if (KillSeenAt is not { } kill) return null;
-            var first = Requests.FirstOrDefault(r => r.AfterKill && r.Status == 200 && r.EndedAt > kill);
-            return first.Status == 200 ? first.EndedAt - kill : null;
+            if (KillSeenAt == null) return null;
+            var lastBefore = Requests.LastOrDefault(r => !r.AfterKill && r.Status == 200);
+            var firstAfter = Requests.FirstOrDefault(r => r.AfterKill && r.Status == 200);
+            return firstAfter.Status == 200 ? firstAfter.EndedAt - lastBefore.EndedAt : null;
         }
     }
 
@@ -79,8 +80,8 @@ public abstract class RestartUnderNginx : IDisposable
         var after = Requests.Where(r => r.AfterKill).ToList();
         var lastBefore = before.LastOrDefault(r => r.Status == 200);
         string outage = Outage is { } o
-            ? $"nginx answered again {o.TotalSeconds:F1} s after init's kill line " +
-              $"({(o + (KillSeenAt!.Value - lastBefore.EndedAt)).TotalSeconds:F1} s after the last answer before it)"
+            ? $"outage {o.TotalSeconds:F1} s: nginx answered again {o.TotalSeconds:F1} s after its last answer before the kill " +
+              $"(the host saw init's kill line {(KillSeenAt!.Value - lastBefore.EndedAt).TotalSeconds:F1} s after that answer)"
             : $"nginx did not answer again within {RecoveryLimit.TotalMinutes:F0} minutes";
         return $"{Server} restart: nginx first answered after {FirstAnswerAfter.TotalSeconds:F0} s; " +
                $"{before.Count(r => r.Status != 200)} of {before.Count} requests failed before the kill; {outage}; " +

@@ -333,34 +333,33 @@ public sealed class RestartableNetwork : ISocketNetwork, ISocketReadinessSink
         long subscribed = resubscribe();
         if (subscribed < 0) log($"net restarted: readiness subscription refused (errno {-subscribed}); sockets will not wake epoll");
         List<(long Id, SocketRecipe Recipe)> all;
-        lock (gate)
-        {
-            all = recipes.Select(kv => (kv.Key, kv.Value)).ToList();
-            byNetId.Clear();
-        }
+        lock (gate) all = recipes.Select(kv => (kv.Key, kv.Value)).ToList();   // a socket made after this is on the new net already
         int remade = 0, reset = 0;
         foreach (var (id, recipe) in all)
         {
-            long oldNetId = recipe.NetId;
-            if (recipe.Reset) continue;
+            long oldNetId;
+            SocketRecipe? plan;                                 // a copy to make the socket from, or null: a connection
+            lock (gate)
+            {
+                if (recipe.Reset) continue;
+                oldNetId = recipe.NetId;
+                plan = recipe.CanBeRemade ? recipe.Copy() : null;
+            }
             // First let go of the old id: the link's cache forgets it, and a socket made on the new
             // instance before posix noticed the restart gives its port back before it is made again.
             if (oldNetId != 0) net.Close(oldNetId);
-            long newNetId = recipe.CanBeRemade ? Remake(recipe) : -Errno.ECONNRESET;
+            long newNetId = plan != null ? Remake(plan) : -Errno.ECONNRESET;
+            bool closedMeanwhile;
             lock (gate)
             {
-                if (!recipes.ContainsKey(id)) { if (newNetId > 0) net.Close(newNetId); continue; }   // closed meanwhile
-                if (newNetId > 0)
-                {
-                    recipe.NetId = newNetId;
-                    byNetId[newNetId] = id;
-                }
-                else
-                {
-                    recipe.Reset = true;
-                    recipe.NetId = 0;
-                    recipe.PendingError = -newNetId;
-                }
+                if (byNetId.TryGetValue(oldNetId, out long owner) && owner == id) byNetId.Remove(oldNetId);
+                closedMeanwhile = !recipes.ContainsKey(id);
+                if (!closedMeanwhile) Adopt(id, recipe, newNetId);
+            }
+            if (closedMeanwhile)
+            {
+                if (newNetId > 0) net.Close(newNetId);
+                continue;
             }
             if (newNetId > 0) remade++; else reset++;
             sink?.ReadinessChanged(id, newNetId > 0 ? net.Readiness(newNetId) : ResetReadiness);
@@ -368,7 +367,21 @@ public sealed class RestartableNetwork : ISocketNetwork, ISocketReadinessSink
         log($"net restarted: {remade} sockets made again on the new instance, {reset} connections reset");
     }
 
-    // The socket made again from its recipe on the new net: its new id, or -errno (the step that failed).
+    // The socket now lives as `newNetId` on the new net, or, if that is an errno, is reset. Gate held.
+    private void Adopt(long id, SocketRecipe recipe, long newNetId)
+    {
+        if (newNetId > 0)
+        {
+            recipe.NetId = newNetId;
+            byNetId[newNetId] = id;
+            return;
+        }
+        recipe.Reset = true;
+        recipe.NetId = 0;
+        recipe.PendingError = -newNetId;
+    }
+
+    // The socket made again from (a copy of) its recipe on the new net: its new id, or -errno (the step that failed).
     private long Remake(SocketRecipe recipe)
     {
         long id = net.Create(recipe.Type, recipe.Protocol);

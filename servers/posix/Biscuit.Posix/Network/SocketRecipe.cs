@@ -22,6 +22,15 @@ internal sealed class SocketRecipe
 
     public bool CanBeRemade => !Connection;
 
+    /// <summary>A copy to read without the gate (RestartableNetwork.Remake).</summary>
+    public SocketRecipe Copy()
+    {
+        var copy = new SocketRecipe { Type = Type, Protocol = Protocol, NetId = NetId, Bound = Bound, Backlog = Backlog,
+            DatagramPeer = DatagramPeer, Connection = Connection, Reset = Reset, PendingError = PendingError };
+        copy.Options.AddRange(Options);
+        return copy;
+    }
+
     public void RecordOption(int level, int name, ReadOnlySpan<byte> value)
     {
         Options.RemoveAll(o => o.Level == level && o.Name == name);

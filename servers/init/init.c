@@ -20,6 +20,14 @@
  * exponentially (RESTART_DELAY_MS doubling to RESTART_DELAY_MAX_MS) and stop after MAX_RESTARTS
  * within RESTART_WINDOW_MS ("left down"). Every event is one console line.
  *
+ * Applications of a dead server: when a server dies, init ends (orphans_kill, with the device
+ * manager) every application whose personality endpoint lost its server — posix's programs, whose
+ * descriptor tables and pids died with posix and cannot be rebuilt. init does it rather than the
+ * new instance because only init holds the authority (the dead posix created those processes and
+ * made their endpoint; nobody else has a handle to them), because it learns of the death first
+ * (the applications do not spin on failed calls during the back-off), and because it happens even
+ * if the server is left down. The new posix starts its first program again.
+ *
  * Fault injection (issue 9): `inject=KIND@MS[/EVERYMS]` makes init inject KIND (fault, hang,
  * corrupt-reply: the kernel's process_inject; kill: process_kill) into the server MS after it
  * starts, then every EVERYMS (none: once). An injection that falls due while the server is down
@@ -206,6 +214,13 @@ static void died(struct server *s)
     else snprintf(how, sizeof how, "killed by signal %ld", status & 0x7f);
     if (s->wait) { printf("init: %s %s\n", s->name, how); return; }
     record_death(s, status);
+    /* A personality server's applications cannot outlive it: their descriptors, pids and parentage
+     * were its state (issue 9 item 3). End them now (orphans_kill: every application whose
+     * personality endpoint lost its server), so that none spins on failed calls while the server
+     * is down; the new instance starts its first program again. Nothing for other servers. */
+    long ended = bsys1(SYS_orphans_kill, initial_handle(0));
+    if (ended > 0) printf("init: %s died: ended %ld application process%s it served\n", s->name, ended, ended == 1 ? "" : "es");
+    else if (ended < 0) printf("init: %s died: cannot end the applications it served (%ld)\n", s->name, ended);
     if (s->died_at - s->window_start > RESTART_WINDOW_MS) { s->window_start = s->died_at; s->restarts = 0; }
     if (!s->injected && ++s->restarts > MAX_RESTARTS) {
         printf("init: %s %s; %d restarts within %d s: left down\n", s->name, how, MAX_RESTARTS, RESTART_WINDOW_MS / 1000);

@@ -54,6 +54,7 @@ public class KernelCoreTests : IClassFixture<KernelCoreBoot>
         "an injected fault kills the server at its next call with SIGSEGV",
         "an injected hang stops answering until killed",
         "an injected corrupt reply inverts one reply payload",
+        "orphans_kill ends exactly the applications whose personality server died",
     };
 
     public static IEnumerable<object[]> CaseData => Cases.Select(c => new object[] { c });

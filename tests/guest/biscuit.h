@@ -40,7 +40,7 @@ enum {
     SYS_ioport_write, SYS_dma_alloc, SYS_irq_claim, SYS_ioport_claim,
     SYS_console_claim = 0x86A, SYS_console_read, SYS_console_stats,
     SYS_process_set_pid = 0x870, SYS_process_signal,
-    SYS_process_inject = 0x872, SYS_cpu_census = 0x87C,
+    SYS_process_inject = 0x872, SYS_cpu_census = 0x87C, SYS_orphans_kill,
 };
 
 #define FOREVER (~0UL)

@@ -945,6 +945,63 @@ static int test_an_injected_corrupt_reply_inverts_one_reply_payload(void)
     return 1;
 }
 
+/* ---- applications of a dead personality server (orphans_kill, issue 9) ------------------ */
+
+static long sleeping_application(long personality, unsigned long badge)
+{
+    long p = spawn_child("sleep", NULL, NULL, 0);
+    if (p < 0 || personality < 0) return p;
+    long badged = bsys3(SYS_handle_dup, personality, R_SEND, badge);
+    long r = badged < 0 ? badged : bsys2(SYS_process_set_personality, p, badged);
+    if (badged > 0) bsys1(SYS_handle_close, badged);
+    return r < 0 ? r : p;
+}
+
+static int test_orphans_kill_ends_exactly_the_applications_whose_personality_server_died(void)
+{
+    long dead = bsys0(SYS_endpoint_create), unserved = bsys0(SYS_endpoint_create), live = 0;
+    uint32_t served[1] = { (uint32_t)dead };
+    long server = spawn_child("dying", NULL, served, 1);            /* receives once, then exits */
+    long echo = injectable_echo(&live);                               /* a personality server that lives */
+    EXPECT(server > 0 && echo > 0, "servers: %ld %ld", server, echo);
+    long a1 = sleeping_application(dead, 1), a2 = sleeping_application(dead, 2);   /* two badges, one endpoint */
+    long of_live = sleeping_application(live, 1), of_unserved = sleeping_application(unserved, 1);
+    long no_personality = sleeping_application(-1, 0);
+    EXPECT(a1 > 0 && a2 > 0 && of_live > 0 && of_unserved > 0 && no_personality > 0, "children: %ld %ld %ld %ld %ld",
+           a1, a2, of_live, of_unserved, no_personality);
+    message(1, "bye", 3);
+    EXPECT_EQ(bsys2(SYS_ipc_send, dead, 5000), 0);                   /* the server takes it and exits */
+    EXPECT_EQ(wait_exit(server, 2000), 0);
+
+    long weak = bsys3(SYS_handle_dup, device_manager, R_TRANSFER | R_DUPLICATE, 0);   /* no Control */
+    EXPECT_EQ(bsys1(SYS_orphans_kill, weak), -EPERM);
+    EXPECT_EQ(bsys1(SYS_orphans_kill, dead), -EBADF);                  /* an endpoint is no authority */
+    EXPECT_EQ(bsys1(SYS_orphans_kill, 0), -EBADF);
+    EXPECT_EQ(bsys1(SYS_process_status, a1), -EAGAIN);                /* refused calls ended nothing */
+
+    EXPECT_EQ(bsys1(SYS_orphans_kill, device_manager), 2);
+    EXPECT_EQ(wait_exit(a1, 2000), SIGKILL);
+    EXPECT_EQ(wait_exit(a2, 2000), SIGKILL);
+    EXPECT_EQ(bsys1(SYS_process_status, of_live), -EAGAIN);           /* its server lives */
+    EXPECT_EQ(bsys1(SYS_process_status, of_unserved), -EAGAIN);       /* never served: not orphaned */
+    EXPECT_EQ(bsys1(SYS_process_status, no_personality), -EAGAIN);    /* a server, not an application */
+    EXPECT_EQ(bsys1(SYS_orphans_kill, device_manager), 0);             /* nothing left: a second call ends nothing */
+
+    long again = sleeping_application(dead, 3);                        /* a new server takes the endpoint over */
+    EXPECT_EQ(bsys2(SYS_ipc_recv, dead, 0), -EAGAIN);
+    EXPECT_EQ(bsys1(SYS_orphans_kill, device_manager), 0);
+    EXPECT_EQ(bsys1(SYS_process_status, again), -EAGAIN);
+
+    long rest[] = { again, of_live, of_unserved, no_personality, echo };
+    for (int i = 0; i < 5; i++) {
+        EXPECT_EQ(bsys1(SYS_process_kill, rest[i]), 0);
+        EXPECT_EQ(wait_exit(rest[i], 2000), SIGKILL);
+    }
+    long handles[] = { again, of_live, of_unserved, no_personality, echo, a1, a2, server, weak, dead, unserved, live };
+    for (int i = 0; i < 12; i++) bsys1(SYS_handle_close, handles[i]);
+    return 1;
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -990,6 +1047,7 @@ int main(void)
     run("an injected fault kills the server at its next call with SIGSEGV", test_an_injected_fault_kills_the_server_at_its_next_call_with_SIGSEGV);
     run("an injected hang stops answering until killed", test_an_injected_hang_stops_answering_until_killed);
     run("an injected corrupt reply inverts one reply payload", test_an_injected_corrupt_reply_inverts_one_reply_payload);
+    run("orphans_kill ends exactly the applications whose personality server died", test_orphans_kill_ends_exactly_the_applications_whose_personality_server_died);
     message(3, NULL, 0);
     bsys2(SYS_ipc_call, echo_endpoint, 2000);
     printf("ktest: %d passed, %d failed\n", passed, failed);

@@ -16,7 +16,8 @@ public static class SyscallNumbers
     // Application processes (issue 7: what posix uses to build and serve Linux programs; ApplicationProcess.cs)
     public const long ProcessCreate = 0x817, ProcessSetPersonality = 0x818, ProcessRead = 0x819, ProcessWrite = 0x81A,
         ProcessMmap = 0x81B, ProcessMprotect = 0x81C, ProcessStart = 0x81D, IpcReplyPending = 0x81E,
-        ProcessFork = 0x81F, ProcessSetPid = 0x870, ProcessSignal = 0x871, ProcessInject = 0x872, CpuCensus = 0x87C;
+        ProcessFork = 0x81F, ProcessSetPid = 0x870, ProcessSignal = 0x871, ProcessInject = 0x872, CpuCensus = 0x87C,
+        OrphansKill = 0x87D;
 
     // IPC
     public const long EndpointCreate = 0x820, IpcCall = 0x821, IpcSend = 0x822, IpcRecv = 0x823,

@@ -42,6 +42,7 @@ namespace Biscuit.Kernel.Syscalls
                 case 0x871: return ApplicationCalls.Signal(t, a0, a1, a2, a3, a4, a5);
                 case 0x872: return Processes.FaultInjection.Inject(t, a0, a1);
                 case 0x87C: return Threads.CpuAccounting.Census(t, a0, a1);
+                case 0x87D: return Processes.OrphanedApplications.KillAll(t, a0);
 
                 case 0x820: return IpcCalls.CreateEndpoint(t);
                 case 0x821: return IpcCalls.Call(t, a0, a1);

@@ -48,6 +48,16 @@ public static class SocketRequests
     /// <summary>A socket's readiness now (EpollEvents bits), or -EBADF: for a level-triggered poll of one socket.</summary>
     public static readonly RequestType<SocketArgument, long> Readiness = new(32, "Readiness", idempotent: true, SocketCodecs.Argument, Codecs.Int64);
 
+    /// <summary>The client starts afresh (issue 9: a restarted posix, whose predecessor's sockets nobody
+    /// holds any more): every socket is dropped — connections reset (their peers get an RST),
+    /// listeners closed, their ports free — and the readiness subscription is forgotten. The number
+    /// of sockets dropped. Resending it is harmless (a second reset finds nothing), so it is idempotent.</summary>
+    public static readonly RequestType<Empty, long> ResetClient = new(33, "ResetClient", idempotent: true, Codecs.Empty, Codecs.Int64);
+
+    /// <summary>This server instance's number (positive, drawn at start): it changes when net restarts,
+    /// which is how posix learns that its sockets are gone and its listeners must be made again.</summary>
+    public static readonly RequestType<Empty, long> Instance = new(34, "Instance", idempotent: true, Codecs.Empty, Codecs.Int64);
+
     /// <summary>The bit the server signals on the subscribed notification.</summary>
     public const ulong ReadinessSignalBit = 1;
 }

@@ -108,6 +108,13 @@ public sealed class SocketServiceClient(ServiceClient client, ulong timeoutMs = 
         return batch.Events;
     }
 
+    /// <summary>Drops every socket the server holds and its readiness subscription (ResetClient): the
+    /// number dropped, or -EIO.</summary>
+    public long ResetClient() => Result(client.Call(SocketRequests.ResetClient, default(Empty), timeoutMs));
+
+    /// <summary>The server instance's number (positive), or -EIO when the call failed.</summary>
+    public long Instance() => Result(client.Call(SocketRequests.Instance, default(Empty), timeoutMs));
+
     /// <summary>The server's counters ("name value" lines), or null (LastFailure says why).</summary>
     public string? Counters()
     {

@@ -50,7 +50,8 @@ static class NetLoop
         var clock = Stopwatch.StartNew();
         var link = new NicLink(nic);
         var stack = new NetStack(link, StackOptions(), clock.ElapsedMilliseconds);
-        var host = new StackHost(stack, () => clock.ElapsedMilliseconds);
+        long instance = (long)(RandomSecret() >> 1) | 1;     // positive; new at every start (ResetClient, Instance)
+        var host = new StackHost(stack, () => clock.ElapsedMilliseconds, instance: instance);
         BuiltInEcho? echo = echoPort != 0 ? new BuiltInEcho(stack, echoPort) : null;
 
         var server = new MessageServer(new ServerOptions { Name = "net", Budgets = ServerOptions.BudgetsFrom(Biscuit.Generated.MaxLiveBudgets.All) });

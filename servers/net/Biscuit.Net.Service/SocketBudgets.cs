@@ -61,6 +61,10 @@ public static class SocketBudgets
     /// <summary>PollEvents: the reply's array of at most MaxEventsPerBatch events of 16 bytes.</summary>
     public const long PollEventsBytes = Protocol.SocketLimits.MaxEventsPerBatch * 16 + 32;
 
+    /// <summary>ResetClient: one RST per socket (a frame each, which may wait for ARP) and the
+    /// tables' bookkeeping.</summary>
+    public const long ResetBytes = MaxSockets * FrameBytes + TableBytes;
+
     /// <summary>NetCounters: about 100 counters as (name, value) pairs and "name value" lines
     /// (names under 48 characters): the list, the strings, and the joined text, each under 16 KiB.</summary>
     public const long CountersBytes = 64 * 1024;

@@ -121,6 +121,27 @@ public sealed partial class SocketCalls(StackHost host)
         return 0;
     }
 
+    /// <summary>ResetClient: every socket of the table goes, as close(2) with SO_LINGER {on, 0} would
+    /// take it (RFC 9293 3.10.5: a connection is reset, its peer gets an RST; a listener stops
+    /// listening and its port is free; a UDP socket closes), and its queued readiness event with it.
+    /// The number of sockets dropped; 0 when there were none (so a second reset changes nothing).</summary>
+    [AssumeAllocation(SocketBudgets.ResetBytes)]
+    public long ResetAll()
+    {
+        long dropped = 0;
+        for (int slot = 0; slot < Table.Capacity; slot++)
+        {
+            var entry = Table.AtSlot(slot);
+            if (entry == null) continue;
+            if (entry.Tcp != null) entry.Tcp.Abort();
+            else entry.Udp!.Close();
+            host.Events.Forget(slot);
+            Table.Remove(entry);
+            dropped++;
+        }
+        return dropped;
+    }
+
     /// <summary>getsockname(2): our address once the socket is connected, else INADDR_ANY; the port.</summary>
     [AssumeAllocation(0)]
     public AddressReply GetName(SocketArgument request)

@@ -49,6 +49,8 @@ public sealed class SocketService
         server.Register(SocketRequests.Subscribe, Subscribe);
         server.Register(SocketRequests.PollEvents, PollEvents);
         server.Register(SocketRequests.Readiness, Readiness);
+        server.Register(SocketRequests.ResetClient, ResetClient);
+        server.Register(SocketRequests.Instance, Instance);
     }
 
     [RequestHandler("Socket")]
@@ -198,6 +200,26 @@ public sealed class SocketService
     {
         lock (host.Gate) return calls.PollEvents(max);
     }
+
+    /// <summary>Every socket dropped (connections reset), the subscription forgotten (its handle released).</summary>
+    [RequestHandler("ResetClient")]
+    public long ResetClient(Empty _)
+    {
+        IReadinessSignal? dropped;
+        long result;
+        lock (host.Gate)
+        {
+            host.TickLocked();
+            result = calls.ResetAll();
+            host.PublishLocked();                 // the dropped sockets' changes: none is in the table any more
+            dropped = host.UnsubscribeLocked();
+        }
+        StackHost.Release(dropped);
+        return result;
+    }
+
+    [RequestHandler("Instance")]
+    public long Instance(Empty _) => host.Instance;
 
     [RequestHandler("NetCounters")]
     public string NetCounters(Empty _)

@@ -1,7 +1,10 @@
 // The sockets the service handed out, by id. A fixed number of slots allocated once (no growth
 // while serving). An id is slot + 1 + Capacity * generation: positive, and a closed id stays
 // invalid when its slot is reused (the generation moved on), so a stale id gets EBADF rather than
-// someone else's socket. Guarded by StackHost.Gate.
+// someone else's socket. Generations start at a number chosen per server instance (StackHost), so
+// the ids a dead instance handed out are, with overwhelming likelihood, unknown to the next one:
+// a client that still holds them gets EBADF, never a socket the new instance made for someone else.
+// Guarded by StackHost.Gate.
 using Biscuit.Net.Protocol;
 
 namespace Biscuit.Net.Service;
@@ -27,17 +30,22 @@ public sealed class SocketTable
     private int freeCount;                          // guarded by StackHost.Gate
     private readonly Dictionary<IPollable, int> slotOf;   // socket object -> slot; pre-sized, guarded by StackHost.Gate
 
-    public SocketTable(int capacity)
+    public SocketTable(int capacity, long firstGeneration = 0)
     {
         if (capacity < 1) throw new ArgumentOutOfRangeException(nameof(capacity), "a socket table needs at least one slot");
+        if (firstGeneration < 0 || firstGeneration > MaxFirstGeneration) throw new ArgumentOutOfRangeException(nameof(firstGeneration));
         Capacity = capacity;
         slots = new SocketEntry?[capacity];
         generations = new long[capacity];
+        Array.Fill(generations, firstGeneration);
         freeSlots = new int[capacity];
         for (int i = 0; i < capacity; i++) freeSlots[i] = capacity - 1 - i;
         freeCount = capacity;
         slotOf = new Dictionary<IPollable, int>(capacity, ReferenceEqualityComparer.Instance);
     }
+
+    /// <summary>The largest first generation: ids stay far below 2^63 (capacity * 2^41 plus what closes add).</summary>
+    public const long MaxFirstGeneration = (1L << 40) - 1;
 
     public int Capacity { get; }
     public int Count => Capacity - freeCount;

@@ -17,14 +17,22 @@ public sealed class StackHost
     private IReadinessSignal? subscriber;                // guarded by Gate
     private bool wakePending;                            // a NoteLocked made the queue non-empty; guarded by Gate
 
-    public StackHost(NetStack stack, Func<long> clockMs, int maxSockets = SocketBudgets.MaxSockets)
+    /// <param name="instance">This server instance's number (positive; the program draws it from
+    /// getrandom): the Instance request answers it, so a client learns that the server restarted,
+    /// and the socket table's generations start from it, so a dead instance's ids stay invalid.</param>
+    public StackHost(NetStack stack, Func<long> clockMs, int maxSockets = SocketBudgets.MaxSockets, long instance = 1)
     {
+        if (instance <= 0) throw new ArgumentOutOfRangeException(nameof(instance), "an instance number is positive");
         Stack = stack;
         this.clockMs = clockMs;
-        Table = new SocketTable(maxSockets);
+        Instance = instance;
+        Table = new SocketTable(maxSockets, instance & SocketTable.MaxFirstGeneration);
         Events = new ReadinessQueue(maxSockets);
         changed = new List<IPollable>(maxSockets);
     }
+
+    /// <summary>This instance's number (immutable).</summary>
+    public long Instance { get; }
 
     /// <summary>Guarded by Gate.</summary>
     public NetStack Stack { get; }
@@ -82,6 +90,16 @@ public sealed class StackHost
         var old = subscriber;
         subscriber = signal;
         eventsWaiting = Events.Pending > 0;
+        return old;
+    }
+
+    /// <summary>Forgets the subscriber (ResetClient: its client is gone); returns it, to release
+    /// outside the lock. Gate held.</summary>
+    public IReadinessSignal? UnsubscribeLocked()
+    {
+        var old = subscriber;
+        subscriber = null;
+        wakePending = false;
         return old;
     }
 

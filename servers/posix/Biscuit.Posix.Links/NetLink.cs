@@ -33,6 +33,13 @@ public sealed class NetLink(Func<SocketServiceClient> clientFactory) : ISocketNe
     /// <summary>Hands net the notification to signal on readiness changes (Transfer and Signal rights).</summary>
     public long Subscribe(Biscuit.Lib.Kernel.Handle notification) => Net.Subscribe(notification);
 
+    /// <summary>Asks net to drop every socket it holds for this endpoint's client and its readiness
+    /// subscription (a new posix starts without sockets): the number dropped, or -errno.</summary>
+    public long ResetClient() => Net.ResetClient();
+
+    /// <summary>The net server instance's number (it changes when net restarts), or -errno.</summary>
+    public long Instance() => Net.Instance();
+
     /// <summary>Drains net's readiness changes into the cache and the sink; the number delivered. Call
     /// it after every signal of the subscribed notification (net signals only when its queue of
     /// changes goes from empty to non-empty, so it must be drained).</summary>

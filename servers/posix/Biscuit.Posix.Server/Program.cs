@@ -54,13 +54,23 @@ if (!personalityEndpoint.IsOk)
 // (a client's buffers and IPC buffer belong to one thread).
 var fsEndpoint = new Endpoint(Handle.Initial(1));
 var netEndpoint = new Endpoint(Handle.Initial(2));
-var network = new NetLink(() => new SocketServiceClient(new ServiceClient(new KernelClientTransport(netEndpoint))));
+var netLink = new NetLink(() => new SocketServiceClient(new ServiceClient(new KernelClientTransport(netEndpoint))));
+var readiness = new ReadinessThread(netLink);
+// Sockets outlive a restart of net: listeners are made again on the new instance (issue 9 item 3).
+var network = new RestartableNetwork(netLink, netLink.Instance, readiness.Subscribe, message => Console.WriteLine($"{name}: {message}"));
 var posix = new Personality(new KernelProcesses(personalityEndpoint.Value),
     new FsLink(() => new FileServiceClient(new KernelClientTransport(fsEndpoint))), network, services, new KernelSharedPages())
 {
     HardwareCapabilities = X86Base.IsSupported ? (uint)X86Base.CpuId(1, 0).Edx : 0,
 };
-long subscribed = ReadinessThread.Start(network);
+// A new posix owns no socket: whatever net still holds for a client on this endpoint belongs to a
+// dead posix (its applications were ended by init). Dropping it frees nginx's port before nginx
+// binds it again (issue 9 item 3); on a first boot it drops nothing.
+long dropped = netLink.ResetClient();
+if (dropped > 0) Console.WriteLine($"{name}: net dropped {dropped} sockets of a previous posix instance");
+else if (dropped < 0) Console.Error.WriteLine($"{name}: net did not reset the previous instance's sockets (errno {-dropped})");
+if (!network.LearnInstance()) Console.Error.WriteLine($"{name}: net did not say its instance number: a restart of net will not be noticed until it answers");
+long subscribed = readiness.Start(network);
 if (subscribed < 0) Console.Error.WriteLine($"{name}: no readiness events from net (errno {-subscribed}); sockets will not wake epoll");
 
 long consoleInput = ConsoleReaderThread.Start(Handle.Initial(3), posix.Files.Terminal);

@@ -39,7 +39,7 @@ public sealed class ServiceHarness : IDisposable
     public readonly Dictionary<uint, CountingSignal> Signals = new();   // by handle value; guarded by itself
 
     public ServiceHarness(int maxSockets = 64, IReadOnlyDictionary<string, long>? budgets = null, bool measure = false,
-        Action<NetStackOptions>? configure = null, int workers = 1)
+        Action<NetStackOptions>? configure = null, int workers = 1, long instance = 1)
     {
         var optionsA = new NetStackOptions { Address = AddressA, PrefixLength = 24, Gateway = Ipv4Address.Any,
             TcpMaxBuffer = SocketBudgets.MaxBufferBytes, TcpMaxConnections = SocketBudgets.MaxConnections };
@@ -48,7 +48,7 @@ public sealed class ServiceHarness : IDisposable
         configure?.Invoke(optionsB);
         var a = new NetStack(new Wire(toB, MacAddress.Parse("02:00:00:00:09:01")), optionsA);
         B = new NetStack(new Wire(toA, MacAddress.Parse("02:00:00:00:09:02")), optionsB);
-        Host = new StackHost(a, () => Volatile.Read(ref now), maxSockets);
+        Host = new StackHost(a, () => Volatile.Read(ref now), maxSockets, instance);
         Server = new MessageServer(new ServerOptions { Name = "net", Budgets = budgets, MeasureAllocations = measure });
         new SocketService(Host, SignalFor, () => [("test_counter", 42)]).RegisterOn(Server);
         for (int w = 0; w < workers; w++)

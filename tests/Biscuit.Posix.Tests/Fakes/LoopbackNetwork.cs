@@ -4,7 +4,7 @@
 // affected sockets' readiness to the attached sink, as the net client does.
 namespace Biscuit.Posix.Tests;
 
-public sealed class LoopbackNetwork : ISocketNetwork
+public sealed class LoopbackNetwork(long firstId = 100) : ISocketNetwork
 {
     private sealed class Socket
     {
@@ -20,7 +20,7 @@ public sealed class LoopbackNetwork : ISocketNetwork
 
     private readonly object gate = new();
     private readonly Dictionary<long, Socket> sockets = [];
-    private long nextId = 100;
+    private long nextId = firstId;
     private ushort nextPort = 40000;
     private ISocketReadinessSink? sink;
     public int ReceiveCapacity = 64 * 1024;

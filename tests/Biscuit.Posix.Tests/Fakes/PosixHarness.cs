@@ -21,11 +21,12 @@ public sealed class PosixHarness : IDisposable
     public readonly FakeSharedPages SharedPages;
 
     /// <summary>`sharedPages`: give posix pages to share (MAP_SHARED file mappings); without, MAP_SHARED is ENODEV.</summary>
-    public PosixHarness(string? staging = null, int sizeKiB = 8192, bool sharedPages = false)
+    /// <param name="network">the network posix uses, if not the loopback `Net`</param>
+    public PosixHarness(string? staging = null, int sizeKiB = 8192, bool sharedPages = false, ISocketNetwork? network = null)
     {
         Fs = new Ext2Volume(sizeKiB, staging);
         SharedPages = new FakeSharedPages(Kernel);
-        Posix = new Personality(Kernel, Fs, Net, System, sharedPages ? SharedPages : null);
+        Posix = new Personality(Kernel, Fs, network ?? Net, System, sharedPages ? SharedPages : null);
         Process = NewProcess();
     }
 

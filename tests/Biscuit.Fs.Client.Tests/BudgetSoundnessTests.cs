@@ -60,6 +60,8 @@ public class BudgetSoundnessTests(ITestOutputHelper output)
             c.Reopen(held.Status.Inode, held.Generation + 1, 0);
             c.Close(again.Handle);
             c.Close(held.Handle);
+            h.Open(chain + "/file" + round, 0);
+            c.ResetClient();
             ulong d = h.Open("/big", LinuxOpenFlags.O_DIRECTORY);
             for (long cookie = 0; cookie != FsLimits.EndOfDirectory;) cookie = c.ReadDirectory(d, cookie).Value.NextCookie;
             c.Close(d);

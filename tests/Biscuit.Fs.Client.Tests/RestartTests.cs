@@ -82,4 +82,25 @@ public class RestartTests
         FsAssert.Errno(Errno.EINVAL, h.Client.Reopen(other.Status.Inode, other.Generation, LinuxOpenFlags.O_CREAT));
         FsAssert.Ok(h.Client.Reopen(other.Status.Inode, other.Generation, 0));
     }
+
+    [Fact]
+    public void ResetClient_closes_every_handle_of_a_restarted_client_and_frees_files_unlinked_while_open()
+    {
+        using var h = new FsHarness(stage => File.WriteAllText(Path.Combine(stage, "kept"), "kept"));
+        ulong a = h.Open("/kept");
+        ulong b = h.Open("/kept");
+        ulong scratch = h.Open("/scratch", LinuxOpenFlags.O_CREAT);
+        FsAssert.Ok(h.Client.Unlink("/scratch"));
+        var closed = h.Client.ResetClient();
+        FsAssert.Ok(closed, "ResetClient");
+        Assert.Equal(3, closed.Value);
+        Assert.Equal(0, h.Client.FsStats().Value!.OpenFiles);
+        FsAssert.Errno(Errno.EBADF, h.Client.Read(a, 0, new byte[1]));
+        FsAssert.Errno(Errno.EBADF, h.Client.Close(b));
+        FsAssert.Errno(Errno.EBADF, h.Client.Read(scratch, 0, new byte[1]));
+        Assert.Equal(0, h.Client.ResetClient().Value);   // again: nothing left to close
+        FsAssert.Ok(h.Client.Sync());
+        h.Stop();
+        E2fsTools.AssertClean(h.Image);                  // the unlinked file's inode and blocks are free
+    }
 }

@@ -29,6 +29,9 @@ public sealed class FileServiceClient(IClientTransport transport, ulong timeoutM
     public FsResult<OpenedFile> Reopen(ulong inode, uint generation, int flags) =>
         Call(FsContracts.Reopen, new ReopenRequest(inode, generation, flags));
 
+    /// <summary>Closes every handle the server has open (a restarted client holds none of them): how many.</summary>
+    public FsResult<long> ResetClient() => Call(FsContracts.ResetClient, default(Empty));
+
     /// <summary>pread(2) into `destination`: the number of bytes read (fewer at the end of the file).</summary>
     public FsResult<int> Read(ulong handle, long offset, Span<byte> destination)
     {

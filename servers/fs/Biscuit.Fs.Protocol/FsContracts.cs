@@ -64,6 +64,8 @@ public static class FsContracts
         Request(52, "Statfs", idempotent: true, Codecs.Empty, ReplyCodecs.FsStatistics);
     public static readonly RequestType<Empty, FsReply<FsServerFigures>> FsStats =
         Request(53, "FsStats", idempotent: true, Codecs.Empty, ReplyCodecs.FsServerFigures);
+    public static readonly RequestType<Empty, FsReply<long>> ResetClient =
+        Request(55, "ResetClient", idempotent: true, Codecs.Empty, Codecs.Int64);
     public static readonly RequestType<ReopenRequest, FsReply<OpenedFile>> Reopen =
         Request(54, "Reopen", idempotent: false, RequestCodecs.Reopen, ReplyCodecs.OpenedFile);
 }

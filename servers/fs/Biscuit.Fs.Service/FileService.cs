@@ -58,6 +58,7 @@ public sealed partial class FileService(Ext2FileSystem fs, long cacheBytes)
         messageServer.Register(FsContracts.Sync, Sync);
         messageServer.Register(FsContracts.Statfs, Statfs);
         messageServer.Register(FsContracts.FsStats, FsStats);
+        messageServer.Register(FsContracts.ResetClient, ResetClient);
         messageServer.RegisterShrinkCallback("fs block cache", DropCleanBlocks);
     }
 
@@ -99,6 +100,29 @@ public sealed partial class FileService(Ext2FileSystem fs, long cacheBytes)
                 return FsReply<Empty>.Ok(default);
             }
             catch (FsException e) { return Failed<Empty>(e); }
+        }
+    }
+
+    /// <summary>Closes every open handle (each inode Released, so files unlinked while open are freed):
+    /// the client — posix, the only one — was restarted and its new instance holds none of them.
+    /// Answers how many were closed; a second call closes none.</summary>
+    [RequestHandler("ResetClient")]
+    [MaxIterations(FsLimits.MaxOpenFiles)]
+    public FsReply<long> ResetClient(Empty _)
+    {
+        lock (gate)
+        {
+            long closed = 0;
+            try
+            {
+                while (files.TryTakeAny(out uint inode))
+                {
+                    LibraryCalls.Release(fs, inode);
+                    closed++;
+                }
+                return FsReply<long>.Ok(closed);
+            }
+            catch (FsException e) { return Failed<long>(e); }
         }
     }
 

@@ -30,6 +30,19 @@ public sealed class OpenFileTable
 
     public bool TryGet(ulong handle, out uint inode) => inodes.TryGetValue(handle, out inode);
 
+    /// <summary>Forgets some open handle and gives its inode; false when none is open.</summary>
+    public bool TryTakeAny(out uint inode)
+    {
+        foreach (var pair in inodes)
+        {
+            inodes.Remove(pair.Key);
+            inode = pair.Value;
+            return true;
+        }
+        inode = 0;
+        return false;
+    }
+
     /// <summary>Forgets `handle`; false if it was not open.</summary>
     public bool Remove(ulong handle, out uint inode) => inodes.Remove(handle, out inode);
 }

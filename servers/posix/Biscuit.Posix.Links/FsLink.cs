@@ -21,6 +21,14 @@ public sealed class FsLink(Func<FileServiceClient> clientFactory) : IFileSystem
     /// <summary>The open files, with how many were re-opened after fs restarts (for tests and /proc).</summary>
     public FsOpenFiles OpenFiles => open;
 
+    /// <summary>At posix's start: fs closes the handles a previous posix instance left open (their
+    /// applications were ended with it); how many, or a negated errno.</summary>
+    public long ResetClient()
+    {
+        var r = Fs.ResetClient();
+        return r.IsOk ? r.Value : -r.Errno;
+    }
+
     public long Open(string path, FsOpenFlags flags, uint mode, out FsNode node, out FsAttributes attributes)
     {
         var r = Fs.Open(path, LinuxFlags(flags), (int)(mode & 0xFFF));

@@ -63,6 +63,12 @@ var posix = new Personality(new KernelProcesses(personalityEndpoint.Value),
 {
     HardwareCapabilities = X86Base.IsSupported ? (uint)X86Base.CpuId(1, 0).Edx : 0,
 };
+// Likewise the files a dead posix held open in fs (its applications ended with it): fs closes them,
+// so a posix restart leaks no fs handle and frees files that were unlinked while open.
+var fsLink = (FsLink)posix.Files.FileSystem;
+long closedFiles = fsLink.ResetClient();
+if (closedFiles > 0) Console.WriteLine($"{name}: fs closed {closedFiles} files of a previous posix instance");
+else if (closedFiles < 0) Console.Error.WriteLine($"{name}: fs did not close the previous instance's files (errno {-closedFiles})");
 // A new posix owns no socket: whatever net still holds for a client on this endpoint belongs to a
 // dead posix (its applications were ended by init). Dropping it frees nginx's port before nginx
 // binds it again (issue 9 item 3); on a first boot it drops nothing.

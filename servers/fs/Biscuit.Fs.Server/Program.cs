@@ -1,7 +1,7 @@
 // fs-server: the file-system server on Biscuit (servers/fs/README.md).
-//   serve NAME [measure]   mounts the virtio-blk disk and serves the fs protocol on initial handle 0
+//   serve NAME [measure]   mounts the disk of the block driver (initial handle 1) and serves the fs protocol on initial handle 0
 //   client                 the QEMU test's client: drives the server on initial handle 1
-//   check                  mounts the disk with the library in-process and checks it end to end
+//   check                  mounts the disk with the library and checks it end to end
 string mode = args.Length > 0 ? args[0] : "";
 return mode switch
 {

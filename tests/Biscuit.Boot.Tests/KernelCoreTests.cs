@@ -45,6 +45,7 @@ public class KernelCoreTests : IClassFixture<KernelCoreBoot>
         "anonymous memory is zeroed, owned and freed",
         "grants share pages read-only or writable until revoked",
         "PCI devices are listed and claimed once with a capability",
+        "a dead holder's device claim is released and its capabilities go stale",
         "an IRQ bound to a notification wakes the driver",
         "the console is read only through the console capability, claimed once",
         "DMA memory is contiguous, zeroed and its physical address known",

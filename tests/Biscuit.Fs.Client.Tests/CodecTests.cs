@@ -44,7 +44,7 @@ public class CodecTests
     public void Every_reply_body_survives_a_round_trip()
     {
         Assert.Equal(SomeStatus, RoundTrip(FileStatus.Codec, SomeStatus));
-        Assert.Equal(new OpenedFile(42, SomeStatus), RoundTrip(ReplyCodecs.OpenedFile, new OpenedFile(42, SomeStatus)));
+        Assert.Equal(new OpenedFile(42, SomeStatus, 7), RoundTrip(ReplyCodecs.OpenedFile, new OpenedFile(42, SomeStatus, 7)));
         var data = RoundTrip(ReplyCodecs.FileData, new FileData(new byte[] { 1, 2, 3, 4 }, 2));
         Assert.Equal(new byte[] { 1, 2 }, data.Span.ToArray());
         var entries = new[] { new DirectoryEntry(2, DirectoryEntry.DT_DIR, ".", 12), new DirectoryEntry(11, DirectoryEntry.DT_REG, "f", FsLimits.EndOfDirectory), default };

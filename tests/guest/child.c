@@ -14,6 +14,7 @@
                 (a call), then wait to be killed
      (none)     exit at once with status 0 (process spawn benchmark) */
 #include "biscuit.h"
+#include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
 
@@ -88,6 +89,22 @@ static void endpointhog(uint32_t ep)
     report_and_wait(ep, 21, count, r);
 }
 
+/* Claims PCI device `index` with the device manager it was given, reports the count and passes the
+ * first capability back, then waits to be killed (ktest: a dead holder's claim is released). */
+static void claimer(uint32_t manager, uint32_t ep, long index)
+{
+    uint32_t handles[8];
+    long n = bsys4(SYS_device_claim, manager, index, handles, 8);
+    struct ipc_message *m = ipc_buffer();
+    m->label = 22;
+    m->length = 8;
+    memcpy(m->payload, &n, 8);
+    m->handle_count = n > 0 ? 1 : 0;
+    if (n > 0) m->handles[0] = handles[0];
+    bsys2(SYS_ipc_call, ep, FOREVER);
+    for (;;) bsys1(SYS_thread_sleep, FOREVER);
+}
+
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "";
@@ -98,6 +115,7 @@ int main(int argc, char **argv)
     else if (!strcmp(mode, "sleep")) for (;;) bsys1(SYS_thread_sleep, FOREVER);
     else if (!strcmp(mode, "threadhog")) threadhog(initial_handle(0));
     else if (!strcmp(mode, "endpointhog")) endpointhog(initial_handle(0));
+    else if (!strcmp(mode, "claim") && argc > 2) claimer(initial_handle(0), initial_handle(1), atol(argv[2]));
     else if (!strcmp(mode, "fault") && argc > 2) {
         const char *kind = argv[2];
         if (!strcmp(kind, "null")) *(volatile int *)0 = 1;

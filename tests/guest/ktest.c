@@ -672,6 +672,62 @@ static int test_PCI_devices_are_listed_and_claimed_once_with_a_capability(void)
     return 1;
 }
 
+/* A claim lasts as long as its holder: when the claiming process dies, the device can be claimed
+ * again (a restarted driver), and the capabilities the dead holder made, even ones it passed on,
+ * are stale (EBADF). The device here is the first unclaimed one with a BAR that is not a bridge. */
+static int test_a_dead_holders_device_claim_is_released_and_its_capabilities_go_stale(void)
+{
+    struct pci_device d;
+    long count = bsys2(SYS_pci_info, 0, &d), device = -1;
+    for (long i = 0; i < count && device < 0; i++) {
+        bsys2(SYS_pci_info, i, &d);
+        int has_bar = 0;
+        for (int b = 0; b < 6; b++) if (d.bar_size[b]) has_bar = 1;
+        if (!d.claimed && has_bar && d.class_code != 6) device = i;
+    }
+    EXPECT(device >= 0, "no unclaimed PCI device with a BAR");
+    long ep = bsys0(SYS_endpoint_create);
+    long manager = bsys3(SYS_handle_dup, device_manager, R_CONTROL | R_TRANSFER | R_DUPLICATE, 0);
+    uint32_t handles[2] = { (uint32_t)manager, (uint32_t)ep };
+    char index[8];
+    snprintf(index, sizeof index, "%ld", device);
+    long p = spawn_child("claim", index, handles, 2);
+    EXPECT(p > 0, "spawn: %ld", p);
+    EXPECT_EQ(bsys2(SYS_ipc_recv, ep, 20000), 0);
+    long claimed;
+    memcpy(&claimed, msg->payload, 8);
+    EXPECT(claimed >= 1, "the child's device_claim: %ld", claimed);
+    EXPECT_EQ(msg->handle_count, 1);
+    uint32_t passed = msg->handles[0];
+    bsys0(SYS_ipc_reply);
+    uint32_t again[8];
+    EXPECT_EQ(bsys4(SYS_device_claim, device_manager, device, again, 8), -EBUSY);
+    bsys2(SYS_pci_info, device, &d);
+    EXPECT_EQ(d.claimed, 1);
+
+    EXPECT_EQ(bsys1(SYS_process_kill, p), 0);
+    EXPECT_EQ(wait_exit(p, 5000), SIGKILL);
+    bsys2(SYS_pci_info, device, &d);
+    EXPECT_EQ(d.claimed, 0);
+    int is_port = (bsys1(SYS_handle_info, passed) & 0xFF) == CAP_IOPORTS;
+    volatile uint8_t *window = (volatile uint8_t *)0x61000000UL;
+    if (is_port) EXPECT_EQ(bsys3(SYS_ioport_read, passed, 0, 1), -EBADF);   /* stale before any range check */
+    else EXPECT_EQ(bsys2(SYS_mmio_map, passed, window), -EBADF);
+
+    long n = bsys4(SYS_device_claim, device_manager, device, again, 8);
+    EXPECT(n >= 1, "device_claim after the holder died: %ld", n);
+    bsys2(SYS_pci_info, device, &d);
+    EXPECT_EQ(d.claimed, 1);
+    long kind = bsys1(SYS_handle_info, again[0]) & 0xFF;
+    if (kind == CAP_MMIO) EXPECT_EQ(bsys2(SYS_mmio_map, again[0], window), 0);
+    if (is_port) EXPECT_EQ(bsys3(SYS_ioport_read, passed, 0, 1), -EBADF);   /* still stale after the new claim */
+    else EXPECT_EQ(bsys2(SYS_mmio_map, passed, window + 0x100000), -EBADF);
+    bsys1(SYS_handle_close, passed);
+    bsys1(SYS_handle_close, p);
+    bsys1(SYS_handle_close, ep);
+    return 1;
+}
+
 static int test_an_IRQ_bound_to_a_notification_wakes_the_driver(void)
 {
     /* COM2 (ports 0x2F8-0x2FF, IRQ 3): its "transmitter empty" interrupt fires as soon as enabled. */
@@ -868,6 +924,7 @@ int main(void)
     run("anonymous memory is zeroed, owned and freed", test_anonymous_memory_is_zeroed_owned_and_freed);
     run("grants share pages read-only or writable until revoked", test_grants_share_pages_read_only_or_writable_until_revoked);
     run("PCI devices are listed and claimed once with a capability", test_PCI_devices_are_listed_and_claimed_once_with_a_capability);
+    run("a dead holder's device claim is released and its capabilities go stale", test_a_dead_holders_device_claim_is_released_and_its_capabilities_go_stale);
     run("an IRQ bound to a notification wakes the driver", test_an_IRQ_bound_to_a_notification_wakes_the_driver);
     run("the console is read only through the console capability, claimed once", test_the_console_is_read_only_through_the_console_capability_claimed_once);
     run("DMA memory is contiguous, zeroed and its physical address known", test_DMA_memory_is_contiguous_zeroed_and_its_physical_address_known);

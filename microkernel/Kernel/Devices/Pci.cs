@@ -27,7 +27,7 @@ namespace Biscuit.Kernel.Devices
         private const ushort AddressPort = 0xCF8, DataPort = 0xCFC;
 
         private struct Table { public fixed byte Bytes[MaxDevices * 128]; }
-        private static Table s_devices;      // PciDevice[MaxDevices]; written at boot, Claimed later
+        private static Table s_devices;      // PciDevice[MaxDevices]; written at boot, Claimed by DeviceClaims
         private static int s_count;
 
         public static int Count => s_count;
@@ -51,10 +51,20 @@ namespace Biscuit.Kernel.Devices
 
         // A claimed device may decode its I/O and memory BARs and master the bus (DMA), with its
         // legacy interrupt enabled: command register bits 0, 1, 2 set and 10 clear (PCI 3.0 §6.2.2).
+        // Command register (offset 0x04, §6.2.2): bit 0 I/O space, bit 1 memory space, bit 2 bus
+        // master, bit 10 interrupt disable.
         public static void EnableForDriver(PciDevice* d)
         {
             uint command = Read(d->Bus, d->Slot, d->Function, 0x04) & 0xFFFF;
             command = (command | 0x7) & ~0x400u;
+            Write(d->Bus, d->Slot, d->Function, 0x04, command);
+        }
+
+        /// <summary>Its driver died: no more DMA, decoding or INTx from the device until the next claim.</summary>
+        public static void DisableAfterDriver(PciDevice* d)
+        {
+            uint command = Read(d->Bus, d->Slot, d->Function, 0x04) & 0xFFFF;
+            command = (command & ~0x7u) | 0x400u;
             Write(d->Bus, d->Slot, d->Function, 0x04, command);
         }
 

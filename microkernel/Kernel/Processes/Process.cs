@@ -39,6 +39,7 @@ namespace Biscuit.Kernel.Processes
         public ulong SystemCalls;             // system calls its threads made (SyscallDispatch)
         public ulong IpcCalls;                // IPC calls its threads made, forwarded Linux calls included
         public ulong SignalsHandled;          // signal frames pushed to its handlers (statistics)
+        public int DevicesReleased;           // PCI claims ended by its death (Exit; for the death report)
         public bool Started;                  // has had a first thread (spawned, or process_start done)
         public Endpoint* Personality;         // where its non-core Linux calls go (null: a server); holds one count
         public ulong PersonalityBadge;        // the badge of the personality capability (names it to posix)

@@ -10,6 +10,7 @@
 using Biscuit.Kernel.Arch.X64;
 using Biscuit.Kernel.Boot;
 using Biscuit.Kernel.Capabilities;
+using Biscuit.Kernel.Devices;
 using Biscuit.Kernel.Diagnostics;
 using Biscuit.Kernel.Ipc;
 using Biscuit.Kernel.Linux;
@@ -188,6 +189,8 @@ namespace Biscuit.Kernel.Processes
             p->Threads = null;
             p->ThreadCount = 0;
 
+            // Its devices stop mastering before its frames (their DMA buffers) are given back.
+            p->DevicesReleased = DeviceClaims.ReleaseAllOf(p);
             OrphanEndpoints(p);
             if (p->Personality != null)
             {
@@ -256,6 +259,11 @@ namespace Biscuit.Kernel.Processes
             {
                 Console.Write(") killed by signal ");
                 Console.WriteDecimal((ulong)(p->WaitStatus & 0x7F));
+            }
+            if (p->DevicesReleased > 0)
+            {
+                Console.Write("; its device claims released: ");
+                Console.WriteDecimal((ulong)p->DevicesReleased);
             }
             if (p->SignalsHandled > 0)
             {

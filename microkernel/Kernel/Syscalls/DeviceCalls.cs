@@ -1,7 +1,8 @@
 // pci_info, device_claim, irq_bind, irq_ack, mmio_map, ioport_read/write, dma_alloc.
 // Device access is by capability only: the DeviceManager capability (given to the first
-// process) claims a PCI device once and yields Mmio/IoPorts capabilities for its BARs and an Irq
-// capability for its interrupt line, which can then be handed to a driver.
+// process) claims a PCI device and yields Mmio/IoPorts capabilities for its BARs and an Irq
+// capability for its interrupt line, which can then be handed to a driver. A claim lasts until
+// the claiming process dies (Devices/DeviceClaims.cs); its capabilities then go stale (EBADF).
 using Biscuit.Kernel.Arch.X64;
 using Biscuit.Kernel.Boot;
 using Biscuit.Kernel.Capabilities;
@@ -36,15 +37,17 @@ namespace Biscuit.Kernel.Syscalls
             if (index >= (ulong)Pci.Count) return -Errno.ENOENT;
             PciDevice* d = Pci.Device((int)index);
             if (d->Claimed != 0) return -Errno.EBUSY;
+            if (!UserMemory.RangeIsUser(handlesOut, (max < PciDevice.Bars + 1 ? max : PciDevice.Bars + 1) * 4)) return -Errno.EFAULT;
+            uint epoch = DeviceClaims.Take((int)index, t->Process);
             uint* made = stackalloc uint[PciDevice.Bars + 1];
             int n = 0;
             for (int i = 0; i < PciDevice.Bars; i++)
             {
                 if (d->BarSize[i] == 0) continue;
-                DeviceRange* range = DeviceRanges.Add(d->BarBase[i], d->BarSize[i], d->BarIsPort[i] != 0);
-                if (range == null) break;
-                made[n++] = t->Process->HandleTable->Insert(d->BarIsPort[i] != 0 ? CapabilityType.IoPorts : CapabilityType.Mmio,
-                    Rights.Control | Rights.Transfer | Rights.Duplicate, range, 0);
+                DeviceRange* range = DeviceRanges.ForBar((int)index, i, d->BarBase[i], d->BarSize[i], d->BarIsPort[i] != 0, epoch);
+                uint h = t->Process->HandleTable->Insert(d->BarIsPort[i] != 0 ? CapabilityType.IoPorts : CapabilityType.Mmio,
+                    Rights.Control | Rights.Transfer | Rights.Duplicate, range, epoch);
+                if (h != 0) made[n++] = h;
             }
             IrqBinding* binding = IrqLines.Assignable(d->InterruptLine) ? IrqLines.ClaimShared(d->InterruptLine) : null;
             if (binding != null)
@@ -53,10 +56,11 @@ namespace Biscuit.Kernel.Syscalls
                 if (h != 0) made[n++] = h; else IrqLines.Release(binding);
             }
             if ((ulong)n > max) n = (int)max;
+            // The claim stands even if the copy-out faults: the handles are in the table, and
+            // the claim ends with the process like any other.
+            Pci.EnableForDriver(d);
             long r = UserMemory.CopyOut(t->Process, handlesOut, (byte*)made, (ulong)n * 4);
             if (r != 0) return r;
-            d->Claimed = 1;
-            Pci.EnableForDriver(d);
             return n;
         }
 
@@ -85,7 +89,7 @@ namespace Biscuit.Kernel.Syscalls
             if (Overlaps(basePort, count, 0x20, 2) || Overlaps(basePort, count, 0xA0, 2) || Overlaps(basePort, count, 0x40, 4)
                 || Overlaps(basePort, count, 0x3F8, 8) || Overlaps(basePort, count, 0xCF8, 8) || Overlaps(basePort, count, 0xF4, 4))
                 return -Errno.EPERM;
-            DeviceRange* range = DeviceRanges.Add(basePort, count, isPort: true);
+            DeviceRange* range = DeviceRanges.AddLegacy(basePort, count);
             if (range == null) return -Errno.ENOMEM;
             uint h = t->Process->HandleTable->Insert(CapabilityType.IoPorts, Rights.Control | Rights.Transfer | Rights.Duplicate, range, 0);
             return h == 0 ? -Errno.EMFILE : h;
@@ -121,6 +125,7 @@ namespace Biscuit.Kernel.Syscalls
             long error = HandleCalls.Lookup(t, mmio, CapabilityType.Mmio, Rights.Control, out c);
             if (error != 0) return error;
             DeviceRange* r = (DeviceRange*)c->Object;
+            if (!DeviceRanges.Current(r, c->Badge)) return -Errno.EBADF;
             ulong pages = (r->Size + 4095) / 4096;
             if (address % 4096 != 0 || address == 0 || !UserMemory.RangeIsUser(address, pages * 4096)) return -Errno.EFAULT;
             PageTable* space = &t->Process->Space;
@@ -155,6 +160,7 @@ namespace Biscuit.Kernel.Syscalls
             if (error != 0) return error;
             if (width != 1 && width != 2 && width != 4) return -Errno.EINVAL;
             DeviceRange* r = (DeviceRange*)c->Object;
+            if (!DeviceRanges.Current(r, c->Badge)) return -Errno.EBADF;
             if (port < r->Base || port + width > r->Base + r->Size) return -Errno.EPERM;
             return 0;
         }

@@ -29,6 +29,7 @@ public static class Errno
     public const int EPROTO = 71;
     public const int EOPNOTSUPP = 95;
     public const int ETIMEDOUT = 110;
+    public const int ESTALE = 116;
     public const int EUCLEAN = 117;
 
     /// <summary>The symbol of an errno value ("ENOENT"), or its number.</summary>
@@ -38,7 +39,7 @@ public static class Errno
         EBUSY => "EBUSY", EEXIST => "EEXIST", EXDEV => "EXDEV", ENOTDIR => "ENOTDIR", EISDIR => "EISDIR",
         EINVAL => "EINVAL", ENFILE => "ENFILE", EFBIG => "EFBIG", ENOSPC => "ENOSPC", EROFS => "EROFS",
         EMLINK => "EMLINK", ENAMETOOLONG => "ENAMETOOLONG", ENOTEMPTY => "ENOTEMPTY", ELOOP => "ELOOP",
-        EPROTO => "EPROTO", EOPNOTSUPP => "EOPNOTSUPP", ETIMEDOUT => "ETIMEDOUT", EUCLEAN => "EUCLEAN",
+        EPROTO => "EPROTO", EOPNOTSUPP => "EOPNOTSUPP", ETIMEDOUT => "ETIMEDOUT", ESTALE => "ESTALE", EUCLEAN => "EUCLEAN",
         _ => "errno " + errno,
     };
 }

@@ -24,6 +24,11 @@ public sealed class FileServiceClient(IClientTransport transport, ulong timeoutM
     public FsResult<OpenedFile> Open(string path, int flags, int mode = 0x1A4, uint uid = 0, uint gid = 0) =>
         Call(FsContracts.Open, new OpenRequest(path, flags, mode, uid, gid));
 
+    /// <summary>Re-opens, after a restart of the server, a file held open before it: a new handle, or
+    /// ESTALE when the inode is free or was allocated again (its generation differs).</summary>
+    public FsResult<OpenedFile> Reopen(ulong inode, uint generation, int flags) =>
+        Call(FsContracts.Reopen, new ReopenRequest(inode, generation, flags));
+
     /// <summary>pread(2) into `destination`: the number of bytes read (fewer at the end of the file).</summary>
     public FsResult<int> Read(ulong handle, long offset, Span<byte> destination)
     {

@@ -7,7 +7,8 @@
 // size, chmod/chown/utimes to given values, fsync, sync. Not idempotent: Open (a second handle),
 // Close (a second close is EBADF), and the namespace changes (a second mkdir is EEXIST, a second
 // unlink ENOENT...): the client reports EIO for them and the caller decides. Open handles do not
-// survive a restart of the server: after one, a retried request on an old handle gets EBADF.
+// survive a restart of the server: after one, a request on an old handle gets EBADF, and the client
+// re-opens the file by inode number and generation (Reopen: ESTALE if the file is gone).
 using Biscuit.Lib.Messages;
 
 namespace Biscuit.Fs.Protocol;
@@ -63,4 +64,6 @@ public static class FsContracts
         Request(52, "Statfs", idempotent: true, Codecs.Empty, ReplyCodecs.FsStatistics);
     public static readonly RequestType<Empty, FsReply<FsServerFigures>> FsStats =
         Request(53, "FsStats", idempotent: true, Codecs.Empty, ReplyCodecs.FsServerFigures);
+    public static readonly RequestType<ReopenRequest, FsReply<OpenedFile>> Reopen =
+        Request(54, "Reopen", idempotent: false, RequestCodecs.Reopen, ReplyCodecs.OpenedFile);
 }

@@ -11,7 +11,9 @@ using Biscuit.Lib.Messages;
 
 namespace Biscuit.Fs.Protocol;
 
-public readonly record struct FsResult<T>(int Errno, string? Message, T? Value)
+/// <param name="ServerDied">the server died before answering a request that is not idempotent (Errno
+/// is EIO): it may or may not have acted on it, and the caller decides whether to send it again.</param>
+public readonly record struct FsResult<T>(int Errno, string? Message, T? Value, bool ServerDied = false)
 {
     public bool IsOk => Errno == Protocol.Errno.None;
 
@@ -28,7 +30,7 @@ public readonly record struct FsResult<T>(int Errno, string? Message, T? Value)
             var reply = call.Value;
             return reply.IsOk ? Ok(reply.Value!) : Fail(reply.Errno, reply.Message ?? "");
         }
-        return Fail(ErrnoOf(call), call.ToString());
+        return Fail(ErrnoOf(call), call.ToString()) with { ServerDied = call.Outcome == CallOutcome.ServerDied };
     }
 
     internal static int ErrnoOf<TAny>(CallResult<TAny> call) => call.Outcome switch

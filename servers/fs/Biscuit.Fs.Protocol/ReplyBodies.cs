@@ -5,8 +5,9 @@ using MessagePack;
 
 namespace Biscuit.Fs.Protocol;
 
-/// <summary>An open file: the handle to name it by in Read/Write/.../Close, and its attributes.</summary>
-public readonly record struct OpenedFile(ulong Handle, FileStatus Status);
+/// <summary>An open file: the handle to name it by in Read/Write/.../Close, its attributes, and its
+/// inode's generation (with Status.Inode, what Reopen needs after a restart of the server).</summary>
+public readonly record struct OpenedFile(ulong Handle, FileStatus Status, uint Generation = 0);
 
 /// <summary>Bytes read: the first Count bytes of Buffer (Count 0 at or past the end of the file).</summary>
 public readonly record struct FileData(byte[] Buffer, int Count)
@@ -44,9 +45,9 @@ public sealed record FsServerFigures(StatsReport Gc, long CacheBytes, long Cache
 
 public static class ReplyCodecs
 {
-    public static readonly RecordCodec<OpenedFile> OpenedFile = new("OpenedFile", 2,
-        (ref MessagePackWriter w, OpenedFile o) => { w.Write(o.Handle); FileStatus.Codec.Write(ref w, o.Status); },
-        (ref MessagePackReader r) => new OpenedFile(r.ReadUInt64(), FileStatus.Codec.Read(ref r)));
+    public static readonly RecordCodec<OpenedFile> OpenedFile = new("OpenedFile", 3,
+        (ref MessagePackWriter w, OpenedFile o) => { w.Write(o.Handle); FileStatus.Codec.Write(ref w, o.Status); w.Write(o.Generation); },
+        (ref MessagePackReader r) => new OpenedFile(r.ReadUInt64(), FileStatus.Codec.Read(ref r), r.ReadUInt32()));
 
     public static readonly IMessageCodec<FileData> FileData = new FileDataCodec();
 

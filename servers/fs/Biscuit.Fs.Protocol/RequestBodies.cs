@@ -44,8 +44,17 @@ public readonly record struct ChownRequest(string Path, long Uid, long Gid, bool
 public readonly record struct UtimesRequest(string Path, long AccessSeconds, long AccessNanoseconds,
     long ModifySeconds, long ModifyNanoseconds, bool FollowLinks);
 
+/// <summary>Re-open, after a restart of the server, a file a client held open: by inode number and the
+/// generation Open reported (ESTALE if the number is free or now names another file). Flags are
+/// Linux O_* values; O_CREAT, O_EXCL and O_TRUNC are refused (EINVAL): a re-open changes nothing.</summary>
+public readonly record struct ReopenRequest(ulong Inode, uint Generation, int Flags);
+
 public static class RequestCodecs
 {
+    public static readonly RecordCodec<ReopenRequest> Reopen = new("Reopen", 3,
+        (ref MessagePackWriter w, ReopenRequest q) => { w.Write(q.Inode); w.Write(q.Generation); w.Write(q.Flags); },
+        (ref MessagePackReader r) => new ReopenRequest(r.ReadUInt64(), r.ReadUInt32(), r.ReadInt32()));
+
     public static readonly RecordCodec<OpenRequest> Open = new("Open", 5,
         (ref MessagePackWriter w, OpenRequest q) => { w.Write(q.Path); w.Write(q.Flags); w.Write(q.Mode); w.Write(q.Uid); w.Write(q.Gid); },
         (ref MessagePackReader r) => new OpenRequest(Codecs.ReadRequiredString(ref r, "Open.Path"), r.ReadInt32(), r.ReadInt32(), r.ReadUInt32(), r.ReadUInt32()));

@@ -24,8 +24,35 @@ public sealed partial class FileService
                 uint inode = LibraryCalls.Open(fs, request.Path, Conversions.OpenFlagsOf(request.Flags),
                     (ushort)(request.Mode & 0xFFF), request.Uid, request.Gid);
                 var status = Conversions.Status(LibraryCalls.StatInode(fs, inode), blockSize);
+                uint generation = LibraryCalls.GenerationOf(fs, inode);
                 LibraryCalls.Retain(fs, inode);
-                return FsReply<OpenedFile>.Ok(new OpenedFile(files.Add(inode), status));
+                return FsReply<OpenedFile>.Ok(new OpenedFile(files.Add(inode), status, generation));
+            }
+            catch (FsException e) { return Failed<OpenedFile>(e); }
+        }
+    }
+
+    /// <summary>A client re-opens, after this server restarted, a file it held open before: by inode
+    /// number and generation, so a number freed and allocated again meanwhile is ESTALE, not another
+    /// file. Creating or truncating flags are EINVAL: a re-open changes nothing on disk.</summary>
+    [RequestHandler("Reopen")]
+    public FsReply<OpenedFile> Reopen(ReopenRequest request)
+    {
+        if ((request.Flags & (LinuxOpenFlags.O_CREAT | LinuxOpenFlags.O_EXCL | LinuxOpenFlags.O_TRUNC)) != 0)
+            return FsReply<OpenedFile>.Fail(Errno.EINVAL, "a re-open may not create or truncate");
+        if (request.Inode == 0 || request.Inode > uint.MaxValue)
+            return FsReply<OpenedFile>.Fail(Errno.ESTALE, "no such inode number");
+        uint inode = (uint)request.Inode;
+        lock (gate)
+        {
+            if (files.IsFull) return FsReply<OpenedFile>.Fail(Errno.ENFILE, "the server's open-file table is full");
+            try
+            {
+                if (!LibraryCalls.IsLive(fs, inode, request.Generation))
+                    return FsReply<OpenedFile>.Fail(Errno.ESTALE, "the file is gone (its inode is free, or was allocated again: another generation)");
+                var status = Conversions.Status(LibraryCalls.StatInode(fs, inode), blockSize);
+                LibraryCalls.Retain(fs, inode);
+                return FsReply<OpenedFile>.Ok(new OpenedFile(files.Add(inode), status, request.Generation));
             }
             catch (FsException e) { return Failed<OpenedFile>(e); }
         }

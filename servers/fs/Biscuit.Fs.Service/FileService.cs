@@ -36,6 +36,7 @@ public sealed partial class FileService(Ext2FileSystem fs, long cacheBytes)
     {
         server = messageServer;
         messageServer.Register(FsContracts.Open, Open);
+        messageServer.Register(FsContracts.Reopen, Reopen);
         messageServer.Register(FsContracts.Read, Read);
         messageServer.Register(FsContracts.Write, Write);
         messageServer.Register(FsContracts.Truncate, Truncate);

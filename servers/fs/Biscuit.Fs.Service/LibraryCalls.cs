@@ -44,6 +44,12 @@ internal static class LibraryCalls
     public static void Retain(Ext2FileSystem fs, uint inode) => fs.Retain(inode);
 
     [AssumeAllocation(DataCallBytes)]
+    public static uint GenerationOf(Ext2FileSystem fs, uint inode) => fs.GenerationOf(inode);
+
+    [AssumeAllocation(DataCallBytes)]
+    public static bool IsLive(Ext2FileSystem fs, uint inode, uint generation) => fs.IsLive(inode, generation);
+
+    [AssumeAllocation(DataCallBytes)]
     public static void Release(Ext2FileSystem fs, uint inode) => fs.Release(inode);
 
     [AssumeAllocation(DataCallBytes)]

@@ -36,6 +36,23 @@ public sealed partial class Ext2FileSystem
         return inode;
     }
 
+    /// <summary>Whether inode `number` is in use (named, or unlinked but still open) and was allocated
+    /// with `generation`: what the fs server checks before it re-opens a file by number after a
+    /// restart (an NFS-style file handle). Never throws for a number out of range or free.</summary>
+    public bool IsLive(uint number, uint generation)
+    {
+        if (number == 0 || number > _sb.InodesCount) return false;
+        return Run(modifies: false, () =>
+        {
+            var inode = ReadInode(number);
+            bool inUse = inode.LinksCount > 0 || _orphans.Contains(number);
+            return inUse && inode.Type != FileType.Unknown && inode.Generation == generation;
+        });
+    }
+
+    /// <summary>The generation of an inode in use (see IsLive).</summary>
+    public uint GenerationOf(uint number) => Run(modifies: false, () => ReadLiveInode(number).Generation);
+
     private void WriteInode(Inode inode)
     {
         var (block, offset) = InodeLocation(inode.Number);
@@ -51,6 +68,7 @@ public sealed partial class Ext2FileSystem
             Uid = uid,
             Gid = gid,
             LinksCount = 1,
+            Generation = (uint)Random.Shared.Next(1, int.MaxValue),
         };
         uint now = Now();
         inode.AccessTime = inode.ModifyTime = inode.ChangeTime = now;

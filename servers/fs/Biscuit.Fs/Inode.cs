@@ -59,6 +59,8 @@ public sealed class Inode
     public uint Sectors { get => U32(28); set => SetU32(28, value); }
     public uint Flags { get => U32(32); set => SetU32(32, value); }
     public uint FileAcl { get => U32(104); set => SetU32(104, value); }
+    /// <summary>i_generation: set when the number is allocated, so a handle naming (number, generation) cannot reach a later file that reuses the number.</summary>
+    public uint Generation { get => U32(100); set => SetU32(100, value); }
     public ushort ExtraIsize { get => Raw.Length > 128 ? U16(128) : (ushort)0; set => SetU16(128, value); }
     public uint CreateTime { set => SetU32(144, value); }
 

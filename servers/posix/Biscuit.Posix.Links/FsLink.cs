@@ -1,8 +1,12 @@
 // posix's file system at "/" is the fs server: IFileSystem over FileServiceClient. One client per
 // calling thread (the client's IPC buffer is its thread's), made on first use by `clientFactory`.
 // Invariants: every result is either a non-negative value or a negated Linux errno (the fs protocol
-// already speaks Linux errnos); an FsNode is the fs server's open-file handle, closed exactly once
-// by posix through Close.
+// already speaks Linux errnos); an FsNode is posix's own number for a file it holds open in fs
+// (FsOpenFiles), closed exactly once by posix through Close.
+// A restart of fs (issue 9): a call on a handle of the dead run answers EBADF, and the file is
+// re-opened by inode and generation and the call made again (FsOpenFiles.Recover); an Open lost with
+// the dead run is sent again unless it was O_EXCL (a second exclusive create could report EEXIST for
+// a file the first one made); a Close lost with it is done (the dead run's handles are gone).
 using Biscuit.Fs.Protocol;
 
 namespace Biscuit.Posix.Links;
@@ -10,51 +14,94 @@ namespace Biscuit.Posix.Links;
 public sealed class FsLink(Func<FileServiceClient> clientFactory) : IFileSystem
 {
     private readonly ThreadLocal<FileServiceClient> clients = new(clientFactory);   // one per worker thread
+    private readonly FsOpenFiles open = new();
 
     private FileServiceClient Fs => clients.Value!;
+
+    /// <summary>The open files, with how many were re-opened after fs restarts (for tests and /proc).</summary>
+    public FsOpenFiles OpenFiles => open;
 
     public long Open(string path, FsOpenFlags flags, uint mode, out FsNode node, out FsAttributes attributes)
     {
         var r = Fs.Open(path, LinuxFlags(flags), (int)(mode & 0xFFF));
-        node = r.IsOk ? new FsNode(r.Value.Handle) : default;
+        if (r.ServerDied && !flags.HasFlag(FsOpenFlags.Exclusive)) r = Fs.Open(path, LinuxFlags(flags), (int)(mode & 0xFFF));
+        node = r.IsOk ? open.Add(r.Value) : default;
         attributes = r.IsOk ? Attributes(r.Value.Status) : default;
         return r.IsOk ? 0 : -r.Errno;
     }
 
     public long Read(FsNode node, long offset, Span<byte> into)
     {
-        var r = Fs.Read(node.Id, offset, into);
-        return r.IsOk ? r.Value : -r.Errno;
+        for (int attempt = 0; ; attempt++)
+        {
+            long e = open.Handle(node, out ulong handle);
+            if (e < 0) return e;
+            var r = Fs.Read(handle, offset, into);
+            if (r.IsOk) return r.Value;
+            if (r.Errno != Errno.EBADF || attempt > 0) return -r.Errno;
+            if ((e = open.Recover(node, handle, Fs)) < 0) return e;
+        }
     }
 
     public long Write(FsNode node, long offset, ReadOnlySpan<byte> from)
     {
-        var r = Fs.Write(node.Id, offset, from.ToArray());
-        return r.IsOk ? r.Value : -r.Errno;
+        byte[] data = from.ToArray();
+        for (int attempt = 0; ; attempt++)
+        {
+            long e = open.Handle(node, out ulong handle);
+            if (e < 0) return e;
+            var r = Fs.Write(handle, offset, data);
+            if (r.IsOk) return r.Value;
+            if (r.Errno != Errno.EBADF || attempt > 0) return -r.Errno;
+            if ((e = open.Recover(node, handle, Fs)) < 0) return e;
+        }
     }
 
-    public long Truncate(FsNode node, long size) => Status(Fs.Truncate(node.Id, size));
-    public long Fsync(FsNode node) => Status(Fs.Fsync(node.Id));
-    public long Close(FsNode node) => Status(Fs.Close(node.Id));
+    public long Truncate(FsNode node, long size) => OnHandle(node, h => Fs.Truncate(h, size), out _);
+    public long Fsync(FsNode node) => OnHandle(node, h => Fs.Fsync(h), out _);
+
+    public long Close(FsNode node)
+    {
+        if (!open.Remove(node, out ulong handle, out bool wasLost)) return -Errno.EBADF;
+        if (wasLost) return 0;
+        var r = Fs.Close(handle);
+        // EBADF: the handle's run died, and its open files with it; ServerDied: the same, mid-close.
+        return r.IsOk || r.Errno == Errno.EBADF || r.ServerDied ? 0 : -r.Errno;
+    }
 
     public long Attributes(FsNode node, out FsAttributes attributes)
     {
-        var r = Fs.StatHandle(node.Id);
-        attributes = r.IsOk ? Attributes(r.Value) : default;
-        return r.IsOk ? 0 : -r.Errno;
+        long e = OnHandle(node, h => Fs.StatHandle(h), out var status);
+        attributes = e == 0 ? Attributes(status) : default;
+        return e;
+    }
+
+    // A call on `node`'s handle, made once more on the re-opened file if the handle's fs run died.
+    private long OnHandle<T>(FsNode node, Func<ulong, FsResult<T>> call, out T value)
+    {
+        value = default!;
+        for (int attempt = 0; ; attempt++)
+        {
+            long e = open.Handle(node, out ulong handle);
+            if (e < 0) return e;
+            var r = call(handle);
+            if (r.IsOk) { value = r.Value!; return 0; }
+            if (r.Errno != Errno.EBADF || attempt > 0) return -r.Errno;
+            if ((e = open.Recover(node, handle, Fs)) < 0) return e;
+        }
     }
 
     public long ReadDirectory(FsNode node, long cookie, List<FsDirEntry> output, int max, out long next)
     {
         next = -1;
         if (max <= 0) return -Errno.EINVAL;
-        var r = Fs.ReadDirectory(node.Id, cookie);
-        if (!r.IsOk) return -r.Errno;
-        var entries = r.Value.Span;
+        long e = OnHandle(node, h => Fs.ReadDirectory(h, cookie), out var batch);
+        if (e < 0) return e;
+        var entries = batch.Span;
         int take = Math.Min(entries.Length, max);
         for (int i = 0; i < take; i++) output.Add(new FsDirEntry(entries[i].Name, entries[i].Inode, entries[i].Type));
         if (take < entries.Length) next = entries[take - 1].NextCookie;       // the caller wanted fewer: go on after the last taken
-        else if (!r.Value.IsEnd) next = r.Value.NextCookie;
+        else if (!batch.IsEnd) next = batch.NextCookie;
         return take;
     }
 

@@ -44,6 +44,7 @@ public class KernelCoreTests : IClassFixture<KernelCoreBoot>
         "bad user pointers are EFAULT, never a kernel fault",
         "anonymous memory is zeroed, owned and freed",
         "grants share pages read-only or writable until revoked",
+        "a grantee unmapping granted pages frees nothing and a later revoke spares its own memory",
         "PCI devices are listed and claimed once with a capability",
         "a dead holder's device claim is released and its capabilities go stale",
         "an IRQ bound to a notification wakes the driver",

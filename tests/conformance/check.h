@@ -38,6 +38,7 @@ static const char *errno_name(int e)
     case EMFILE: return "EMFILE"; case ESPIPE: return "ESPIPE"; case EPIPE: return "EPIPE";
     case ECHILD: return "ECHILD"; case ENOTEMPTY: return "ENOTEMPTY"; case ENOSYS: return "ENOSYS";
     case ENAMETOOLONG: return "ENAMETOOLONG"; case EINTR: return "EINTR"; case ELOOP: return "ELOOP"; case EACCES: return "EACCES"; case ENOTTY: return "ENOTTY";
+    case ENODEV: return "ENODEV"; case ENOMEM: return "ENOMEM";
     default: { static char other[32]; snprintf(other, sizeof other, "errno %d", e); return other; }
     }
 }

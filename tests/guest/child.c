@@ -4,7 +4,9 @@
                 message with the bits in the payload, label 3 exits
      dying      receive one call on endpoint 0, then exit without replying
      grantee    serve endpoint 0: label 10 sums `length` bytes at `address`, label 11 writes a
-                pattern there, label 3 exits (payload: address, length)
+                pattern there, label 12 munmaps the range, label 13 mprotects it to `prot`, label
+                14 maps anonymous memory there (MAP_FIXED) filled with 0x5A, label 3 exits
+                (payload: address, length, prot; 12-14 reply the call's result)
      fault KIND raise a CPU exception in ring 3: null, ud, divide, gp, kernel
      spin       loop forever without a system call
      sleep      sleep forever
@@ -51,6 +53,17 @@ static void serve_grantee(uint32_t ep)
         if (m->label == 3) { m->length = 0; bsys0(SYS_ipc_reply); return; }
         if (m->label == 10) for (uint64_t i = 0; i < length; i++) sum += ((volatile uint8_t *)address)[i];
         if (m->label == 11) for (uint64_t i = 0; i < length; i++) ((volatile uint8_t *)address)[i] = (uint8_t)(i * 7);
+        if (m->label == 12) sum = (uint64_t)bsys2(11, address, length);                       /* munmap */
+        if (m->label == 13) {
+            uint64_t prot;
+            memcpy(&prot, m->payload + 16, 8);
+            sum = (uint64_t)bsys3(10, address, length, prot);                                /* mprotect */
+        }
+        if (m->label == 14) {
+            long at = bsys6(9, address, length, 3, 0x32 /* MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED */, -1, 0);
+            if (at == (long)address) for (uint64_t i = 0; i < length; i++) ((volatile uint8_t *)address)[i] = 0x5A;
+            sum = (uint64_t)at;
+        }
         m->label = sum;
         m->length = 0;
         m->handle_count = 0;

@@ -642,6 +642,62 @@ static int test_grants_share_pages_read_only_or_writable_until_revoked(void)
     return 1;
 }
 
+/* The grantee's own munmap of granted pages (a core Linux call) frees none of our frames; a revoke
+   after it has mapped its own memory there leaves that memory alone; mprotect(PROT_WRITE) of a page
+   granted read-only is EACCES, of one granted writable is allowed (issue 8, MAP_SHARED). */
+static long grantee_call(long ep, uint64_t label, uint64_t address, uint64_t length, uint64_t prot)
+{
+    uint64_t args[3] = { address, length, prot };
+    message(label, args, 24);
+    long r = bsys2(SYS_ipc_call, ep, 5000);
+    return r < 0 ? r : (long)msg->label;
+}
+
+static int test_a_grantee_unmapping_granted_pages_frees_nothing_and_a_later_revoke_spares_its_own_memory(void)
+{
+    uint8_t *mine = (uint8_t *)0x42000000UL;
+    const uint64_t theirs = 0x51000000UL;
+    EXPECT_EQ(bsys3(SYS_memory_map, mine, 2, 1), 0);
+    uint64_t expected = 0;
+    for (int i = 0; i < 8192; i++) { mine[i] = (uint8_t)(i * 3); expected += (uint8_t)(i * 3); }
+    long ep = bsys0(SYS_endpoint_create);
+    uint32_t handles[1] = { (uint32_t)ep };
+    long p = spawn_child("grantee", NULL, handles, 1);
+    EXPECT(p > 0, "spawn: %ld", p);
+
+    long g = bsys5(SYS_grant_create, p, mine, 2, theirs, 0);
+    EXPECT(g > 0, "grant_create: %ld", g);
+    EXPECT_EQ(grantee_call(ep, 13, theirs, 4096, 3), -EACCES);    /* PROT_READ|PROT_WRITE: granted read-only */
+    EXPECT_EQ(grantee_call(ep, 13, theirs, 4096, 0), 0);          /* PROT_NONE and back keep the page */
+    EXPECT_EQ(grantee_call(ep, 13, theirs, 4096, 1), 0);
+    EXPECT_EQ((uint64_t)grantee_call(ep, 10, theirs, 8192, 0), expected);
+    uint64_t free_before = info().free_frames;
+    EXPECT_EQ(grantee_call(ep, 12, theirs, 8192, 0), 0);          /* its munmap: our frames are not its to free */
+    EXPECT_EQ(info().free_frames, free_before);
+    uint64_t sum = 0;
+    for (int i = 0; i < 8192; i++) sum += mine[i];
+    EXPECT_EQ(sum, expected);
+    EXPECT_EQ(grantee_call(ep, 14, theirs, 8192, 0), (long)theirs); /* its own memory at the same place */
+    EXPECT_EQ(bsys1(SYS_grant_revoke, g), 0);                      /* the revoke finds it there and leaves it */
+    EXPECT_EQ((uint64_t)grantee_call(ep, 10, theirs, 8192, 0), 0x5AUL * 8192);
+
+    long w = bsys5(SYS_grant_create, p, mine, 1, theirs + 0x100000, 1);
+    EXPECT(w > 0, "writable grant: %ld", w);
+    EXPECT_EQ(grantee_call(ep, 13, theirs + 0x100000, 4096, 1), 0);
+    EXPECT_EQ(grantee_call(ep, 13, theirs + 0x100000, 4096, 3), 0); /* granted writable: may write again */
+    EXPECT_EQ(grantee_call(ep, 11, theirs + 0x100000, 4096, 0), 0);
+    EXPECT_EQ(mine[1], 7);
+    EXPECT_EQ(bsys1(SYS_grant_revoke, w), 0);
+
+    message(3, NULL, 0);
+    EXPECT_EQ(bsys2(SYS_ipc_call, ep, 5000), 0);
+    EXPECT_EQ(wait_exit(p, 2000), 0);
+    bsys1(SYS_handle_close, p);
+    EXPECT_EQ(bsys2(SYS_memory_unmap, mine, 2), 0);
+    bsys1(SYS_handle_close, ep);
+    return 1;
+}
+
 /* ---- devices ---------------------------------------------------------------------------- */
 
 static int test_PCI_devices_are_listed_and_claimed_once_with_a_capability(void)
@@ -923,6 +979,8 @@ int main(void)
     run("bad user pointers are EFAULT, never a kernel fault", test_bad_user_pointers_are_EFAULT_never_a_kernel_fault);
     run("anonymous memory is zeroed, owned and freed", test_anonymous_memory_is_zeroed_owned_and_freed);
     run("grants share pages read-only or writable until revoked", test_grants_share_pages_read_only_or_writable_until_revoked);
+    run("a grantee unmapping granted pages frees nothing and a later revoke spares its own memory",
+        test_a_grantee_unmapping_granted_pages_frees_nothing_and_a_later_revoke_spares_its_own_memory);
     run("PCI devices are listed and claimed once with a capability", test_PCI_devices_are_listed_and_claimed_once_with_a_capability);
     run("a dead holder's device claim is released and its capabilities go stale", test_a_dead_holders_device_claim_is_released_and_its_capabilities_go_stale);
     run("an IRQ bound to a notification wakes the driver", test_an_IRQ_bound_to_a_notification_wakes_the_driver);

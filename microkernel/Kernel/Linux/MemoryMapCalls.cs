@@ -2,8 +2,8 @@
 // Reservations cost nothing: a PROT_NONE mapping is only an AddressMap entry; committing (mmap or
 // mprotect with access) writes Lazy page-table entries; a frame arrives on first touch
 // (Memory/DemandPaging.cs). MAP_SHARED|MAP_ANONYMOUS pages carry PageFlags.Shared, which fork
-// (Processes/ProcessFork.cs) reads to share their frames rather than copy them. File mappings are not the kernel's business (ENODEV): `posix` and `mm`
-// provide them to applications.
+// (Processes/ProcessFork.cs) reads to share their frames rather than copy them. File mappings are not the kernel's business (ENODEV): `posix`
+// provides them (MAP_SHARED as pages it grants: munmap of Granted pages is passed on to it afterwards).
 using Biscuit.Kernel.Arch.X64;
 using Biscuit.Kernel.Memory;
 using Biscuit.Kernel.Processes;
@@ -104,12 +104,33 @@ namespace Biscuit.Kernel.Linux
             return 0;
         }
 
+        // munmap. Pages another process granted (Granted: posix's shared file mappings) are unmapped
+        // like any other, never freed (they are not Owned); then, for an application, the call goes on
+        // to its personality (Forwarding.cs), which learns that its mapping is gone (it writes the
+        // pages back and revokes its grants) and answers the call — 0.
         public static long Munmap(Thread* t, ulong address, ulong length)
         {
             if (!Aligned(address) || length == 0) return -Errno.EINVAL;
             length = (length + Page - 1) & ~(Page - 1);
             if (!UserMemory.RangeIsUser(address, length)) return -Errno.EINVAL;
-            return Unmap(t->Process, address, length);
+            Process* p = t->Process;
+            bool granted = AnyGranted(p, address, length);
+            long r = Unmap(p, address, length);
+            if (r != 0 || !granted || p->Personality == null) return r;
+            long forwarded = Forwarding.Forward(t);
+            return forwarded < 0 ? 0 : forwarded;   // no personality to tell (it died): the unmap stands
+        }
+
+        private static bool AnyGranted(Process* p, ulong address, ulong length)
+        {
+            if (!p->Space.AnyEntryIn(address, address + length)) return false;   // skips empty spans fast
+            for (ulong va = address; va < address + length; va += Page)
+            {
+                ulong frame;
+                PageFlags flags;
+                if (p->Space.StateOf(va, out frame, out flags) != PageState.Unmapped && (flags & PageFlags.Granted) != 0) return true;
+            }
+            return false;
         }
 
         // Frees every owned frame in the range and forgets it. Granted pages make it EBUSY.
@@ -136,12 +157,15 @@ namespace Biscuit.Kernel.Linux
             if ((prot & ~(ProtRead | ProtWrite | ProtExec)) != 0) return -Errno.EINVAL;
             length = (length + Page - 1) & ~(Page - 1);
             if (!UserMemory.RangeIsUser(address, length)) return -Errno.ENOMEM;
-            // Every page must be mapped somehow: by mmap (the address map) or by the loader.
+            // Every page must be mapped somehow: by mmap (the address map) or by the loader. A page
+            // granted read-only cannot become writable (Linux mm/mprotect.c: EACCES without VM_MAYWRITE).
             for (ulong va = address; va < address + length; va += Page)
             {
                 ulong f;
                 PageFlags fl;
-                if (!p->Map->Covers(va, Page) && p->Space.StateOf(va, out f, out fl) == PageState.Unmapped) return -Errno.ENOMEM;
+                PageState st = p->Space.StateOf(va, out f, out fl);
+                if (!p->Map->Covers(va, Page) && st == PageState.Unmapped) return -Errno.ENOMEM;
+                if ((prot & ProtWrite) != 0 && (fl & PageFlags.Granted) != 0 && (fl & PageFlags.GrantWritable) == 0) return -Errno.EACCES;
             }
             PageFlags target = FlagsFor(prot);
             for (ulong va = address; va < address + length; va += Page)
@@ -149,7 +173,7 @@ namespace Biscuit.Kernel.Linux
                 ulong frame;
                 PageFlags flags;
                 PageState state = p->Space.StateOf(va, out frame, out flags);
-                PageFlags owned = flags & (PageFlags.Owned | PageFlags.Shared);   // kept whatever the protection
+                PageFlags owned = flags & (PageFlags.Owned | PageFlags.Shared | PageFlags.Granted | PageFlags.GrantWritable);   // kept whatever the protection
                 MapResult r = MapResult.Ok;
                 if (state == PageState.Present || (state == PageState.NoAccess && frame != 0))
                 {

@@ -2,7 +2,8 @@
 // process owns, starting at SourceAddress, into the target at TargetAddress: read-only, or
 // read-write if the source pages are writable. The target's mappings are not Owned, so nothing
 // the target does frees them; revocation (explicit, on closing the grant's handle, or at the
-// source's death) unmaps them from the target if it is still alive. A source page that fork left
+// source's death) unmaps them from the target if it is still alive — only the entries that still show
+// the grant's frames (the target may have unmapped and reused the range). A source page that fork left
 // copy-on-write gets its own frame first, so the two processes keep seeing the same bytes.
 using Biscuit.Kernel.Arch.X64;
 using Biscuit.Kernel.Boot;
@@ -43,7 +44,8 @@ namespace Biscuit.Kernel.Memory
             }
             Grant* g = (Grant*)BootMemory.Pool(PoolKind.Grants)->Take();
             if (g == null) return -Errno.ENOMEM;
-            PageFlags mapFlags = PageFlags.User | PageFlags.NoExecute | (writable ? PageFlags.Writable : PageFlags.None);
+            PageFlags mapFlags = PageFlags.User | PageFlags.NoExecute | PageFlags.Granted
+                | (writable ? PageFlags.Writable | PageFlags.GrantWritable : PageFlags.None);
             for (ulong i = 0; i < pages; i++)
             {
                 ulong frame;
@@ -51,7 +53,7 @@ namespace Biscuit.Kernel.Memory
                 source->Space.Translate(sourceAddress + i * 4096, out frame, out flags);
                 if (target->Space.Map(targetAddress + i * 4096, frame, mapFlags) != MapResult.Ok)
                 {
-                    UnmapFrom(target, targetAddress, i);
+                    UnmapFrom(source, sourceAddress, target, targetAddress, i);
                     BootMemory.Pool(PoolKind.Grants)->Give((byte*)g);
                     return -Errno.ENOMEM;
                 }
@@ -74,7 +76,7 @@ namespace Biscuit.Kernel.Memory
         public static void Revoke(Grant* g, bool free)
         {
             if (g->Mapped && g->Target->Id == g->TargetId && g->Target->State == ProcessState.Alive)
-                UnmapFrom(g->Target, g->TargetAddress, g->Pages);
+                UnmapFrom(g->Source, g->SourceAddress, g->Target, g->TargetAddress, g->Pages);
             g->Mapped = false;
             if (!free) return;
             Grant** link = &g->Source->Grants;
@@ -83,13 +85,21 @@ namespace Biscuit.Kernel.Memory
             BootMemory.Pool(PoolKind.Grants)->Give((byte*)g);
         }
 
-        private static void UnmapFrom(Process* target, ulong address, ulong pages)
+        // Removes from the target the entries that still show the grant: Granted, not Owned, and the
+        // source's frame at the same offset (present, or kept behind the target's PROT_NONE). The
+        // target may have unmapped the range and mapped something else there since (its own memory,
+        // or another grant): that stays.
+        private static void UnmapFrom(Process* source, ulong sourceAddress, Process* target, ulong address, ulong pages)
         {
             for (ulong i = 0; i < pages; i++)
             {
-                ulong frame;
-                if (target->Space.Unmap(address + i * 4096, out frame) == MapResult.Ok)
-                    Cpu.InvalidatePage(address + i * 4096);
+                ulong va = address + i * 4096, shown, granted;
+                PageFlags flags, sourceFlags;
+                if (target->Space.StateOf(va, out shown, out flags) == PageState.Unmapped || shown == 0) continue;
+                if ((flags & PageFlags.Granted) == 0 || (flags & PageFlags.Owned) != 0) continue;
+                if (source->Space.StateOf(sourceAddress + i * 4096, out granted, out sourceFlags) == PageState.Unmapped || granted != shown) continue;
+                target->Space.Clear(va, out flags);
+                if ((flags & PageFlags.Present) != 0) Cpu.InvalidatePage(va);
             }
         }
     }

@@ -29,6 +29,13 @@ namespace Biscuit.Kernel.Memory
         // holds too (fork, issue 8): R/W is clear so the first write faults (SDM Vol. 3A §4.7, error
         // code P=1 W/R=1) and Memory/CopyOnWrite.cs gives the writer a frame of its own.
         CopyOnWrite = 1UL << 53,
+        // A page another process granted (Memory/GrantControl.cs): never Owned, so nothing the holder
+        // does frees it; munmap of such a page is told to the holder's personality afterwards (posix
+        // keeps shared file mappings that way), and revocation removes only entries that carry it.
+        Granted = 1UL << 54,
+        // A Granted page the granter allowed to be written: mprotect may make it writable again; without
+        // it, mprotect(PROT_WRITE) is EACCES (Linux: a shared mapping of a file opened read-only).
+        GrantWritable = 1UL << 55,
     }
 
     // What a page-table entry says about one virtual page.

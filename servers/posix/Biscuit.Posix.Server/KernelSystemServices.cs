@@ -49,6 +49,29 @@ public sealed class KernelSystemServices(Func<StatsReport> ownStats, IReadOnlyLi
         return missing.Count == 0 ? table : table + string.Join("\n", missing.Select(m => "no figures from " + m)) + "\n";
     }
 
+    /// <summary>fs's open files (FsStats) and net's open sockets (NetCounters' sockets_open), asked now.</summary>
+    public string ServerResources()
+    {
+        var w = new System.Text.StringBuilder();
+        foreach (var (name, client) in servers)
+        {
+            if (name == "fs")
+            {
+                CallResult<Biscuit.Fs.Protocol.FsReply<Biscuit.Fs.Protocol.FsServerFigures>> r;
+                lock (client) r = client.Call(Biscuit.Fs.Protocol.FsContracts.FsStats, default(Empty), StatsTimeoutMs);
+                w.Append(r.IsOk && r.Value.IsOk ? $"fs open_files {r.Value.Value!.OpenFiles}\n" : $"fs open_files unknown ({r})\n");
+            }
+            else if (name == "net")
+            {
+                CallResult<string> r;
+                lock (client) r = client.Call(Biscuit.Net.Protocol.SocketRequests.NetCounters, default(Empty), StatsTimeoutMs);
+                string? line = r.IsOk ? r.Value!.Split('\n').FirstOrDefault(l => l.StartsWith("sockets_open ", StringComparison.Ordinal)) : null;
+                w.Append(line is not null ? $"net {line}\n" : $"net sockets_open unknown ({r})\n");
+            }
+        }
+        return w.ToString();
+    }
+
     public string CpuStatistics()
     {
         var census = CpuCensus.Read();

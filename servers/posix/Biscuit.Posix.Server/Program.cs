@@ -56,7 +56,7 @@ var fsEndpoint = new Endpoint(Handle.Initial(1));
 var netEndpoint = new Endpoint(Handle.Initial(2));
 var network = new NetLink(() => new SocketServiceClient(new ServiceClient(new KernelClientTransport(netEndpoint))));
 var posix = new Personality(new KernelProcesses(personalityEndpoint.Value),
-    new FsLink(() => new FileServiceClient(new KernelClientTransport(fsEndpoint))), network, services)
+    new FsLink(() => new FileServiceClient(new KernelClientTransport(fsEndpoint))), network, services, new KernelSharedPages())
 {
     HardwareCapabilities = X86Base.IsSupported ? (uint)X86Base.CpuId(1, 0).Edx : 0,
 };

@@ -19,6 +19,7 @@ public sealed class FakeSystem : ISystemServices
     public readonly List<KernelProcess> MemoryAskedFor = [];
     public MemoryFigures? MemoryOf(KernelProcess process) { lock (gate) MemoryAskedFor.Add(process); return Figures; }
     public string ServerStatistics() => "server  gen0  gen1  gen2\nfs      3     1     0\n";
+    public string ServerResources() => "fs open_files 2\nnet sockets_open 1\n";
     public string CpuStatistics() => "process  id  cycles  share%  syscalls  ipc_calls  kind\nidle  0  500  25.00  0  0  idle\nposix-server  7  1500  75.00  40  2  server\n";
     public void RandomBytes(Span<byte> into) { lock (gate) for (int i = 0; i < into.Length; i++) into[i] = next++; }
     public void Log(string line) { lock (gate) LogLines.Add(line); }

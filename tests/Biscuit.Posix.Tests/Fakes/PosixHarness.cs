@@ -18,10 +18,14 @@ public sealed class PosixHarness : IDisposable
     public readonly PosixProcess Process;
     private ulong next = Scratch;
 
-    public PosixHarness(string? staging = null, int sizeKiB = 8192)
+    public readonly FakeSharedPages SharedPages;
+
+    /// <summary>`sharedPages`: give posix pages to share (MAP_SHARED file mappings); without, MAP_SHARED is ENODEV.</summary>
+    public PosixHarness(string? staging = null, int sizeKiB = 8192, bool sharedPages = false)
     {
         Fs = new Ext2Volume(sizeKiB, staging);
-        Posix = new Personality(Kernel, Fs, Net, System);
+        SharedPages = new FakeSharedPages(Kernel);
+        Posix = new Personality(Kernel, Fs, Net, System, sharedPages ? SharedPages : null);
         Process = NewProcess();
     }
 

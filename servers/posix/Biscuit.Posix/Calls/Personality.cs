@@ -13,12 +13,13 @@ public sealed partial class Personality
     private readonly SyscallTable table = new();
     private readonly HashSet<(int Pid, int Number)> loggedUnknown = [];   // guarded by itself
 
-    public Personality(IProcessKernel kernel, IFileSystem fs, ISocketNetwork net, ISystemServices system)
+    /// <summary>`sharedPages`: posix's own pages and grants for MAP_SHARED file mappings (null: ENODEV).</summary>
+    public Personality(IProcessKernel kernel, IFileSystem fs, ISocketNetwork net, ISystemServices system, ISharedPages? sharedPages = null)
     {
         Kernel = kernel;
         Services = system;
         Processes = new ProcessTable();
-        Files = new VirtualFileSystem(fs, system, Processes);
+        Files = new VirtualFileSystem(fs, system, Processes) { SharedFiles = sharedPages is null ? null : new SharedFileTable(fs, sharedPages) };
         Files.Terminal.SignalGroup = SignalProcessGroup;   // ^C, ^\ and ^Z of the console
         Sockets = new SocketTable(net);
         FileCalls.Register(table);

@@ -1,17 +1,24 @@
 // A regular file of the fs server opened by an application: reads and writes at the description's
 // position (or at the end with O_APPEND), pread/pwrite at an offset (pwrite at the end with
-// O_APPEND, as Linux does), lseek, ftruncate, fsync.
+// O_APPEND, as Linux does), lseek, ftruncate, fsync. File data passes through `shared` when posix
+// has one: while the inode is mapped MAP_SHARED its held pages are the newest bytes
+// (Memory/SharedFileTable.cs), so read/write stay coherent with the mappings.
 // Invariant: `position` only moves under `gate`, so concurrent read(2)s through dup'ed descriptors
 // each get their own bytes (Linux holds f_pos_lock the same way).
 namespace Biscuit.Posix;
 
-public sealed class FsFile(IFileSystem fs, FsNode node, string path, int statusFlags) : OpenFile(statusFlags)
+public sealed class FsFile(IFileSystem fs, FsNode node, string path, int statusFlags, SharedFileTable? shared = null, ulong inode = 0)
+    : OpenFile(statusFlags)
 {
     private readonly object gate = new();
     private long position;                  // guarded by gate
     private int released;                   // 1 once Release ran (Interlocked)
 
     public FsNode Node => node;
+    public ulong Inode => inode;
+
+    private long ReadData(long offset, Span<byte> into) => shared is null ? fs.Read(node, offset, into) : shared.Read(node, inode, offset, into);
+    private long WriteData(long offset, ReadOnlySpan<byte> from) => shared is null ? fs.Write(node, offset, from) : shared.Write(node, inode, offset, from);
     public override string? Path => path;
 
     public override long Read(Span<byte> into)
@@ -19,7 +26,7 @@ public sealed class FsFile(IFileSystem fs, FsNode node, string path, int statusF
         if (!CanRead) return -Errno.EBADF;
         lock (gate)
         {
-            long n = fs.Read(node, position, into);
+            long n = ReadData(position, into);
             if (n > 0) position += n;
             return n;
         }
@@ -36,7 +43,7 @@ public sealed class FsFile(IFileSystem fs, FsNode node, string path, int statusF
                 if (r < 0) return r;
                 position = a.Size;
             }
-            long n = fs.Write(node, position, from);
+            long n = WriteData(position, from);
             if (n > 0) position += n;
             return n;
         }
@@ -46,7 +53,7 @@ public sealed class FsFile(IFileSystem fs, FsNode node, string path, int statusF
     {
         if (!CanRead) return -Errno.EBADF;
         if (offset < 0) return -Errno.EINVAL;
-        return fs.Read(node, offset, into);
+        return ReadData(offset, into);
     }
 
     /// <summary>pwrite(2). With O_APPEND Linux appends whatever the offset (pwrite(2), BUGS) and
@@ -56,12 +63,12 @@ public sealed class FsFile(IFileSystem fs, FsNode node, string path, int statusF
     {
         if (!CanWrite) return -Errno.EBADF;
         if (offset < 0) return -Errno.EINVAL;
-        if ((StatusFlags & O.APPEND) == 0) return fs.Write(node, offset, from);
+        if ((StatusFlags & O.APPEND) == 0) return WriteData(offset, from);
         lock (gate)     // the end of file is read and written under the same lock as write(2)'s appends
         {
             long r = fs.Attributes(node, out var a);
             if (r < 0) return r;
-            return fs.Write(node, a.Size, from);
+            return WriteData(a.Size, from);
         }
     }
 
@@ -89,8 +96,14 @@ public sealed class FsFile(IFileSystem fs, FsNode node, string path, int statusF
         }
     }
 
-    public override long Truncate(long size) => !CanWrite ? -Errno.EINVAL : size < 0 ? -Errno.EINVAL : fs.Truncate(node, size);
-    public override long Sync() => fs.Fsync(node);
+    public override long Truncate(long size) =>
+        !CanWrite ? -Errno.EINVAL : size < 0 ? -Errno.EINVAL : shared is null ? fs.Truncate(node, size) : shared.Truncate(node, inode, size);
+
+    public override long Sync()
+    {
+        long r = shared?.Flush(inode) ?? 0;
+        return r < 0 ? r : fs.Fsync(node);
+    }
 
     public override FileStatus Status()
     {

@@ -21,6 +21,10 @@ public interface ISystemServices
     /// <summary>Every process's CPU figures as a text table (CpuCensus.Format), or a line saying why not.</summary>
     string CpuStatistics();
 
+    /// <summary>What the other servers hold for posix, one "server name value" line each (fs's open
+    /// files, net's open sockets): with /proc/biscuit/resources, what a leak test compares.</summary>
+    string ServerResources();
+
     /// <summary>Fills `into` with unpredictable bytes (not cryptographic on Biscuit today).</summary>
     void RandomBytes(Span<byte> into);
 

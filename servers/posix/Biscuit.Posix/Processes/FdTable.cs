@@ -45,6 +45,12 @@ public sealed class FdTable
     }
     public int Count { get { lock (gate) return slots.Count; } }
 
+    /// <summary>A snapshot of the open file descriptions this table refers to (one per descriptor).</summary>
+    public List<OpenFile> Descriptions()
+    {
+        lock (gate) return slots.Values.Select(s => s.File).ToList();
+    }
+
     /// <summary>Installs `file` (whose reference the caller hands over) at the lowest free number >= floor.</summary>
     public int Add(OpenFile file, bool closeOnExec, int floor = 0)
     {

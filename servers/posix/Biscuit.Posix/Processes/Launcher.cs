@@ -110,7 +110,8 @@ public sealed partial class Personality
         Processes.Add(child);
         long watched = Kernel.SetPid(kernelChild, pid);
         if (watched >= 0) watched = Kernel.Watch(kernelChild, status => KernelProcessDied(child, kernelChild, status));
-        long threadOfChild = watched < 0 ? watched : Kernel.StartForked(kernelChild);
+        long inherited = watched < 0 || Files.SharedFiles is null ? watched : Files.SharedFiles.Inherit(parent.Kernel, kernelChild);   // MAP_SHARED file mappings
+        long threadOfChild = inherited < 0 ? inherited : Kernel.StartForked(kernelChild);
         if (threadOfChild < 0)
         {
             Kernel.Kill(kernelChild);
@@ -155,6 +156,7 @@ public sealed partial class Personality
     {
         bool current;
         lock (process.Gate) current = process.Kernel == kernelProcess;
+        Files.SharedFiles?.ProcessGone(kernelProcess);   // before the handle goes: write back, revoke its grants
         Kernel.Release(kernelProcess);
         if (!current) return;
         Services.Log($"posix: pid {process.Pid} ({Path.GetFileName(process.ExecutablePath)}) ended, wait status {status}");

@@ -5,6 +5,7 @@
 //                               the machine's free memory; a process without a quota sees the machine
 //   /proc/biscuit/gc            every server's GC and request figures (lib's Stats table)
 //   /proc/biscuit/cpu           every process's cycles, system calls and IPC calls (the kernel's cpu_census)
+//   /proc/biscuit/resources     what posix, fs and net hold for applications (ResourceReport.cs)
 //   /proc/self -> /proc/<pid>   a symbolic link to the caller's directory
 // <pid> is the kernel's pid (what getpid() answers) once posix has seen a call of the process.
 //   /proc/<pid>/cmdline         argv, NUL-separated;  /proc/<pid>/status  Name, State, Pid, PPid, Uid, Gid
@@ -30,7 +31,7 @@ public sealed class ProcFiles(ISystemServices system, ProcessTable processes)
         if (parts.Length == 1) return Kind.Directory;
         if (parts[1] == "meminfo") return parts.Length == 2 ? Kind.File : Kind.Missing;
         if (parts[1] == "biscuit")
-            return parts.Length == 2 ? Kind.Directory : parts.Length == 3 && parts[2] is "gc" or "cpu" ? Kind.File : Kind.Missing;
+            return parts.Length == 2 ? Kind.Directory : parts.Length == 3 && parts[2] is "gc" or "cpu" or "resources" ? Kind.File : Kind.Missing;
         // As Linux: /proc/self is a relative link, its target the pid alone (readlink gives "1234").
         if (parts[1] == "self" && parts.Length == 2) { linkTarget = self.VisiblePid.ToString(); return Kind.Link; }
         var process = ProcessOf(parts[1], self);
@@ -71,7 +72,13 @@ public sealed class ProcFiles(ISystemServices system, ProcessTable processes)
             var (total, free) = Entitlement(system.MemoryOf(caller) ?? throw new SyscallFailure(Errno.EIO, "memory_info refused"));
             return Encoding.ASCII.GetBytes($"MemTotal:       {total / 1024,8} kB\nMemFree:        {free / 1024,8} kB\nMemAvailable:   {free / 1024,8} kB\n");
         }
-        if (parts[1] == "biscuit") return Encoding.UTF8.GetBytes(parts[2] == "cpu" ? system.CpuStatistics() : system.ServerStatistics());
+        if (parts[1] == "biscuit")
+            return Encoding.UTF8.GetBytes(parts[2] switch
+            {
+                "cpu" => system.CpuStatistics(),
+                "resources" => ResourceReport.Format(processes, system),
+                _ => system.ServerStatistics(),
+            });
         var process = ProcessOf(parts[1], self) ?? throw new SyscallFailure(Errno.ENOENT);
         lock (process.Gate)
         {
@@ -114,7 +121,7 @@ public sealed class ProcFiles(ISystemServices system, ProcessTable processes)
             list.Add(new("self", 4, DtLnk));
             foreach (var p in processes.All()) list.Add(new(p.VisiblePid.ToString(), 1000 + (ulong)p.Pid, DtDir));
         }
-        else if (parts[1] == "biscuit") { list.Add(new("gc", 5, DtReg)); list.Add(new("cpu", 6, DtReg)); }
+        else if (parts[1] == "biscuit") { list.Add(new("gc", 5, DtReg)); list.Add(new("cpu", 6, DtReg)); list.Add(new("resources", 7, DtReg)); }
         else
         {
             list.Add(new("cmdline", 6, DtReg));

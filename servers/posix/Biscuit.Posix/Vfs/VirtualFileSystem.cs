@@ -14,6 +14,8 @@ public sealed class VirtualFileSystem(IFileSystem fs, ISystemServices system, Pr
     ];
 
     public IFileSystem FileSystem => fs;
+    /// <summary>MAP_SHARED file mappings (null: posix has no pages to share, MAP_SHARED is ENODEV).</summary>
+    public SharedFileTable? SharedFiles { get; init; }
     public ProcFiles Proc { get; } = new(system, processes);
     public ConsoleTerminal Terminal { get; } = new(system);
 
@@ -67,7 +69,7 @@ public sealed class VirtualFileSystem(IFileSystem fs, ISystemServices system, Pr
             if ((flags & O.ACCMODE) != O.RDONLY) { fs.Close(node); throw new SyscallFailure(Errno.EISDIR); }
             return new FsDirectory(fs, node, path, flags);
         }
-        return new FsFile(fs, node, path, flags);
+        return new FsFile(fs, node, path, flags, SharedFiles, attributes.Inode);
     }
 
     /// <summary>stat(2)/lstat(2) of an absolute path.</summary>

@@ -28,7 +28,7 @@ public sealed class FileServerBoot : SuiteBoot, IDisposable
         if (code != 0) throw new InvalidOperationException("mke2fs failed: " + output);
         LeaveJournalTransaction("/journal.txt", Replayed);
         return QemuRun.BootSystemWith($"-drive file=\"{Image}\",if=none,id=d0,format=raw -device virtio-blk-pci,drive=d0",
-            "512M", "fs-server", 600, "fs-server");
+            "512M", "fs-server", 600, "blk-server", "fs-server");
     }
 
     public const string Replayed = "replayed from the journal\n";
@@ -113,7 +113,8 @@ public class FileServerTests : IClassFixture<FileServerBoot>
     [Fact]
     public void The_driver_takes_QEMUs_flush_feature_so_commits_reach_the_host_file()
     {
-        Assert.Contains("fs: virtio-blk disk with a write cache: journal commits flush it", _boot.Run.Serial);
+        Assert.Contains("fs: disk (blk server) with a write cache: journal commits flush it", _boot.Run.Serial);
+        Assert.Contains("write cache flushed on Flush; serving", _boot.Run.Line("blk: virtio-blk disk of 32 MiB"));
         Assert.True(_boot.Run.ExitStatus == QemuRun.KernelSuccess, _boot.Run.ToString());
     }
 

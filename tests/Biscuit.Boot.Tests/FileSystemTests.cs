@@ -21,7 +21,7 @@ public sealed class FileSystemBoot : IDisposable
         var (code, output) = Repository.Run("mke2fs", $"-q -F -t ext3 -b 4096 -d \"{stage}\" \"{Image}\" 32M", TimeSpan.FromMinutes(1));
         if (code != 0) throw new InvalidOperationException("mke2fs failed: " + output);
         Run = QemuRun.BootSystemWith($"-drive file=\"{Image}\",if=none,id=d0,format=raw -device virtio-blk-pci,drive=d0",
-            "512M", "fs", 300, "fs-server");
+            "512M", "fs", 300, "blk-server", "fs-server");
     }
 
     public void Dispose() => Directory.Delete(Folder, recursive: true);

@@ -406,7 +406,7 @@ public sealed class RootDiskOnBiscuit
         string copy = Path.Combine(_disk.Folder, "boot-copy.ext3");
         File.Copy(_disk.Image, copy, overwrite: true);
         var run = QemuRun.BootSystemWith($"-drive file=\"{copy}\",if=none,id=d0,format=raw -device virtio-blk-pci,drive=d0",
-            "512M", "fs", 300, "fs-server");
+            "512M", "fs", 300, "blk-server", "fs-server");
         Assert.Contains("fs: mounted; root holds bin dev etc lib lib64 lost+found proc root run sys tmp usr var", run.Serial);
     }
 }

@@ -80,10 +80,22 @@ namespace Biscuit.Kernel.Syscalls
 
         public static long CreateGrant(Thread* t, ulong process, ulong sourceAddress, ulong pages, ulong targetAddress, ulong writable)
         {
-            Capability* c;
-            long error = HandleCalls.Lookup(t, process, CapabilityType.Process, Rights.Control, out c);
-            if (error != 0) return error;
-            Process* target = (Process*)c->Object;
+            Process* target;
+            long error;
+            if (process == 0)
+            {
+                // Process 0: the caller this thread owes a reply to — it asked for the pages by
+                // calling (a driver grants its DMA buffers to the client that connects).
+                if (t->ReplyTo == null) return -Errno.ESRCH;
+                target = t->ReplyTo->Process;
+            }
+            else
+            {
+                Capability* c;
+                error = HandleCalls.Lookup(t, process, CapabilityType.Process, Rights.Control, out c);
+                if (error != 0) return error;
+                target = (Process*)c->Object;
+            }
             if (target == t->Process) return -Errno.EINVAL;
             if (targetAddress >= ThreadControl.IpcBufferRegion && targetAddress < ProcessControl.StackTop) return -Errno.EFAULT;
             Grant* g;

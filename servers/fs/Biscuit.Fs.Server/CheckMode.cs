@@ -1,4 +1,4 @@
-// fs-server check: mounts the root disk (virtio-blk) with the ext2/ext3 library on Biscuit, lists
+// fs-server check: mounts the root disk (the block driver server's) with the ext2/ext3 library on Biscuit, lists
 // the root, reads /hello.txt, writes /from-biscuit.txt and a 200 KiB /big.bin, flushes (a journal
 // commit on ext3) and unmounts. Prints "fs: ..." lines; the host then judges the disk with e2fsck
 // and debugfs (tests/Biscuit.Boot.Tests/FileSystemTests.cs).
@@ -12,7 +12,7 @@ static class CheckMode
     {
         var disk = Disk.Open(out string reason);
         if (disk == null) { Console.WriteLine($"fs: {reason}"); return 1; }
-        Console.WriteLine($"fs: virtio-blk disk of {disk.BlockCount} sectors ({disk.BlockCount / 2048} MiB)");
+        Console.WriteLine($"fs: block driver's disk of {disk.BlockCount} sectors ({disk.BlockCount / 2048} MiB)");
         try
         {
             using var fs = Ext2FileSystem.Mount(disk);
@@ -41,7 +41,7 @@ static class CheckMode
             Console.WriteLine($"fs: {e.Error}: {e.Message}");
             return 1;
         }
-        Console.WriteLine($"fs: unmounted after {disk.Requests} disk requests ({disk.Interrupts} interrupts)");
+        Console.WriteLine($"fs: unmounted after {disk.Requests} disk requests ({disk.Reissued} issued again)");
         return 0;
     }
 }

@@ -1,30 +1,27 @@
-// The root disk: finds the device manager among the initial handles (init passes it after the
-// other handles to a manifest line with `devices`) and opens the virtio-blk device with it.
+// The root disk: the block driver server (drivers/virtio-blk, manifest line `blk`) on initial handle
+// 1 — fs's line names blk as its first USES — reached through RemoteBlockDevice, its slot window
+// granted at KernelBlockWindow.DefaultAddress. fs itself claims no device.
+using Biscuit.Fs;
+using Biscuit.Fs.Service;
+using Biscuit.Lib.Client;
+using Biscuit.Lib.Ipc;
 using Biscuit.Lib.Kernel;
-using Biscuit.VirtioBlk;
 
 static class Disk
 {
-    public static VirtioBlockDevice? Open(out string reason)
+    public static RemoteBlockDevice? Open(out string reason)
     {
-        Handle deviceManager = default;
-        for (int slot = 0; slot < 8; slot++)
+        var driver = new ServiceClient(new KernelClientTransport(new Endpoint(Handle.Initial(1))));
+        try
         {
-            var h = Handle.Initial(slot);
-            var info = h.Info();
-            if (info.IsOk && info.Value.Type == CapabilityType.DeviceManager) deviceManager = h;
+            var disk = RemoteBlockDevice.Open(driver, new KernelBlockWindow(KernelBlockWindow.DefaultAddress));
+            reason = "";
+            return disk;
         }
-        if (deviceManager.IsNone)
+        catch (FsException e)
         {
-            reason = "no device manager handle (manifest option `devices`)";
+            reason = e.Message + " (is `blk` the first USES of this manifest line?)";
             return null;
         }
-        var interrupt = Notification.Create();
-        if (!interrupt.IsOk)
-        {
-            reason = "no notification for the disk's interrupt: " + interrupt.Error.Symbol();
-            return null;
-        }
-        return VirtioBlockDevice.Open(deviceManager, interrupt.Value, 1, out reason);
     }
 }

@@ -21,8 +21,8 @@ static class ServeMode
             Console.WriteLine($"{name}: {reason}");
             return 1;
         }
-        Console.WriteLine(disk.CanFlush ? $"{name}: virtio-blk disk with a write cache: journal commits flush it"
-                                        : $"{name}: virtio-blk disk without a write cache to flush");
+        Console.WriteLine(disk.CanFlush ? $"{name}: disk (blk server) with a write cache: journal commits flush it"
+                                        : $"{name}: disk (blk server) without a write cache to flush");
         long heapLimit = GcHeapGauge.Instance.HeapLimitBytes;
         var mountOptions = CacheSizing.MountOptionsFor(heapLimit);
         Ext2FileSystem fs;

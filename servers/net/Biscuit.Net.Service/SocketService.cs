@@ -57,7 +57,7 @@ public sealed class SocketService
         IReadinessSignal? wake;
         long result;
         lock (host.Gate) { host.TickLocked(); result = calls.Socket(request); wake = host.PublishLocked(); }
-        StackHost.Wake(wake);
+        host.Wake(wake);
         return result;
     }
 
@@ -67,7 +67,7 @@ public sealed class SocketService
         IReadinessSignal? wake;
         long result;
         lock (host.Gate) { host.TickLocked(); result = calls.Bind(request); wake = host.PublishLocked(); }
-        StackHost.Wake(wake);
+        host.Wake(wake);
         return result;
     }
 
@@ -77,7 +77,7 @@ public sealed class SocketService
         IReadinessSignal? wake;
         long result;
         lock (host.Gate) { host.TickLocked(); result = calls.Listen(request); wake = host.PublishLocked(); }
-        StackHost.Wake(wake);
+        host.Wake(wake);
         return result;
     }
 
@@ -87,7 +87,7 @@ public sealed class SocketService
         IReadinessSignal? wake;
         AddressReply result;
         lock (host.Gate) { host.TickLocked(); result = calls.Accept(request); wake = host.PublishLocked(); }
-        StackHost.Wake(wake);
+        host.Wake(wake);
         return result;
     }
 
@@ -97,7 +97,7 @@ public sealed class SocketService
         IReadinessSignal? wake;
         long result;
         lock (host.Gate) { host.TickLocked(); result = calls.Connect(request); wake = host.PublishLocked(); }
-        StackHost.Wake(wake);
+        host.Wake(wake);
         return result;
     }
 
@@ -107,7 +107,7 @@ public sealed class SocketService
         IReadinessSignal? wake;
         long result;
         lock (host.Gate) { host.TickLocked(); result = calls.Send(request); wake = host.PublishLocked(); }
-        StackHost.Wake(wake);
+        host.Wake(wake);
         return result;
     }
 
@@ -117,7 +117,7 @@ public sealed class SocketService
         IReadinessSignal? wake;
         ReceiveReply result;
         lock (host.Gate) { host.TickLocked(); result = calls.Receive(request); wake = host.PublishLocked(); }
-        StackHost.Wake(wake);
+        host.Wake(wake);
         return result;
     }
 
@@ -127,7 +127,7 @@ public sealed class SocketService
         IReadinessSignal? wake;
         long result;
         lock (host.Gate) { host.TickLocked(); result = calls.Shutdown(request); wake = host.PublishLocked(); }
-        StackHost.Wake(wake);
+        host.Wake(wake);
         return result;
     }
 
@@ -137,7 +137,7 @@ public sealed class SocketService
         IReadinessSignal? wake;
         long result;
         lock (host.Gate) { host.TickLocked(); result = calls.Close(request); wake = host.PublishLocked(); }
-        StackHost.Wake(wake);
+        host.Wake(wake);
         return result;
     }
 
@@ -147,7 +147,7 @@ public sealed class SocketService
         IReadinessSignal? wake;
         long result;
         lock (host.Gate) { host.TickLocked(); result = calls.SetOption(request); wake = host.PublishLocked(); }
-        StackHost.Wake(wake);
+        host.Wake(wake);
         return result;
     }
 
@@ -157,7 +157,7 @@ public sealed class SocketService
         IReadinessSignal? wake;
         OptionReply result;
         lock (host.Gate) { host.TickLocked(); result = calls.GetOption(request); wake = host.PublishLocked(); }
-        StackHost.Wake(wake);
+        host.Wake(wake);
         return result;
     }
 
@@ -183,7 +183,7 @@ public sealed class SocketService
         bool waiting;
         lock (host.Gate) replaced = host.SubscribeLocked(signal, out waiting);
         StackHost.Release(replaced);
-        if (waiting) StackHost.Wake(signal);
+        if (waiting) host.Wake(signal);
         return 0;
     }
 

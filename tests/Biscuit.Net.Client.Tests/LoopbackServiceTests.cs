@@ -82,3 +82,27 @@ public class LoopbackServiceTests
         Assert.Equal(bPort, fromPort);
     }
 }
+
+
+public class ReceiveReadinessAfterTests
+{
+    [Fact]
+    public void A_receive_reports_the_readiness_it_leaves_so_a_drained_socket_is_known_unreadable()
+    {
+        using var h = new ServiceHarness();
+        long listener = h.ListenOnA(8080);
+        long client = h.Net.Socket(Inet, StreamType);
+        h.Net.Connect(client, Ipv4Address.Loopback.Value, 8080);
+        long server = -EAGAIN;
+        Assert.True(h.AdvanceUntil(() => (server = h.Net.Accept(listener, out _, out _)) != -EAGAIN));
+        h.Net.Send(client, "abcd"u8);
+        Assert.True(h.AdvanceUntil(() => (h.Net.Readiness(server) & (int)Readiness.Readable) != 0));
+        var buffer = new byte[2];
+        Assert.Equal(2, h.Net.Receive(server, buffer, out _, out _, out long after));
+        Assert.NotEqual(0, after & (int)Readiness.Readable);                 // two bytes are left
+        Assert.Equal(2, h.Net.Receive(server, buffer, out _, out _, out after));
+        Assert.Equal(0, after & (int)Readiness.Readable);
+        Assert.Equal(-EAGAIN, h.Net.Receive(server, buffer, out _, out _, out after));
+        Assert.Equal(0, after & (int)Readiness.Readable);
+    }
+}

@@ -67,6 +67,8 @@ public class ProtocolTests
         var receive = RoundTrip(SocketCodecs.Receive, new ReceiveReply(2, [9, 8], 1, 2));
         Assert.Equal((2L, 1L, 2L), (receive.Result, receive.Address, receive.Port));
         Assert.Equal(new byte[] { 9, 8 }, receive.Data);
+        Assert.Equal(-1, receive.ReadinessAfter);                             // not given: unknown
+        Assert.Equal(5, RoundTrip(SocketCodecs.Receive, new ReceiveReply(2, [9, 8], 1, 2, 5)).ReadinessAfter);
         var batch = RoundTrip(SocketCodecs.Events, new EventBatch([new SocketEvent(1, 4), new SocketEvent(2, 1)], true));
         Assert.Equal(new[] { new SocketEvent(1, 4), new SocketEvent(2, 1) }, batch.Events);
         Assert.True(batch.More);

@@ -83,7 +83,7 @@ public class SocketLifecycleTests
         Assert.Equal(-EINVAL, h.Net.Bind(a, 0, 81));              // bound already
         Assert.Equal(-EADDRINUSE, h.Net.Bind(b, 0, 80));
         Assert.Equal(0, h.Net.GetName(a, out uint address, out int port));
-        Assert.Equal((0u, 80), (address, port));
+        Assert.Equal((ServiceHarness.AddressA.Value, 80), (address, port));   // the address bound, as Linux reports it
     }
 
     [Fact]

@@ -39,6 +39,10 @@ static const char *errno_name(int e)
     case ECHILD: return "ECHILD"; case ENOTEMPTY: return "ENOTEMPTY"; case ENOSYS: return "ENOSYS";
     case ENAMETOOLONG: return "ENAMETOOLONG"; case EINTR: return "EINTR"; case ELOOP: return "ELOOP"; case EACCES: return "EACCES"; case ENOTTY: return "ENOTTY";
     case ENODEV: return "ENODEV"; case ENOMEM: return "ENOMEM";
+    case ENOTSOCK: return "ENOTSOCK"; case EADDRINUSE: return "EADDRINUSE"; case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
+    case ECONNREFUSED: return "ECONNREFUSED"; case EINPROGRESS: return "EINPROGRESS"; case ENOTCONN: return "ENOTCONN";
+    case EISCONN: return "EISCONN"; case EOPNOTSUPP: return "EOPNOTSUPP"; case EAFNOSUPPORT: return "EAFNOSUPPORT";
+    case ECONNRESET: return "ECONNRESET"; case EDESTADDRREQ: return "EDESTADDRREQ";
     default: { static char other[32]; snprintf(other, sizeof other, "errno %d", e); return other; }
     }
 }

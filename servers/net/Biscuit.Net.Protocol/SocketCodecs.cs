@@ -90,11 +90,12 @@ public static class SocketCodecs
     {
         public void Write(ref MessagePackWriter writer, ReceiveReply value)
         {
-            writer.WriteArrayHeader(4);
+            writer.WriteArrayHeader(5);
             writer.Write(value.Result);
             writer.Write(value.Data);
             writer.Write(value.Address);
             writer.Write(value.Port);
+            writer.Write(value.ReadinessAfter);
         }
 
         public ReceiveReply Read(ref MessagePackReader reader)
@@ -103,8 +104,9 @@ public static class SocketCodecs
             long result = reader.ReadInt64();
             byte[] data = ReadData(ref reader, "ReceiveReply");
             long address = reader.ReadInt64(), port = reader.ReadInt64();
-            Codecs.SkipExtraFields(ref reader, count, 4);
-            return new ReceiveReply(result, data, address, port);
+            long readinessAfter = count >= 5 ? reader.ReadInt64() : -1;   // the fifth field is newer: optional
+            Codecs.SkipExtraFields(ref reader, count, Math.Min(count, 5));
+            return new ReceiveReply(result, data, address, port, readinessAfter);
         }
     }
 

@@ -24,8 +24,10 @@ public readonly record struct SendRequest(long Id, byte[] Data, long Address, lo
 public readonly record struct AddressReply(long Result, long Address, long Port);
 
 /// <summary>Receive: Result is the byte count (0 with no data = end of file) or -errno; for UDP the
-/// sender's address.</summary>
-public readonly record struct ReceiveReply(long Result, byte[] Data, long Address, long Port);
+/// sender's address. ReadinessAfter: the socket's readiness (epoll bits) when the reply was made, so
+/// that a caller that caches readiness learns at once that a read emptied the socket; -1 when not
+/// known (a server without the field).</summary>
+public readonly record struct ReceiveReply(long Result, byte[] Data, long Address, long Port, long ReadinessAfter = -1);
 
 /// <summary>SetOption / GetOption: a socket, an option level and name (Linux numbers), and the value
 /// (integers; SO_LINGER as SocketConstants.LingerOff or seconds).</summary>

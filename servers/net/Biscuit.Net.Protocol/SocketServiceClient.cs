@@ -48,12 +48,17 @@ public sealed class SocketServiceClient(ServiceClient client, ulong timeoutMs = 
 
     /// <summary>Reads into `destination` (at most MaxTransferBytes): the bytes read, 0 at end of file,
     /// or -EAGAIN / -errno. For UDP, the sender's address. `flags`: recv(2)'s (MSG_PEEK).</summary>
-    public long Receive(long id, Span<byte> destination, out uint fromAddress, out int fromPort, int flags = 0)
+    public long Receive(long id, Span<byte> destination, out uint fromAddress, out int fromPort, int flags = 0) =>
+        Receive(id, destination, out fromAddress, out fromPort, out _, flags);
+
+    /// <summary>recv; `readinessAfter` is the socket's readiness once the call was done (-1 if unknown).</summary>
+    public long Receive(long id, Span<byte> destination, out uint fromAddress, out int fromPort, out long readinessAfter, int flags = 0)
     {
         int max = Math.Min(destination.Length, SocketLimits.MaxTransferBytes);
         var reply = Value(client.Call(SocketRequests.Receive, new ReceiveRequest(id, max, flags), timeoutMs), new ReceiveReply(-LinuxErrno.EIO, [], 0, 0));
         fromAddress = (uint)reply.Address;
         fromPort = (int)reply.Port;
+        readinessAfter = reply.ReadinessAfter;
         if (reply.Result < 0) return reply.Result;
         if (reply.Data.Length > max || reply.Result != reply.Data.Length)
         {

@@ -1,7 +1,8 @@
-// The net server's two threads. The event loop: wait for the NIC's interrupt (or the stack's next
-// timer, at most 20 ms), then with StackHost.Gate held hand the received frames to the stack, run
-// its timers and the built-in echo, and queue readiness changes; the subscriber is woken after the
-// lock is let go. The request workers: lib's MessageServer on the server's endpoint (initial handle
+// The net server's two threads. The event loop: wait for the NIC's interrupt (bit 1), a request that
+// queued loopback datagrams (bit 2), or the stack's next timer (at most 20 ms), then with
+// StackHost.Gate held hand the received frames to the stack, run its timers, deliver the loopback
+// datagrams, run the built-in echo, and queue readiness changes; the subscriber is woken after the
+// lock is let go. While loopback datagrams still wait the loop only polls, never sleeps. The request workers: lib's MessageServer on the server's endpoint (initial handle
 // 0) serving Stats, NetCounters and the socket protocol (SocketService), with admission control by
 // the MAXLIVE budgets compiled in (Biscuit.Generated.MaxLiveBudgets).
 using System.Diagnostics;
@@ -31,6 +32,11 @@ static class NetLoop
         return got == sizeof(ulong) ? secret : (ulong)Stopwatch.GetTimestamp() * 0x9E37_79B9_7F4A_7C15UL;
     }
 
+    /// <summary>Loopback delivery rounds per turn of the loop (each round delivers what the previous
+    /// one queued): enough for a request/answer exchange to complete in one turn, few enough that the
+    /// NIC is served at least every few milliseconds.</summary>
+    private const int LoopbackRoundsPerTurn = 16;
+
     /// <summary>Runs the server; `echoPort` 0 means no built-in echo. Returns only on a fatal error.</summary>
     public static int Run(ushort echoPort)
     {
@@ -42,16 +48,18 @@ static class NetLoop
             if (info.IsOk && info.Value.Type == CapabilityType.DeviceManager) deviceManager = h;
         }
         if (deviceManager.IsNone) { Console.WriteLine("net: no device manager handle (manifest option `devices`)"); return 1; }
+        const ulong NicBit = 1, LoopbackBit = 2;
         var interrupt = Notification.Create();
         if (!interrupt.IsOk) { Console.WriteLine($"net: notification_create: {interrupt.Error}"); return 1; }
-        var nic = E1000Device.Open(deviceManager, interrupt.Value, 1, out string reason);
+        var nic = E1000Device.Open(deviceManager, interrupt.Value, NicBit, out string reason);
         if (nic == null) { Console.WriteLine($"net: {reason}"); return 1; }
 
         var clock = Stopwatch.StartNew();
         var link = new NicLink(nic);
         var stack = new NetStack(link, StackOptions(), clock.ElapsedMilliseconds);
         long instance = (long)(RandomSecret() >> 1) | 1;     // positive; new at every start (ResetClient, Instance)
-        var host = new StackHost(stack, () => clock.ElapsedMilliseconds, instance: instance);
+        var events = interrupt.Value;
+        var host = new StackHost(stack, () => clock.ElapsedMilliseconds, instance: instance, wakeEventLoop: () => events.Signal(LoopbackBit));
         BuiltInEcho? echo = echoPort != 0 ? new BuiltInEcho(stack, echoPort) : null;
 
         var server = new MessageServer(new ServerOptions { Name = "net", Budgets = ServerOptions.BudgetsFrom(Biscuit.Generated.MaxLiveBudgets.All) });
@@ -72,15 +80,20 @@ static class NetLoop
 
         long lastReport = 0, reported = -1;
         long nextDeadline = 0;
+        int loopbackLeft = 0;
         while (true)
         {
-            long wait = Math.Clamp(nextDeadline - clock.ElapsedMilliseconds, 1, 20);
+            long wait = loopbackLeft > 0 ? 0 : Math.Clamp(nextDeadline - clock.ElapsedMilliseconds, 1, 20);
             var bits = interrupt.Value.Wait((ulong)wait);
-            bool interrupted = bits.IsOk && bits.Value != 0;
+            bool interrupted = bits.IsOk && (bits.Value & NicBit) != 0;
             host.Run(s =>
             {
                 nic.Service(frame => s.Receive(frame), interrupted);
                 s.Tick(clock.ElapsedMilliseconds);
+            });
+            loopbackLeft = host.DeliverLoopback(LoopbackRoundsPerTurn);
+            host.Run(s =>
+            {
                 echo?.Serve();
                 nextDeadline = s.NextDeadline();
             });

@@ -59,8 +59,8 @@ public sealed partial class SocketCalls
             from = address.Value;
             fromPort = port;
         }
-        if (n < 0) return new ReceiveReply(n, [], 0, 0);
-        return new ReceiveReply(n, into[..n].ToArray(), from, fromPort);
+        if (n < 0) return new ReceiveReply(n, [], 0, 0, entry.Readiness);
+        return new ReceiveReply(n, into[..n].ToArray(), from, fromPort, entry.Readiness);
     }
 
     /// <summary>The socket's readiness now, for a level-triggered look at one socket.</summary>

@@ -40,15 +40,15 @@ public sealed partial class SocketCalls(StackHost host)
         return Table.Add(socket)!.Id;
     }
 
-    /// <summary>bind(2): the address must be INADDR_ANY or ours (one interface, one address).</summary>
+    /// <summary>bind(2): the address must be INADDR_ANY, the interface's or one of 127.0.0.0/8 (else EADDRNOTAVAIL).</summary>
     [AssumeAllocation(SocketBudgets.TableBytes)]
     public long Bind(SocketAddressRequest request)
     {
         var entry = Table.Find(request.Id);
         if (entry == null) return -EBADF;
         if (!ValidPort(request.Port) || !ValidAddress(request.Address)) return -EINVAL;
-        if (request.Address != 0 && request.Address != Stack.Address.Value) return -EADDRNOTAVAIL;
-        var e = entry.Tcp != null ? entry.Tcp.Bind((ushort)request.Port) : entry.Udp!.Bind((ushort)request.Port);
+        var address = new Ipv4Address((uint)request.Address);
+        var e = entry.Tcp != null ? entry.Tcp.Bind(address, (ushort)request.Port) : entry.Udp!.Bind(address, (ushort)request.Port);
         return -(long)e;
     }
 
@@ -142,16 +142,17 @@ public sealed partial class SocketCalls(StackHost host)
         return dropped;
     }
 
-    /// <summary>getsockname(2): our address once the socket is connected, else INADDR_ANY; the port.</summary>
+    /// <summary>getsockname(2): the connection's local address (127.0.0.1 toward loopback, the
+    /// interface's otherwise), else the address bound (INADDR_ANY if none); the port.</summary>
     [AssumeAllocation(0)]
     public AddressReply GetName(SocketArgument request)
     {
         var entry = Table.Find(request.Id);
         if (entry == null) return new AddressReply(-EBADF, 0, 0);
         if (entry.Tcp is { } tcp)
-            return new AddressReply(0, IsConnected(tcp) ? Stack.Address.Value : 0, tcp.LocalPort);
+            return new AddressReply(0, tcp.LocalAddress.Value, tcp.LocalPort);
         var udp = entry.Udp!;
-        return new AddressReply(0, udp.IsConnected ? Stack.Address.Value : 0, udp.LocalPort);
+        return new AddressReply(0, udp.LocalAddress.Value, udp.LocalPort);
     }
 
     /// <summary>getpeername(2): ENOTCONN unless connected.</summary>

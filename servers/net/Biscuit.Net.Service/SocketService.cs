@@ -59,7 +59,7 @@ public sealed class SocketService
         IReadinessSignal? wake;
         long result;
         lock (host.Gate) { host.TickLocked(); result = calls.Socket(request); wake = host.PublishLocked(); }
-        StackHost.Wake(wake);
+        host.Wake(wake);
         return result;
     }
 
@@ -69,7 +69,7 @@ public sealed class SocketService
         IReadinessSignal? wake;
         long result;
         lock (host.Gate) { host.TickLocked(); result = calls.Bind(request); wake = host.PublishLocked(); }
-        StackHost.Wake(wake);
+        host.Wake(wake);
         return result;
     }
 
@@ -79,7 +79,7 @@ public sealed class SocketService
         IReadinessSignal? wake;
         long result;
         lock (host.Gate) { host.TickLocked(); result = calls.Listen(request); wake = host.PublishLocked(); }
-        StackHost.Wake(wake);
+        host.Wake(wake);
         return result;
     }
 
@@ -89,7 +89,7 @@ public sealed class SocketService
         IReadinessSignal? wake;
         AddressReply result;
         lock (host.Gate) { host.TickLocked(); result = calls.Accept(request); wake = host.PublishLocked(); }
-        StackHost.Wake(wake);
+        host.Wake(wake);
         return result;
     }
 
@@ -99,7 +99,7 @@ public sealed class SocketService
         IReadinessSignal? wake;
         long result;
         lock (host.Gate) { host.TickLocked(); result = calls.Connect(request); wake = host.PublishLocked(); }
-        StackHost.Wake(wake);
+        host.Wake(wake);
         return result;
     }
 
@@ -109,7 +109,7 @@ public sealed class SocketService
         IReadinessSignal? wake;
         long result;
         lock (host.Gate) { host.TickLocked(); result = calls.Send(request); wake = host.PublishLocked(); }
-        StackHost.Wake(wake);
+        host.Wake(wake);
         return result;
     }
 
@@ -119,7 +119,7 @@ public sealed class SocketService
         IReadinessSignal? wake;
         ReceiveReply result;
         lock (host.Gate) { host.TickLocked(); result = calls.Receive(request); wake = host.PublishLocked(); }
-        StackHost.Wake(wake);
+        host.Wake(wake);
         return result;
     }
 
@@ -129,7 +129,7 @@ public sealed class SocketService
         IReadinessSignal? wake;
         long result;
         lock (host.Gate) { host.TickLocked(); result = calls.Shutdown(request); wake = host.PublishLocked(); }
-        StackHost.Wake(wake);
+        host.Wake(wake);
         return result;
     }
 
@@ -139,7 +139,7 @@ public sealed class SocketService
         IReadinessSignal? wake;
         long result;
         lock (host.Gate) { host.TickLocked(); result = calls.Close(request); wake = host.PublishLocked(); }
-        StackHost.Wake(wake);
+        host.Wake(wake);
         return result;
     }
 
@@ -149,7 +149,7 @@ public sealed class SocketService
         IReadinessSignal? wake;
         long result;
         lock (host.Gate) { host.TickLocked(); result = calls.SetOption(request); wake = host.PublishLocked(); }
-        StackHost.Wake(wake);
+        host.Wake(wake);
         return result;
     }
 
@@ -159,7 +159,7 @@ public sealed class SocketService
         IReadinessSignal? wake;
         OptionReply result;
         lock (host.Gate) { host.TickLocked(); result = calls.GetOption(request); wake = host.PublishLocked(); }
-        StackHost.Wake(wake);
+        host.Wake(wake);
         return result;
     }
 
@@ -185,7 +185,7 @@ public sealed class SocketService
         bool waiting;
         lock (host.Gate) replaced = host.SubscribeLocked(signal, out waiting);
         StackHost.Release(replaced);
-        if (waiting) StackHost.Wake(signal);
+        if (waiting) host.Wake(signal);
         return 0;
     }
 

@@ -3,6 +3,9 @@
 // readiness queue happens with Gate held. Rules (DESIGN.md §4): nothing under Gate waits for memory
 // (admission control reserved the request's budget before the handler took the lock) or for IPC
 // (the readiness signal is sent after the lock is released, and it never blocks anyway).
+// Loopback: a socket call that sends to a local address only queues the datagram in the stack; the
+// event loop delivers it (NetStack.DeliverLoopback), so that frames and loopback datagrams are handled
+// alike, outside requests. Wake therefore also wakes the event loop when datagrams wait.
 using Biscuit.Annotations;
 
 namespace Biscuit.Net.Service;
@@ -16,13 +19,18 @@ public sealed class StackHost
     private readonly List<IPollable> changed;            // scratch for TakeReadinessChanges; guarded by Gate
     private IReadinessSignal? subscriber;                // guarded by Gate
     private bool wakePending;                            // a NoteLocked made the queue non-empty; guarded by Gate
+    private readonly Action? wakeEventLoop;              // makes the event loop run now (it delivers loopback datagrams)
+    private int loopbackWakePending;                     // 1: datagrams were queued; set under Gate, taken by Wake (Interlocked)
 
     /// <param name="instance">This server instance's number (positive; the program draws it from
     /// getrandom): the Instance request answers it, so a client learns that the server restarted,
     /// and the socket table's generations start from it, so a dead instance's ids stay invalid.</param>
-    public StackHost(NetStack stack, Func<long> clockMs, int maxSockets = SocketBudgets.MaxSockets, long instance = 1)
+    /// <param name="wakeEventLoop">Called (without Gate) after a call left loopback datagrams queued:
+    /// it must make the event loop run DeliverLoopback soon (on Biscuit: a notification bit).</param>
+    public StackHost(NetStack stack, Func<long> clockMs, int maxSockets = SocketBudgets.MaxSockets, long instance = 1, Action? wakeEventLoop = null)
     {
         if (instance <= 0) throw new ArgumentOutOfRangeException(nameof(instance), "an instance number is positive");
+        this.wakeEventLoop = wakeEventLoop;
         Stack = stack;
         this.clockMs = clockMs;
         Instance = instance;
@@ -54,6 +62,19 @@ public sealed class StackHost
         Wake(wake);
     }
 
+    /// <summary>For the event loop: delivers the loopback datagrams queued (and those their processing
+    /// queues, up to `rounds` rounds), under the lock; returns how many are still waiting.</summary>
+    public int DeliverLoopback(int rounds)
+    {
+        int left = 0;
+        Run(s =>
+        {
+            for (int i = 0; i < rounds && s.LoopbackPending > 0; i++) s.DeliverLoopback();
+            left = s.LoopbackPending;
+        });
+        return left;
+    }
+
     /// <summary>Brings the stack's clock up to now and runs the timers that are due. Gate held.</summary>
     [AssumeAllocation(SocketBudgets.TickBytes)]
     public void TickLocked() => Stack.Tick(clockMs());
@@ -65,6 +86,7 @@ public sealed class StackHost
     public IReadinessSignal? PublishLocked()
     {
         Stack.TakeReadinessChanges(changed);
+        if (Stack.LoopbackPending > 0) Volatile.Write(ref loopbackWakePending, 1);
         bool wake = wakePending;
         wakePending = false;
         foreach (var socket in changed)
@@ -103,9 +125,14 @@ public sealed class StackHost
         return old;
     }
 
-    /// <summary>Signals the subscriber; call without Gate. A notify_signal never blocks.</summary>
+    /// <summary>Signals the subscriber, and the event loop if loopback datagrams wait; call without
+    /// Gate. A notify_signal never blocks.</summary>
     [AssumeAllocation(0)]
-    public static void Wake(IReadinessSignal? signal) => signal?.Signal();
+    public void Wake(IReadinessSignal? signal)
+    {
+        signal?.Signal();
+        if (Interlocked.Exchange(ref loopbackWakePending, 0) != 0) wakeEventLoop?.Invoke();
+    }
 
     /// <summary>Releases a replaced subscriber's handle; call without Gate.</summary>
     [AssumeAllocation(0)]

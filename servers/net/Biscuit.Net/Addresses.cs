@@ -45,11 +45,15 @@ public readonly record struct Ipv4Address(uint Value)
 {
     public static readonly Ipv4Address Any = new(0);
     public static readonly Ipv4Address Broadcast = new(0xFFFF_FFFF);
+    /// <summary>127.0.0.1, the source the stack uses toward any loopback address.</summary>
+    public static readonly Ipv4Address Loopback = new(0x7F00_0001);
 
     public static Ipv4Address Read(ReadOnlySpan<byte> bytes) => new(BinaryPrimitives.ReadUInt32BigEndian(bytes));
     public void Write(Span<byte> bytes) => BinaryPrimitives.WriteUInt32BigEndian(bytes, Value);
 
     public bool IsMulticast => (Value >> 28) == 0xE;
+    /// <summary>127.0.0.0/8 (RFC 1122 3.2.1.3 (g)): addresses of this host that never leave it.</summary>
+    public bool IsLoopback => (Value >> 24) == 127;
 
     public static Ipv4Address Parse(string text)
     {

@@ -14,6 +14,8 @@ public enum DropReason
     IpMalformed,
     IpBadChecksum,
     IpNotForUs,
+    /// <summary>A 127.0.0.0/8 source or destination arrived from the link (RFC 1122 3.2.1.3 (g)).</summary>
+    IpLoopbackOnLink,
     IpUnknownProtocol,
     FragmentLimit,
     FragmentTimeout,
@@ -37,4 +39,6 @@ public enum DropReason
     TcpRstIgnored,
     NoRoute,
     PacketTooLarge,
+    /// <summary>A datagram to a local address found the loopback queue full (NetStackOptions.LoopbackQueueBytes).</summary>
+    LoopbackQueueFull,
 }

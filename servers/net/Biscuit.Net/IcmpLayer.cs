@@ -36,7 +36,7 @@ internal sealed class IcmpLayer
         {
             case TypeEchoRequest:
                 // RFC 1122 3.2.2.6: an echo request to a broadcast address MAY be silently discarded.
-                if (packet.Destination != stack.Address) { stack.Stats.Drop(DropReason.IpNotForUs); return; }
+                if (!stack.Ip.IsLocal(packet.Destination)) { stack.Stats.Drop(DropReason.IpNotForUs); return; }
                 if (m.Length > stack.Ip.MaxPayload) { stack.Stats.Drop(DropReason.PacketTooLarge); return; }
                 var reply = stack.Ip.PayloadBuffer;
                 m.CopyTo(reply);
@@ -44,7 +44,7 @@ internal sealed class IcmpLayer
                 reply[1] = 0;
                 reply[2] = 0; reply[3] = 0;
                 BinaryPrimitives.WriteUInt16BigEndian(reply.Slice(2), InternetChecksum.Compute(reply.Slice(0, m.Length)));
-                if (stack.Ip.Send(packet.Source, Ipv4Packet.ProtocolIcmp, m.Length)) stack.Stats.IcmpEchoReplies++;
+                if (stack.Ip.Send(packet.Destination, packet.Source, Ipv4Packet.ProtocolIcmp, m.Length)) stack.Stats.IcmpEchoReplies++;
                 break;
             case TypeDestinationUnreachable:
                 stack.Stats.IcmpErrorsReceived++;
@@ -69,9 +69,10 @@ internal sealed class IcmpLayer
         if (quoted.Length < Ipv4Packet.MinHeaderLength) return;
         int ihl = (quoted[0] & 0xF) * 4;
         if ((quoted[0] >> 4) != 4 || ihl < Ipv4Packet.MinHeaderLength || quoted.Length < ihl + 8) return;
-        if (quoted[9] != Ipv4Packet.ProtocolTcp || Ipv4Address.Read(quoted.Slice(12)) != stack.Address) return;
+        var ourAddress = Ipv4Address.Read(quoted.Slice(12));
+        if (quoted[9] != Ipv4Packet.ProtocolTcp || !stack.Ip.IsLocal(ourAddress)) return;
         var tcp = quoted.Slice(ihl);
-        stack.Tcp.OnDestinationUnreachable(Ipv4Address.Read(quoted.Slice(16)),
+        stack.Tcp.OnDestinationUnreachable(ourAddress, Ipv4Address.Read(quoted.Slice(16)),
             BinaryPrimitives.ReadUInt16BigEndian(tcp), BinaryPrimitives.ReadUInt16BigEndian(tcp.Slice(2)),
             BinaryPrimitives.ReadUInt32BigEndian(tcp.Slice(4)), message[1]);
     }
@@ -96,7 +97,10 @@ internal sealed class IcmpLayer
         offending.Whole.Slice(0, quoted).CopyTo(m.Slice(HeaderLength));
         int length = HeaderLength + quoted;
         BinaryPrimitives.WriteUInt16BigEndian(m.Slice(2), InternetChecksum.Compute(m.Slice(0, length)));
-        if (stack.Ip.Send(offending.Source, Ipv4Packet.ProtocolIcmp, length)) stack.Stats.IcmpErrorsSent++;
+        // From the address the offending datagram was sent to when it is one of ours (a loopback
+        // datagram is answered from 127.x), else from the interface's.
+        var source = stack.Ip.IsLocal(offending.Destination) ? offending.Destination : stack.Ip.SourceFor(offending.Source);
+        if (stack.Ip.Send(source, offending.Source, Ipv4Packet.ProtocolIcmp, length)) stack.Stats.IcmpErrorsSent++;
     }
 
     bool TakeToken()

@@ -1,10 +1,12 @@
-// The stack as one object, for a single-threaded event loop. Three things drive it:
-//   Receive(frame)  - a frame arrived from the NIC,
-//   Tick(now)       - the clock advanced (the stack never reads a clock of its own, so tests are exact),
-//   socket calls    - on TcpSocket and UdpSocket objects it created.
-// It answers by calling ILinkLayer.Transmit. Invariants: no method is re-entered (Transmit must not call
-// back into the stack); every buffer and queue inside has a bound from NetStackOptions; bad input is
-// dropped and counted in Stats, never thrown.
+// The stack as one object, for a single-threaded event loop. Four things drive it:
+//   Receive(frame)     - a frame arrived from the NIC,
+//   DeliverLoopback()  - datagrams the stack sent to itself (127.0.0.0/8, its own address) are due,
+//   Tick(now)          - the clock advanced (the stack never reads a clock of its own, so tests are exact),
+//   socket calls       - on TcpSocket and UdpSocket objects it created.
+// It answers by calling ILinkLayer.Transmit, or by queueing to its own loopback queue. Invariants: no
+// method is re-entered (Transmit must not call back into the stack, and a send to a local address only
+// queues: the loop delivers it later); every buffer and queue inside has a bound from NetStackOptions;
+// bad input is dropped and counted in Stats, never thrown.
 namespace Biscuit.Net;
 
 public sealed class NetStack
@@ -26,6 +28,10 @@ public sealed class NetStack
     readonly List<IPollable> readinessChanged = new();
     readonly HashSet<IPollable> readinessChangedSet = new(ReferenceEqualityComparer.Instance);
 
+    // The loopback interface (owner: event loop): its queue and the one buffer a datagram is taken into.
+    readonly LoopbackQueue loopback;
+    readonly byte[] loopbackDatagram;
+
     public NetStack(ILinkLayer link, NetStackOptions options, long now = 0)
     {
         if (link.Mtu < 576 || link.Mtu > 9000) throw new ArgumentException("MTU must be within 576..9000", nameof(link));
@@ -37,9 +43,37 @@ public sealed class NetStack
         Icmp = new IcmpLayer(this);
         Udp = new UdpLayer(this);
         Tcp = new TcpLayer(this);
+        loopback = new LoopbackQueue(options.LoopbackQueueBytes);
+        loopbackDatagram = new byte[link.Mtu];
     }
 
     public Ipv4Address Address => Options.Address;
+
+    /// <summary>True for the interface's address and 127.0.0.0/8: the addresses a socket may bind.</summary>
+    public bool IsLocalAddress(Ipv4Address address) => Ip.IsLocal(address);
+
+    /// <summary>Datagrams waiting in the loopback queue: the loop should call DeliverLoopback soon.</summary>
+    public int LoopbackPending => loopback.Count;
+
+    /// <summary>Delivers the datagrams that were in the loopback queue when it was called (those their
+    /// processing sends wait for the next call, so one call always ends) and returns how many.</summary>
+    public int DeliverLoopback()
+    {
+        int due = loopback.Count;
+        for (int i = 0; i < due; i++)
+        {
+            int length = loopback.Dequeue(loopbackDatagram);
+            Ip.Input(loopbackDatagram.AsSpan(0, length), fromLoopback: true);
+        }
+        return due;
+    }
+
+    internal void SendToLoopback(ReadOnlySpan<byte> datagram)
+    {
+        if (!loopback.TryEnqueue(datagram)) { Stats.Drop(DropReason.LoopbackQueueFull); return; }
+        Stats.LoopbackDatagrams++;
+        Stats.LoopbackBytes += datagram.Length;
+    }
 
     /// <summary>Handles one received Ethernet frame (without FCS). Never throws on bad input.</summary>
     public void Receive(ReadOnlySpan<byte> frame)
@@ -68,8 +102,10 @@ public sealed class NetStack
         Tcp.Tick();
     }
 
-    /// <summary>The earliest time at which Tick has work to do (long.MaxValue if none), for the loop's sleep.</summary>
-    public long NextDeadline() => Math.Min(Math.Min(Arp.NextDeadline(), Ip.NextDeadline()), Tcp.NextDeadline());
+    /// <summary>The earliest time at which Tick or DeliverLoopback has work to do (long.MaxValue if
+    /// none), for the loop's sleep: now while loopback datagrams wait.</summary>
+    public long NextDeadline() => loopback.Count > 0 ? Now
+        : Math.Min(Math.Min(Arp.NextDeadline(), Ip.NextDeadline()), Tcp.NextDeadline());
 
     public TcpSocket CreateTcpSocket() => new(this);
     public UdpSocket CreateUdpSocket() => new(this);

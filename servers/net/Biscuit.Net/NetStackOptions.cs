@@ -13,6 +13,12 @@ public sealed class NetStackOptions
     // --- IPv4 (RFC 791, RFC 1122 3.2.1.7) ---
     public byte DefaultTtl = 64;
 
+    // --- Loopback (RFC 1122 3.2.1.3): datagrams to 127.0.0.0/8 or our own address wait in one ring of
+    // this many bytes (allocated with the stack, part of the server's fixed heap) until the event loop
+    // delivers them. Twice the default TCP receive buffer: one connection sending a full window never
+    // overflows it; beyond, datagrams are dropped and counted (dropped.LoopbackQueueFull).
+    public int LoopbackQueueBytes = 512 * 1024;
+
     // --- ARP (RFC 826, RFC 1122 2.3.2.1) ---
     public long ArpEntryLifetimeMs = 60_000;
     public long ArpRetryIntervalMs = 1_000;

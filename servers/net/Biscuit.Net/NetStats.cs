@@ -8,6 +8,9 @@ public sealed class NetStats
     public long FramesOut;
     public long BytesIn;
     public long BytesOut;
+    /// <summary>Datagrams the stack sent to itself through the loopback queue, and their bytes.</summary>
+    public long LoopbackDatagrams;
+    public long LoopbackBytes;
     public long ArpRequestsSent;
     public long ArpRepliesSent;
     public long IcmpEchoReplies;
@@ -46,6 +49,7 @@ public sealed class NetStats
         var all = new List<(string, long)>
         {
             ("frames.in", FramesIn), ("frames.out", FramesOut), ("bytes.in", BytesIn), ("bytes.out", BytesOut),
+            ("loopback.datagrams", LoopbackDatagrams), ("loopback.bytes", LoopbackBytes),
             ("dropped.total", TotalDropped),
             ("arp.requests_sent", ArpRequestsSent), ("arp.replies_sent", ArpRepliesSent),
             ("icmp.echo_replies", IcmpEchoReplies), ("icmp.errors_sent", IcmpErrorsSent), ("icmp.errors_received", IcmpErrorsReceived),

@@ -149,7 +149,7 @@ internal sealed partial class TcpConnection
         ushort window = WindowField(syn);
         TcpSegment.Write(buffer, LocalPort, RemotePort, seq, withAck ? rcvNxt : 0, flags, window, mss, windowScale, length,
             LocalAddress, RemoteAddress, sackPermitted, sackEdges.Slice(0, 2 * blocks));
-        stack.Ip.Send(RemoteAddress, Ipv4Packet.ProtocolTcp, headerLength + length);
+        stack.Ip.Send(LocalAddress, RemoteAddress, Ipv4Packet.ProtocolTcp, headerLength + length);
         stack.Stats.TcpSegmentsOut++;
         if (withAck)
         {

@@ -18,7 +18,7 @@ internal sealed partial class TcpConnection
     readonly NetStack stack;
     readonly TcpLayer layer;
     public readonly TcpLayer.ConnectionKey Key;
-    public Ipv4Address LocalAddress => stack.Address;
+    public Ipv4Address LocalAddress => Key.LocalAddress;
     public Ipv4Address RemoteAddress => Key.RemoteAddress;
     public ushort LocalPort => Key.LocalPort;
     public ushort RemotePort => Key.RemotePort;
@@ -271,7 +271,7 @@ internal sealed partial class TcpConnection
 
     /// <summary>A one-line picture of the control block, for diagnostics and the Stats request.</summary>
     public string Describe() =>
-        $"{RemoteAddress}:{RemotePort}->{LocalPort} {State} una={sndUna - iss} nxt={sndNxt - iss} max={sndMax - iss} " +
+        $"{RemoteAddress}:{RemotePort}->{LocalAddress}:{LocalPort} {State} una={sndUna - iss} nxt={sndNxt - iss} max={sndMax - iss} " +
         $"queued={sendQueue.Count} fin={finQueued} sndWnd={sndWnd} cwnd={congestion.Cwnd} ssthresh={congestion.Ssthresh} " +
         $"recovery={congestion.InFastRecovery} rto={rto.Rto} rexmitAt={retransmitAt} persistAt={persistAt} " +
         $"rcvNxt={rcvNxt - irs} readable={receiveQueue.Readable} free={receiveQueue.Free} ooo={receiveQueue.HasOutOfOrder} " +

@@ -1,5 +1,6 @@
-// TCP demultiplexing and the endpoint tables: connections by (remote address, remote port, local
-// port) (the local address is the stack's one address), listeners by port, port allocation
+// TCP demultiplexing and the endpoint tables: connections by their four-tuple (the local address is
+// the interface's or one of 127.0.0.0/8), listeners by port (each bound to INADDR_ANY or to one local
+// address, and only SYNs to that address reach it, as on Linux), port allocation
 // (ephemeral range, SO_REUSEADDR), segments for no connection (answered with RST, RFC 9293 3.10.7.1),
 // SYNs for listeners (3.10.7.2), TIME-WAIT reuse by a new SYN (RFC 1122 4.2.2.13), and initial
 // sequence numbers (RFC 6528). Invariant: connections.Count <= TcpMaxConnections.
@@ -7,7 +8,7 @@ namespace Biscuit.Net;
 
 internal sealed class TcpLayer
 {
-    public readonly record struct ConnectionKey(Ipv4Address RemoteAddress, ushort RemotePort, ushort LocalPort);
+    public readonly record struct ConnectionKey(Ipv4Address RemoteAddress, ushort RemotePort, Ipv4Address LocalAddress, ushort LocalPort);
 
     readonly NetStack stack;
     readonly Dictionary<ConnectionKey, TcpConnection> connections = new();
@@ -28,29 +29,35 @@ internal sealed class TcpLayer
         if (!TcpSegment.TryParse(packet.Payload, packet.Source, packet.Destination, out var seg, out var why))
         { stack.Stats.Drop(why); return; }
         // RFC 1122 4.2.3.10 / RFC 9293 3.9.1: TCP is for unicast only.
-        if (packet.Destination != stack.Address || stack.Ip.IsBroadcastOrMulticast(packet.Source))
+        if (!stack.Ip.IsLocal(packet.Destination) || stack.Ip.IsBroadcastOrMulticast(packet.Source))
         { stack.Stats.Drop(DropReason.IpNotForUs); return; }
-        var key = new ConnectionKey(packet.Source, seg.SourcePort, seg.DestinationPort);
+        var key = new ConnectionKey(packet.Source, seg.SourcePort, packet.Destination, seg.DestinationPort);
+        var listener = ListenerFor(packet.Destination, seg.DestinationPort);
         if (connections.TryGetValue(key, out var c))
         {
             // RFC 1122 4.2.2.13: a new SYN with a higher sequence number may reopen a TIME-WAIT pair.
             bool reopen = c.State == TcpState.TimeWait && seg.Has(TcpFlags.Syn) && !seg.Has(TcpFlags.Ack)
-                && listeners.ContainsKey(seg.DestinationPort) && Seq.Gt(seg.Seq, c.ReceiveNext);
+                && listener != null && Seq.Gt(seg.Seq, c.ReceiveNext);
             if (!reopen) { c.Input(seg); return; }
             c.Destroy();
         }
-        if (listeners.TryGetValue(seg.DestinationPort, out var listener)) { ListenInput(listener, key, seg); return; }
+        if (listener != null) { ListenInput(listener, key, seg); return; }
         stack.Stats.TcpSegmentsIn++;
         stack.Stats.Drop(DropReason.TcpNoConnection);
-        ResetForNoConnection(packet.Source, seg);
+        ResetForNoConnection(packet.Destination, packet.Source, seg);
     }
+
+    /// <summary>The listener a SYN to local:port reaches: one on the port bound to INADDR_ANY or to
+    /// exactly that address (a listener on 10.0.2.15 does not hear 127.0.0.1, as on Linux).</summary>
+    TcpListener? ListenerFor(Ipv4Address local, ushort port) =>
+        listeners.TryGetValue(port, out var l) && (l.Address == Ipv4Address.Any || l.Address == local) ? l : null;
 
     /// <summary>RFC 9293 3.10.7.2: a segment for a listening port.</summary>
     void ListenInput(TcpListener listener, ConnectionKey key, in TcpSegment seg)
     {
         stack.Stats.TcpSegmentsIn++;
         if (seg.Has(TcpFlags.Rst)) { stack.Stats.Drop(DropReason.TcpRstIgnored); return; }
-        if (seg.Has(TcpFlags.Ack)) { stack.Stats.Drop(DropReason.TcpNoConnection); ResetForNoConnection(key.RemoteAddress, seg); return; }
+        if (seg.Has(TcpFlags.Ack)) { stack.Stats.Drop(DropReason.TcpNoConnection); ResetForNoConnection(key.LocalAddress, key.RemoteAddress, seg); return; }
         if (!seg.Has(TcpFlags.Syn)) { stack.Stats.Drop(DropReason.TcpInvalidInState); return; }
         if (!listener.HasRoomForSyn || !MakeRoomForConnection())
         { stack.Stats.Drop(DropReason.TcpBacklogFull); return; }
@@ -63,9 +70,9 @@ internal sealed class TcpLayer
     /// RFC 1122 4.2.3.9 and RFC 5461: protocol and port unreachable (codes 2, 3) are hard errors; like
     /// Linux and BSD we act on them only while connecting, and only if the quoted sequence number is
     /// one we sent (RFC 5927 4.1), so that forged messages cannot reset established connections.</summary>
-    public void OnDestinationUnreachable(Ipv4Address remote, ushort localPort, ushort remotePort, uint seq, byte code)
+    public void OnDestinationUnreachable(Ipv4Address local, Ipv4Address remote, ushort localPort, ushort remotePort, uint seq, byte code)
     {
-        if (!connections.TryGetValue(new ConnectionKey(remote, remotePort, localPort), out var c)) return;
+        if (!connections.TryGetValue(new ConnectionKey(remote, remotePort, local, localPort), out var c)) return;
         if (code is 2 or 3) c.OnHardIcmpError(seq);
     }
 
@@ -86,18 +93,18 @@ internal sealed class TcpLayer
     }
 
     /// <summary>RFC 9293 3.10.7.1: the reply to a segment for which no connection exists.</summary>
-    void ResetForNoConnection(Ipv4Address remote, in TcpSegment seg)
+    void ResetForNoConnection(Ipv4Address local, Ipv4Address remote, in TcpSegment seg)
     {
         if (seg.Has(TcpFlags.Rst)) return;
         var buffer = stack.Ip.PayloadBuffer;
         if (seg.Has(TcpFlags.Ack))
-            TcpSegment.Write(buffer, seg.DestinationPort, seg.SourcePort, seg.Ack, 0, TcpFlags.Rst, 0, 0, -1, 0, stack.Address, remote);
+            TcpSegment.Write(buffer, seg.DestinationPort, seg.SourcePort, seg.Ack, 0, TcpFlags.Rst, 0, 0, -1, 0, local, remote);
         else
             TcpSegment.Write(buffer, seg.DestinationPort, seg.SourcePort, 0, seg.Seq + (uint)seg.Length,
-                TcpFlags.Rst | TcpFlags.Ack, 0, 0, -1, 0, stack.Address, remote);
+                TcpFlags.Rst | TcpFlags.Ack, 0, 0, -1, 0, local, remote);
         stack.Stats.TcpResetsSent++;
         stack.Stats.TcpSegmentsOut++;
-        stack.Ip.Send(remote, Ipv4Packet.ProtocolTcp, TcpSegment.MinHeaderLength);
+        stack.Ip.Send(local, remote, Ipv4Packet.ProtocolTcp, TcpSegment.MinHeaderLength);
     }
 
     public void Tick()
@@ -162,11 +169,11 @@ internal sealed class TcpLayer
         if (boundPorts.TryGetValue(port, out var s) && s == socket) boundPorts.Remove(port);
     }
 
-    public Errno Listen(TcpSocket socket, ushort port, int backlog, out TcpListener? listener)
+    public Errno Listen(TcpSocket socket, Ipv4Address address, ushort port, int backlog, out TcpListener? listener)
     {
         listener = null;
         if (listeners.ContainsKey(port)) return Errno.EADDRINUSE;
-        listener = new TcpListener(socket, port, Math.Clamp(backlog, 1, stack.Options.TcpMaxBacklog));
+        listener = new TcpListener(socket, address, port, Math.Clamp(backlog, 1, stack.Options.TcpMaxBacklog));
         listeners[port] = listener;
         return Errno.None;
     }
@@ -183,10 +190,10 @@ internal sealed class TcpLayer
         tickScratch.Clear();
     }
 
-    public Errno Connect(TcpSocket socket, ushort localPort, Ipv4Address remote, ushort remotePort, out TcpConnection? connection)
+    public Errno Connect(TcpSocket socket, Ipv4Address local, ushort localPort, Ipv4Address remote, ushort remotePort, out TcpConnection? connection)
     {
         connection = null;
-        var key = new ConnectionKey(remote, remotePort, localPort);
+        var key = new ConnectionKey(remote, remotePort, local, localPort);
         if (connections.ContainsKey(key)) return Errno.EADDRINUSE;
         if (!MakeRoomForConnection()) return Errno.ENOBUFS;
         connection = TcpConnection.Connect(stack, this, key, socket);
@@ -200,7 +207,7 @@ internal sealed class TcpLayer
     {
         if (stack.Options.TcpIssOverride is { } chosen) return chosen();
         ulong x = stack.Options.TcpIssSecret ^ ((ulong)key.RemoteAddress.Value << 32 | (ulong)key.RemotePort << 16 | key.LocalPort);
-        x ^= (ulong)stack.Address.Value * 0x9E3779B97F4A7C15UL;
+        x ^= (ulong)key.LocalAddress.Value * 0x9E3779B97F4A7C15UL;
         x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL;
         x = (x ^ (x >> 27)) * 0x94D049BB133111EBUL;
         x ^= x >> 31;

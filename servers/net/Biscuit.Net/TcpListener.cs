@@ -7,15 +7,17 @@ namespace Biscuit.Net;
 internal sealed class TcpListener
 {
     public readonly ushort Port;
+    public readonly Ipv4Address Address;                         // INADDR_ANY, or the one local address it hears
     public readonly TcpSocket Socket;
     public int Backlog;
     public readonly Queue<TcpConnection> AcceptQueue = new();   // established, not yet accepted
     public int SynReceivedCount;                                 // children still in SYN-RECEIVED
     public bool Closed;
 
-    public TcpListener(TcpSocket socket, ushort port, int backlog)
+    public TcpListener(TcpSocket socket, Ipv4Address address, ushort port, int backlog)
     {
         Socket = socket;
+        Address = address;
         Port = port;
         Backlog = backlog;
     }

@@ -13,6 +13,7 @@ public sealed class TcpSocket : IPollable
     TcpConnection? connection;
     TcpListener? listener;
     ushort boundPort;
+    Ipv4Address boundAddress;           // INADDR_ANY unless bind named one of ours
     bool closed;
     int sendBufferSize, receiveBufferSize;
     bool noDelay, keepAlive;
@@ -67,7 +68,8 @@ public sealed class TcpSocket : IPollable
 
     public TcpState State => listener != null ? TcpState.Listen : connection?.State ?? TcpState.Closed;
     public ushort LocalPort => connection?.LocalPort ?? boundPort;
-    public Ipv4Address LocalAddress => stack.Address;
+    /// <summary>getsockname's address: the connection's local address, else the bound one (or Any).</summary>
+    public Ipv4Address LocalAddress => connection?.LocalAddress ?? boundAddress;
     public Ipv4Address RemoteAddress => connection?.RemoteAddress ?? Ipv4Address.Any;
     public ushort RemotePort => connection?.RemotePort ?? 0;
     public bool IsListening => listener != null;
@@ -100,12 +102,17 @@ public sealed class TcpSocket : IPollable
 
     // ------------------------------------------------------------------ calls
 
-    public Errno Bind(ushort port)
+    public Errno Bind(ushort port) => Bind(Ipv4Address.Any, port);
+
+    /// <summary>bind(2) to INADDR_ANY or one of our addresses (else EADDRNOTAVAIL). A port is held
+    /// whole: one socket per port, whatever its address (a simplification of Linux's per-address rule).</summary>
+    public Errno Bind(Ipv4Address address, ushort port)
     {
         if (closed) return Errno.EINVAL;
         if (boundPort != 0 || connection != null) return Errno.EINVAL;
+        if (address != Ipv4Address.Any && !stack.Ip.IsLocal(address)) return Errno.EADDRNOTAVAIL;
         var e = stack.Tcp.Bind(this, port, out var p);
-        if (e == Errno.None) boundPort = p;
+        if (e == Errno.None) { boundPort = p; boundAddress = address; }
         return e;
     }
 
@@ -114,7 +121,7 @@ public sealed class TcpSocket : IPollable
         if (closed || connection != null) return Errno.EINVAL;
         if (listener != null) { listener.Backlog = Math.Clamp(backlog, 1, stack.Options.TcpMaxBacklog); return Errno.None; }
         if (boundPort == 0) { var b = Bind(0); if (b != Errno.None) return b; }
-        var e = stack.Tcp.Listen(this, boundPort, backlog, out listener);
+        var e = stack.Tcp.Listen(this, boundAddress, boundPort, backlog, out listener);
         return e;
     }
 
@@ -126,7 +133,8 @@ public sealed class TcpSocket : IPollable
             return connection.State == TcpState.SynSent ? Errno.EALREADY : Errno.EISCONN;
         if (port == 0 || address == Ipv4Address.Any || stack.Ip.IsBroadcastOrMulticast(address)) return Errno.EINVAL;
         if (boundPort == 0) { var b = Bind(0); if (b != Errno.None) return b; }
-        var e = stack.Tcp.Connect(this, boundPort, address, port, out connection);
+        var local = boundAddress != Ipv4Address.Any ? boundAddress : stack.Ip.SourceFor(address);
+        var e = stack.Tcp.Connect(this, local, boundPort, address, port, out connection);
         if (e != Errno.None) return e;
         stack.Tcp.Unbind(this, boundPort);   // the connection now holds the port
         return Errno.EINPROGRESS;

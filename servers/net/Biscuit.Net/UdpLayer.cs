@@ -1,6 +1,7 @@
 // UDP (RFC 768, RFC 1122 4.1): validates datagrams (length, optional checksum), delivers them to the
 // socket bound to the destination port, and answers ports nobody listens on with ICMP port
-// unreachable (RFC 1122 4.1.3.1). Invariant: at most one socket per local port.
+// unreachable (RFC 1122 4.1.3.1). Invariant: at most one socket per local port, whatever address it
+// is bound to (Linux allows one per address; one per port is a simplification kept here).
 using System.Buffers.Binary;
 
 namespace Biscuit.Net;
@@ -30,10 +31,10 @@ internal sealed class UdpLayer
         ushort sourcePort = BinaryPrimitives.ReadUInt16BigEndian(d);
         ushort destinationPort = BinaryPrimitives.ReadUInt16BigEndian(d.Slice(2));
         stack.Stats.UdpDatagramsIn++;
-        if (!bound.TryGetValue(destinationPort, out var socket) || !socket.Accepts(packet.Source, sourcePort))
+        if (!bound.TryGetValue(destinationPort, out var socket) || !socket.Accepts(packet.Destination, packet.Source, sourcePort))
         {
             stack.Stats.Drop(DropReason.UdpNoSocket);
-            if (packet.Destination == stack.Address)
+            if (stack.Ip.IsLocal(packet.Destination))
                 stack.Icmp.SendError(IcmpLayer.TypeDestinationUnreachable, IcmpLayer.CodePortUnreachable, packet);
             return;
         }
@@ -63,7 +64,7 @@ internal sealed class UdpLayer
     public void Unbind(ushort port) => bound.Remove(port);
 
     /// <summary>Sends one datagram. Outgoing fragmentation is not done: larger payloads get EMSGSIZE.</summary>
-    public int Send(ushort sourcePort, Ipv4Address destination, ushort destinationPort, ReadOnlySpan<byte> data)
+    public int Send(Ipv4Address source, ushort sourcePort, Ipv4Address destination, ushort destinationPort, ReadOnlySpan<byte> data)
     {
         if (data.Length + HeaderLength > stack.Ip.MaxPayload) return -(int)Errno.EMSGSIZE;
         var d = stack.Ip.PayloadBuffer;
@@ -73,10 +74,10 @@ internal sealed class UdpLayer
         BinaryPrimitives.WriteUInt16BigEndian(d.Slice(4), (ushort)length);
         d[6] = 0; d[7] = 0;
         data.CopyTo(d.Slice(HeaderLength));
-        ulong sum = InternetChecksum.PseudoHeader(stack.Address, destination, Ipv4Packet.ProtocolUdp, length);
+        ulong sum = InternetChecksum.PseudoHeader(source, destination, Ipv4Packet.ProtocolUdp, length);
         ushort checksum = InternetChecksum.Finish(InternetChecksum.Add(sum, d.Slice(0, length)));
         BinaryPrimitives.WriteUInt16BigEndian(d.Slice(6), checksum == 0 ? (ushort)0xFFFF : checksum);
-        if (!stack.Ip.Send(destination, Ipv4Packet.ProtocolUdp, length)) return -(int)Errno.EHOSTUNREACH;
+        if (!stack.Ip.Send(source, destination, Ipv4Packet.ProtocolUdp, length)) return -(int)Errno.EHOSTUNREACH;
         stack.Stats.UdpDatagramsOut++;
         return data.Length;
     }

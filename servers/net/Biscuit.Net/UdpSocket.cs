@@ -1,4 +1,5 @@
-// A UDP socket (RFC 768) with the semantics the POSIX layer exposes: bind (0 = ephemeral port),
+// A UDP socket (RFC 768) with the semantics the POSIX layer exposes: bind (0 = ephemeral port; an
+// address of ours or INADDR_ANY; a socket bound to an address receives only datagrams sent to it),
 // optional connect (fixes the peer and filters input), sendto/recvfrom, non-blocking only.
 // Received datagrams wait in a queue bounded by ReceiveBufferSize bytes and UdpMaxQueuedDatagrams.
 namespace Biscuit.Net;
@@ -17,6 +18,11 @@ public sealed class UdpSocket : IPollable
     }
 
     public ushort LocalPort { get; private set; }
+    /// <summary>The address bound (Any unless bind named one of ours).</summary>
+    public Ipv4Address BoundAddress { get; private set; }
+    /// <summary>getsockname's address: the bound one, else once connected the source toward the peer, else Any.</summary>
+    public Ipv4Address LocalAddress =>
+        BoundAddress != Ipv4Address.Any ? BoundAddress : IsConnected ? stack.Ip.SourceFor(RemoteAddress) : Ipv4Address.Any;
     public Ipv4Address RemoteAddress { get; private set; }
     public ushort RemotePort { get; private set; }
     public bool IsConnected => RemotePort != 0;
@@ -25,12 +31,16 @@ public sealed class UdpSocket : IPollable
     public Readiness Readiness =>
         closed ? Readiness.HangUp : (received.Count > 0 ? Readiness.Readable : Readiness.None) | Readiness.Writable;
 
-    public Errno Bind(ushort port)
+    public Errno Bind(ushort port) => Bind(Ipv4Address.Any, port);
+
+    /// <summary>bind(2) to INADDR_ANY or one of our addresses (else EADDRNOTAVAIL).</summary>
+    public Errno Bind(Ipv4Address address, ushort port)
     {
         if (closed) return Errno.EINVAL;
         if (LocalPort != 0) return Errno.EINVAL;
+        if (address != Ipv4Address.Any && !stack.Ip.IsLocal(address)) return Errno.EADDRNOTAVAIL;
         var e = stack.Udp.Bind(this, port, out var p);
-        if (e == Errno.None) LocalPort = p;
+        if (e == Errno.None) { LocalPort = p; BoundAddress = address; }
         return e;
     }
 
@@ -49,7 +59,8 @@ public sealed class UdpSocket : IPollable
         if (closed) return -(int)Errno.EPIPE;
         if (port == 0) return -(int)Errno.EINVAL;
         if (LocalPort == 0) { var e = Bind(0); if (e != Errno.None) return -(int)e; }
-        return stack.Udp.Send(LocalPort, address, port, data);
+        var source = BoundAddress != Ipv4Address.Any ? BoundAddress : stack.Ip.SourceFor(address);
+        return stack.Udp.Send(source, LocalPort, address, port, data);
     }
 
     public int Send(ReadOnlySpan<byte> data) =>
@@ -91,8 +102,9 @@ public sealed class UdpSocket : IPollable
         queuedBytes = 0;
     }
 
-    internal bool Accepts(Ipv4Address from, ushort port) =>
-        !closed && (!IsConnected || (from == RemoteAddress && port == RemotePort));
+    internal bool Accepts(Ipv4Address to, Ipv4Address from, ushort port) =>
+        !closed && (BoundAddress == Ipv4Address.Any || to == BoundAddress)
+        && (!IsConnected || (from == RemoteAddress && port == RemotePort));
 
     internal bool Enqueue(Ipv4Address from, ushort port, ReadOnlySpan<byte> data)
     {

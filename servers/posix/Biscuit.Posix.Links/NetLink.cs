@@ -8,8 +8,9 @@
 //  * `sockets` holds exactly the sockets posix has open, each with the last readiness net reported
 //    (asked with the Readiness request when the socket appears) and a change counter, under `gate`;
 //  * a call that answers -EAGAIN clears the readiness bit it found missing (In for receive/accept,
-//    Out for send) — unless net reported a change while the call was in flight, which is newer news
-//    than the EAGAIN: so epoll's level checks cost no IPC and never lose a wake-up.
+//    Out for send), and a receive that took data sets the readiness net reported with it — unless
+//    net reported a change while the call was in flight, which is newer news than the call's answer:
+//    so epoll's level checks cost no IPC and never lose a wake-up.
 using Biscuit.Net.Protocol;
 
 namespace Biscuit.Posix.Links;
@@ -113,9 +114,20 @@ public sealed class NetLink(Func<SocketServiceClient> clientFactory) : ISocketNe
     public long Receive(long socket, Span<byte> into, bool peek, out Ipv4Endpoint from)
     {
         ulong before = ChangesOf(socket);
-        long n = Net.Receive(socket, into, out uint address, out int port, peek ? MSG_PEEK : 0);
+        long n = Net.Receive(socket, into, out uint address, out int port, out long readinessAfter, peek ? MSG_PEEK : 0);
         from = n >= 0 ? new Ipv4Endpoint(address, (ushort)port) : default;
+        if (n >= 0) Refresh(socket, before, readinessAfter);
         return Missing(socket, before, n, EPOLLIN);
+    }
+
+    /// <summary>A receive that took data reports the readiness it left (a read that empties the socket
+    /// clears EPOLLIN, which no push from net may say before epoll_wait looks); a change net pushed
+    /// while the call was in flight is newer news and wins, as for EAGAIN.</summary>
+    private void Refresh(long socket, ulong changesBefore, long readinessAfter)
+    {
+        if (readinessAfter < 0) return;
+        lock (gate)
+            if (sockets.TryGetValue(socket, out var k) && k.Changes == changesBefore) k.Mask = (uint)readinessAfter;
     }
 
     public long Shutdown(long socket, int how) => Net.Shutdown(socket, how);

@@ -48,7 +48,7 @@ public sealed class ServiceHarness : IDisposable
         configure?.Invoke(optionsB);
         var a = new NetStack(new Wire(toB, MacAddress.Parse("02:00:00:00:09:01")), optionsA);
         B = new NetStack(new Wire(toA, MacAddress.Parse("02:00:00:00:09:02")), optionsB);
-        Host = new StackHost(a, () => Volatile.Read(ref now), maxSockets, instance);
+        Host = new StackHost(a, () => Volatile.Read(ref now), maxSockets, instance, wakeEventLoop: () => Interlocked.Increment(ref eventLoopWakes));
         Server = new MessageServer(new ServerOptions { Name = "net", Budgets = budgets, MeasureAllocations = measure });
         new SocketService(Host, SignalFor, () => [("test_counter", 42)]).RegisterOn(Server);
         for (int w = 0; w < workers; w++)
@@ -64,6 +64,10 @@ public sealed class ServiceHarness : IDisposable
 
     public long Now => Volatile.Read(ref now);
 
+    private int eventLoopWakes;
+    /// <summary>How often a call asked the event loop to deliver loopback datagrams (StackHost's wakeEventLoop).</summary>
+    public int EventLoopWakes => Volatile.Read(ref eventLoopWakes);
+
     /// <summary>Another client of the same endpoint, for a second calling thread.</summary>
     public SocketServiceClient NewClient() => new(new ServiceClient(endpoint.CreateClient()), timeoutMs: 30_000);
 
@@ -78,7 +82,7 @@ public sealed class ServiceHarness : IDisposable
 
     public CountingSignal Signal(uint handle) { lock (Signals) return Signals[handle]; }
 
-    /// <summary>Moves every frame in flight (until none is left), then advances the clock 1 ms and runs
+    /// <summary>Moves every frame in flight and delivers A's loopback datagrams (until none is left), then advances the clock 1 ms and runs
     /// both stacks' timers, `ms` times.</summary>
     public void Advance(int ms = 1)
     {
@@ -105,11 +109,13 @@ public sealed class ServiceHarness : IDisposable
 
     private void Deliver()
     {
-        for (int rounds = 0; !toA.IsEmpty || !toB.IsEmpty; rounds++)
+        int loopbackLeft = Host.DeliverLoopback(1);
+        for (int rounds = 0; !toA.IsEmpty || !toB.IsEmpty || loopbackLeft > 0; rounds++)
         {
             if (rounds > 100_000) throw new InvalidOperationException("the two stacks exchange frames without end");
             while (toB.TryDequeue(out var f)) B.Receive(f);
             if (!toA.IsEmpty) Host.Run(s => { while (toA.TryDequeue(out var f)) s.Receive(f); });
+            loopbackLeft = Host.DeliverLoopback(1);
         }
     }
 

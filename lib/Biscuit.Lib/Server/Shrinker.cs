@@ -62,7 +62,10 @@ public sealed class Shrinker(Action<string> log)
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             long heapAfter = GC.GetTotalMemory(forceFullCollection: false);
             long committedAfter = GC.GetGCMemoryInfo(GCKind.Any).TotalCommittedBytes;
-            return new ShrinkReport(dropped, now.Length, failed, heapBefore, heapAfter, committedBefore, committedAfter);
+            // GetTotalMemory sums per-heap allocation counters without a lock; read while other threads
+            // allocate it has been seen below zero (a host test, now and then). The report carries sizes.
+            return new ShrinkReport(dropped, now.Length, failed, Math.Max(0, heapBefore), Math.Max(0, heapAfter),
+                Math.Max(0, committedBefore), Math.Max(0, committedAfter));
         }
     }
 }

@@ -2,8 +2,10 @@
 // resolution; its rate is measured once at boot against the PIT (Calibrate), and the wall-clock
 // time at boot is read from the CMOS real-time clock (MC146818: registers 0-9 and 0x32 century,
 // status B for BCD/binary and 12/24-hour; wait while status A's update-in-progress bit is set).
-// Invariants: Monotonic never goes backwards (the TSC is monotonic on one CPU); Realtime =
-// boot wall-clock + Monotonic (no adjustment: nothing sets the clock).
+// Invariants: Monotonic never goes backwards — the TSC is monotonic on one CPU (SDM Vol. 3B §18.17),
+// but under emulation a host may move the virtual CPU between host cores whose counters differ, so
+// the last value handed out is kept and a smaller reading is answered with it; Realtime = boot
+// wall-clock + Monotonic (no adjustment: nothing sets the clock).
 using Biscuit.Kernel.Arch.X64;
 
 namespace Biscuit.Kernel.Time
@@ -14,6 +16,7 @@ namespace Biscuit.Kernel.Time
         private static ulong s_tscAtBoot;
         private static ulong s_tscPerSecond = 1_000_000_000;
         private static ulong s_epochSecondsAtBoot;
+        private static ulong s_lastMonotonic;   // the largest value MonotonicNanoseconds has answered
 
         public static ulong TscPerSecond => s_tscPerSecond;
         public static ulong EpochSecondsAtBoot => s_epochSecondsAtBoot;
@@ -30,13 +33,18 @@ namespace Biscuit.Kernel.Time
             if (s_tscPerSecond == 0) s_tscPerSecond = 1_000_000_000;
             s_tscAtBoot = t0 - (first * s_tscPerSecond / Ticks.Hz);
             s_epochSecondsAtBoot = ReadRealTimeClock();
+            s_lastMonotonic = 0;    // anything answered before calibration used the placeholder rate
         }
 
         public static ulong MonotonicNanoseconds()
         {
-            ulong cycles = Cpu.ReadTimestampCounter() - s_tscAtBoot;
+            ulong tsc = Cpu.ReadTimestampCounter();
+            ulong cycles = tsc > s_tscAtBoot ? tsc - s_tscAtBoot : 0;   // never a wrapped difference
             ulong seconds = cycles / s_tscPerSecond, rest = cycles % s_tscPerSecond;
-            return seconds * 1_000_000_000 + rest * 1_000_000_000 / s_tscPerSecond;
+            ulong ns = seconds * 1_000_000_000 + rest * 1_000_000_000 / s_tscPerSecond;
+            if (ns < s_lastMonotonic) return s_lastMonotonic;
+            s_lastMonotonic = ns;
+            return ns;
         }
 
         public static ulong RealtimeNanoseconds() => s_epochSecondsAtBoot * 1_000_000_000 + MonotonicNanoseconds();

@@ -77,11 +77,7 @@ public sealed class FsRestartUnderNginx : IDisposable
     public (int Code, string Output) CheckDisk()
     {
         Session.Dispose();
-        string copy = Path.Combine(Folder, "checked.ext3");
-        File.Copy(Disk, copy, overwrite: true);
-        var (replayCode, replay) = Repository.Run("e2fsck", $"-y -E journal_only \"{copy}\"", TimeSpan.FromMinutes(1));
-        var (code, output) = Repository.Run("e2fsck", $"-fn \"{copy}\"", TimeSpan.FromMinutes(2));
-        return (code, $"journal replay (exit {replayCode}):\n{replay}\nfull check:\n{output}");
+        return DiskCheck.AfterJournalReplay(Disk, Folder);
     }
 }
 

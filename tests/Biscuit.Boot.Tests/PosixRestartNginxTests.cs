@@ -60,4 +60,11 @@ public class PosixRestartNginxTests : IClassFixture<PosixRestartUnderNginx>
         Assert.DoesNotContain(_run.Lines, l => l.StartsWith("init: fs ", StringComparison.Ordinal) || l.StartsWith("init: net ", StringComparison.Ordinal));
         Assert.Single(_run.Lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^init: posix (killed|exited)"));
     }
+
+    [Fact]
+    public void Afterwards_the_disk_with_its_journal_replayed_is_clean()
+    {
+        var (code, output) = _run.CheckDisk();
+        Assert.True(code == 0, output);
+    }
 }

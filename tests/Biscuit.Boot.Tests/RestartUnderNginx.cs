@@ -30,7 +30,7 @@ public abstract class RestartUnderNginx : IDisposable
         string output = Path.Combine(Folder, "out");
         var (code, log) = Repository.Run("env", $"ROOTFS_OUT=\"{output}\" \"{Path.Combine(Repository.Root, "boot", "rootfs", "build.sh")}\"", TimeSpan.FromMinutes(10));
         if (code != 0) throw new InvalidOperationException("boot/rootfs/build.sh failed:\n" + log);
-        string disk = Path.Combine(output, "rootfs.ext3");
+        string disk = Disk = Path.Combine(output, "rootfs.ext3");
         Session = new QemuSession(manifest, 80, ["blk-server", "fs-server", "net-server", "posix-server"], "1G",
             $"-drive file=\"{disk}\",if=none,id=d0,format=raw -device virtio-blk-pci,drive=d0");
         var clock = Stopwatch.StartNew();
@@ -58,6 +58,15 @@ public abstract class RestartUnderNginx : IDisposable
             if (answeredInARow >= AnsweredAfterRecovery || loop.Elapsed - KillSeenAt > RecoveryLimit) break;
             if (status != 200) Thread.Sleep(200);                          // nothing listens yet: do not flood the forward
         }
+    }
+
+    public readonly string Disk;
+
+    /// <summary>Stops QEMU and judges the disk it was writing (DiskCheck).</summary>
+    public (int Code, string Output) CheckDisk()
+    {
+        Session.Dispose();
+        return DiskCheck.AfterJournalReplay(Disk, Folder);
     }
 
     public bool Killed => Session.Serial.Contains($"init: injected kill into {Server}");

@@ -4,19 +4,15 @@
 // asks too), subscribes again and makes nginx's listening socket again on the new net — the same
 // descriptor, port and options, and the same epoll registration — so nginx, which never notices,
 // serves again. Connections open at the kill are reset. Measured: the outage, printed in the test
-// output. No other server dies.
+// output. What every restart must show is in RestartUnderNginxSpecification.
 using Xunit.Abstractions;
 
 namespace Biscuit.Boot.Tests;
 
 public sealed class NetRestartUnderNginx() : RestartUnderNginx("net", "faults-nginx-net");
 
-public class NetRestartNginxTests : IClassFixture<NetRestartUnderNginx>
+public class NetRestartNginxTests(NetRestartUnderNginx run, ITestOutputHelper output) : RestartUnderNginxSpecification<NetRestartUnderNginx>(run, output)
 {
-    private readonly NetRestartUnderNginx _run;
-    private readonly ITestOutputHelper _output;
-    public NetRestartNginxTests(NetRestartUnderNginx run, ITestOutputHelper output) { _run = run; _output = output; }
-
     [Fact]
     public void Init_kills_net_once_and_restarts_it_and_the_new_net_claims_the_NIC()
     {
@@ -35,39 +31,5 @@ public class NetRestartNginxTests : IClassFixture<NetRestartUnderNginx>
         _output.WriteLine(_run.Figures());
         Assert.Single(_run.Lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^posix: net restarted: [1-9]\d* sockets made again on the new instance, \d+ connections reset"));
         Assert.Single(_run.Lines, l => l.StartsWith("posix: started /usr/sbin/nginx", StringComparison.Ordinal));   // the same nginx serves on
-    }
-
-    [Fact]
-    public void Nginx_answers_again_after_the_restart_and_keeps_answering()
-    {
-        _output.WriteLine(_run.Figures());
-        Assert.True(_run.Outage != null, _run.Figures() + "\nserial:\n" + _run.Session.Serial);
-        var last = _run.Requests.TakeLast(RestartUnderNginx.AnsweredAfterRecovery).ToList();
-        Assert.All(last, r => Assert.True(r.AfterKill && r.Status == 200, _run.Figures()));
-    }
-
-    [Fact]
-    public void Every_request_before_the_kill_is_served()
-    {
-        _output.WriteLine(_run.Figures());
-        Assert.All(_run.Requests.Where(r => !r.AfterKill), r => Assert.Equal(200, r.Status));
-    }
-
-    [Fact]
-    public void No_server_other_than_net_dies_and_the_kernel_keeps_running()
-    {
-        _output.WriteLine(_run.Figures());
-        string serial = _run.Session.Serial;
-        Assert.DoesNotContain("biscuit: CPU exception", serial);
-        Assert.DoesNotContain("biscuit: halted", serial);
-        Assert.DoesNotContain(_run.Lines, l => l.StartsWith("init: fs ", StringComparison.Ordinal) || l.StartsWith("init: posix ", StringComparison.Ordinal));
-        Assert.Single(_run.Lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^init: net (killed|exited)"));
-    }
-
-    [Fact]
-    public void Afterwards_the_disk_with_its_journal_replayed_is_clean()
-    {
-        var (code, output) = _run.CheckDisk();
-        Assert.True(code == 0, output);
     }
 }

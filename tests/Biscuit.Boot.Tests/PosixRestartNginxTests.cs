@@ -2,19 +2,16 @@
 // posix's state (descriptor tables, pids) cannot be rebuilt, so init ends the application it served
 // (orphans_kill), restarts posix, and the new posix has net drop the dead instance's sockets
 // (ResetClient: nginx's listening port is free again) and starts nginx anew, which serves again.
-// Measured: the outage, printed in the test output. No other server dies.
+// Measured: the outage, printed in the test output. What every restart must show is in
+// RestartUnderNginxSpecification.
 using Xunit.Abstractions;
 
 namespace Biscuit.Boot.Tests;
 
 public sealed class PosixRestartUnderNginx() : RestartUnderNginx("posix", "faults-nginx-posix");
 
-public class PosixRestartNginxTests : IClassFixture<PosixRestartUnderNginx>
+public class PosixRestartNginxTests(PosixRestartUnderNginx run, ITestOutputHelper output) : RestartUnderNginxSpecification<PosixRestartUnderNginx>(run, output)
 {
-    private readonly PosixRestartUnderNginx _run;
-    private readonly ITestOutputHelper _output;
-    public PosixRestartNginxTests(PosixRestartUnderNginx run, ITestOutputHelper output) { _run = run; _output = output; }
-
     [Fact]
     public void Init_kills_posix_once_ends_the_nginx_it_served_and_restarts_posix()
     {
@@ -32,39 +29,5 @@ public class PosixRestartNginxTests : IClassFixture<PosixRestartUnderNginx>
         _output.WriteLine(_run.Figures());
         Assert.Contains(_run.Lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^posix: net dropped [1-9]\d* sockets of a previous posix instance"));
         Assert.Equal(2, _run.Lines.Count(l => l.StartsWith("posix: started /usr/sbin/nginx as pid 1", StringComparison.Ordinal)));
-    }
-
-    [Fact]
-    public void Nginx_answers_again_after_the_restart_and_keeps_answering()
-    {
-        _output.WriteLine(_run.Figures());
-        Assert.True(_run.Outage != null, _run.Figures() + "\nserial:\n" + _run.Session.Serial);
-        var last = _run.Requests.TakeLast(RestartUnderNginx.AnsweredAfterRecovery).ToList();
-        Assert.All(last, r => Assert.True(r.AfterKill && r.Status == 200, _run.Figures()));
-    }
-
-    [Fact]
-    public void Every_request_before_the_kill_is_served()
-    {
-        _output.WriteLine(_run.Figures());
-        Assert.All(_run.Requests.Where(r => !r.AfterKill), r => Assert.Equal(200, r.Status));
-    }
-
-    [Fact]
-    public void No_server_other_than_posix_dies_and_the_kernel_keeps_running()
-    {
-        _output.WriteLine(_run.Figures());
-        string serial = _run.Session.Serial;
-        Assert.DoesNotContain("biscuit: CPU exception", serial);
-        Assert.DoesNotContain("biscuit: halted", serial);
-        Assert.DoesNotContain(_run.Lines, l => l.StartsWith("init: fs ", StringComparison.Ordinal) || l.StartsWith("init: net ", StringComparison.Ordinal));
-        Assert.Single(_run.Lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^init: posix (killed|exited)"));
-    }
-
-    [Fact]
-    public void Afterwards_the_disk_with_its_journal_replayed_is_clean()
-    {
-        var (code, output) = _run.CheckDisk();
-        Assert.True(code == 0, output);
     }
 }

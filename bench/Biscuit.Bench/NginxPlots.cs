@@ -74,11 +74,13 @@ public static class NginxPlots
     {
         var plot = new Plot();
         double highest = 1;
+        int lines = 0;
         foreach (var boot in boots.Where(b => b.Error == null))
             foreach (var run in boot.Runs.Where(r => r.File == file && r.Connections == connections))
             {
                 highest = Math.Max(highest, run.Wrk.PerSecond.DefaultIfEmpty(0).Max());
                 if (run.Wrk.PerSecond.Count == 0) continue;
+                lines++;
                 var xs = Enumerable.Range(1, run.Wrk.PerSecond.Count).Select(x => (double)x).ToArray();
                 bool linux = boot.Guest == "linux";
                 var line = plot.Add.Scatter(xs, run.Wrk.PerSecond.Select(v => (double)v).ToArray(), Palette.GetColor(linux ? 0 : 1));
@@ -89,6 +91,8 @@ public static class NginxPlots
                 foreach (double at in Restarts(boot).Where(t => t >= run.StartS && t <= run.EndS))
                     plot.Add.VerticalLine(at - run.StartS, 2, Colors.Red, LinePattern.Dotted);
             }
+        if (lines == 0)   // say so on the plot rather than draw empty axes
+            plot.Add.Annotation("no run of this file lasted a whole wall-clock second after its first: nothing to plot", Alignment.MiddleCenter);
         plot.XLabel("second of the wrk run");
         plot.YLabel("responses in that second");
         plot.Axes.AutoScaleX();

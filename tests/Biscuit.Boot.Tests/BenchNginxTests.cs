@@ -179,6 +179,15 @@ public class BenchNginxTests : IClassFixture<QuickNginxBench>
     }
 
     [Fact]
+    public void Every_answered_wrk_run_counts_responses_in_at_least_one_whole_second_so_the_over_time_plots_have_points()
+    {
+        foreach (var boot in AnsweredBoots())
+            foreach (var run in boot.GetProperty("runs").EnumerateArray())
+                Assert.True(run.GetProperty("wrk").GetProperty("per_second").GetArrayLength() >= 1,
+                    $"{boot.GetProperty("guest").GetString()} {run.GetProperty("file").GetString()}: no whole second in a {_bench.Nginx.GetProperty("load_seconds").GetInt32()} s run");
+    }
+
+    [Fact]
     public void The_plots_are_PNG_files_linked_from_the_report()
     {
         var plots = _bench.Nginx.GetProperty("plots").EnumerateArray().Select(p => p.GetProperty("file").GetString()!).ToList();

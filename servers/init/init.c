@@ -38,7 +38,11 @@
  * History: per server, deaths (injected or not), their causes, restarts and restart latency (death
  * to new instance, back-off included). One `init: history NAME: ...` line per server is printed
  * when a "wait" program ends (shutdown), and the dying server's line after every HISTORY_EVERY-th
- * restart of it.
+ * restart of it. Each restarted instance is also told its own history with lib's standard
+ * Incarnation request (lib/Biscuit.Lib/Telemetry/Incarnation.cs), which its Stats and posix's
+ * /proc/biscuit/gc then show: FIRST_HEARTBEAT_MS after the launch (its runtime is up by then) and
+ * again every HEARTBEAT_MS until it answers within HISTORY_CALL_MS, at most HISTORY_TRIES times, so
+ * init never waits long on a busy or dead server.
  *
  * Invariants: init never exits while servers run unless a "wait" program ended; a malformed line
  * is reported with its number and skipped, never a crash; init runs above every server
@@ -58,6 +62,8 @@
 #define MAX_RESTARTS 5
 #define RESTART_WINDOW_MS 60000
 #define HISTORY_EVERY 5
+#define HISTORY_CALL_MS 200
+#define HISTORY_TRIES 30
 #define MAX_CAUSES 6
 
 enum { INJECT_NONE, INJECT_FAULT, INJECT_HANG, INJECT_CORRUPT_REPLY, INJECT_KILL };
@@ -92,6 +98,9 @@ struct server {
     long latency_last, latency_max, latency_total;   /* ms from death to the new instance */
     struct cause causes[MAX_CAUSES];
     long other_causes;          /* deaths whose cause did not fit in causes[] */
+    long last_status;           /* wait status of the last death */
+    long history_due;           /* ms: when to tell the current instance its history; 0 = told or never */
+    int history_tries;          /* Incarnation calls made to the current instance */
 };
 
 static long ticks_per_ms = 1;
@@ -147,6 +156,7 @@ static void print_history(struct server *s)
 static void record_death(struct server *s, long status)
 {
     s->deaths++;
+    s->last_status = status;
     if (s->injected) s->injected_deaths++;
     for (int i = 0; i < MAX_CAUSES; i++) {
         if (s->causes[i].count && s->causes[i].status != status) continue;
@@ -201,6 +211,35 @@ static long heartbeat(struct server *s)
     m->handle_count = 0;
     m->payload[0] = 0x93; m->payload[1] = 0x01; m->payload[2] = 0x01; m->payload[3] = 0xC0;
     return bsys2(SYS_ipc_call, s->endpoint, s->heartbeat_deadline);
+}
+
+/* One MessagePack uint64 (0xCF, big-endian), as lib's reader accepts for any integer field. */
+static uint8_t *put_uint64(uint8_t *p, unsigned long v)
+{
+    *p++ = 0xCF;
+    for (int shift = 56; shift >= 0; shift -= 8) *p++ = (uint8_t)(v >> shift);
+    return p;
+}
+
+/* Tells the current instance of s its history: lib's Incarnation request in lib's envelope,
+ * [version 1, code 3, [incarnation, deaths, injected deaths, last death's wait status, last and
+ * largest restart latency in ms]]. 0 when it answered within HISTORY_CALL_MS. */
+static long tell_history(struct server *s)
+{
+    struct ipc_message *m = ipc_buffer();
+    uint8_t *p = m->payload;
+    *p++ = 0x93; *p++ = 0x01; *p++ = 0x03; *p++ = 0x96;
+    p = put_uint64(p, s->restarts_done + 1);
+    p = put_uint64(p, s->deaths);
+    p = put_uint64(p, s->injected_deaths);
+    p = put_uint64(p, s->last_status);
+    p = put_uint64(p, s->latency_last);
+    p = put_uint64(p, s->latency_max);
+    m->label = 3;
+    m->length = (uint32_t)(p - m->payload);
+    m->handle_count = 0;
+    long r = bsys2(SYS_ipc_call, s->endpoint, HISTORY_CALL_MS);
+    return r == 0 && m->label == 0 ? 0 : (r < 0 ? r : -1);
 }
 
 static void died(struct server *s)
@@ -349,6 +388,7 @@ int main(void)
             struct server *s = &servers[i];
             if (s->restart_at && s->restart_at < wake) wake = s->restart_at;
             if (s->next_inject && s->process >= 0 && s->next_inject < wake) wake = s->next_inject;
+            if (s->history_due && s->process >= 0 && s->history_due < wake) wake = s->history_due;
         }
         long bits = bsys2(SYS_notify_wait, deaths, wake > now ? wake - now : 0);
         if (bits < 0 && bits != -110 /* ETIMEDOUT */) { printf("init: waiting failed (%ld)\n", bits); return 1; }
@@ -375,10 +415,20 @@ int main(void)
                     s->latency_total += latency;
                     if (latency > s->latency_max) s->latency_max = latency;
                     if (s->restarts_done % HISTORY_EVERY == 0) print_history(s);
+                    s->history_due = s->started_at + FIRST_HEARTBEAT_MS;
+                    s->history_tries = 0;
                 }
                 else s->restart_at = now_ms() + s->delay_ms;
             }
             if (s->next_inject && s->process >= 0 && now >= s->next_inject) inject(s, now);
+            if (s->history_due && s->process >= 0 && now >= s->history_due) {
+                if (tell_history(s) == 0) s->history_due = 0;
+                else if (++s->history_tries >= HISTORY_TRIES) {
+                    printf("init: %s did not take its history in %d tries\n", s->name, HISTORY_TRIES);
+                    s->history_due = 0;
+                }
+                else s->history_due = now_ms() + HEARTBEAT_MS;
+            }
             if (s->process >= 0 && s->heartbeat_deadline && now >= s->next_heartbeat) {
                 s->next_heartbeat = now + HEARTBEAT_MS;
                 long r = heartbeat(s);

@@ -51,10 +51,21 @@ public sealed class FsRestartUnderNginx : IDisposable
             Requests.Add((status, Killed, restarted));
             if (Requests.Count(r => r.AfterRestart) >= AfterRestartRequests) break;
         }
+        // init tells the new fs its history a few seconds after the restart: read /proc/biscuit/gc
+        // (posix's table of every server's Stats, through nginx) until fs's column shows it, ≤ 60 s.
+        var told = Stopwatch.StartNew();
+        do
+        {
+            var (gcCode, table) = Repository.Run("curl", $"-s -f --max-time 20 http://127.0.0.1:{Session.HostPort}/proc/biscuit/gc", TimeSpan.FromSeconds(30));
+            if (gcCode == 0) GcTableAfterRestart = table;
+            if (GcTableAfterRestart.Split('\n').Any(l => l.StartsWith("incarnation ") && l.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains("2"))) break;
+            Thread.Sleep(1000);
+        } while (told.Elapsed < TimeSpan.FromSeconds(60));
         Disk = disk;
     }
 
     public readonly string Disk;
+    public readonly string GcTableAfterRestart = "";
 
     public bool Killed => Session.Serial.Contains("init: injected kill into fs");
     public bool Restarted => Session.Serial.Contains("init: fs restarted ");
@@ -138,6 +149,24 @@ public class FaultInjectionNginxTests : IClassFixture<FsRestartUnderNginx>
         Assert.DoesNotContain("biscuit: CPU exception", serial);
         Assert.DoesNotContain(Lines, l => l.StartsWith("init: net ", StringComparison.Ordinal) || l.StartsWith("init: posix ", StringComparison.Ordinal));
         Assert.DoesNotContain("biscuit: halted", serial);
+    }
+
+    [Fact]
+    public void Proc_shows_fs_in_its_second_incarnation_after_one_death_by_SIGKILL_and_every_other_server_in_its_first()
+    {
+        var rows = _run.GcTableAfterRestart.Split('\n').Select(l => System.Text.RegularExpressions.Regex.Split(l.Trim(), "  +")).ToList();
+        Assert.True(rows.Count > 4, $"no /proc/biscuit/gc table:\n{_run.GcTableAfterRestart}");
+        var servers = rows[0];
+        string Cell(string row, string server) => rows.Single(r => r[0] == row)[1 + Array.IndexOf(servers, server)];
+        Assert.Contains("fs", servers);
+        Assert.Equal("2", Cell("incarnation", "fs"));
+        Assert.Equal("1 (1)", Cell("deaths (injected)", "fs"));   // init's kill= injection is counted as injected
+        Assert.Equal("signal 9", Cell("last death", "fs"));
+        foreach (var other in servers.Where(s => s != "fs"))
+        {
+            Assert.Equal("1", Cell("incarnation", other));
+            Assert.Equal("-", Cell("last death", other));
+        }
     }
 
     [Fact]

@@ -1,7 +1,8 @@
 // Servers that die are restarted by init and keep their endpoint (issue 9, the mechanism): a crash
 // (FailFast, SIGABRT) and a hang (found by the heartbeat) are both repaired; the caller of the fatal
 // request gets an I/O error, an idempotent request in flight is retried, later calls succeed on the
-// same handle. Manifest: tests/manifests/restart; client: servers/echo/.../RestartDriver.cs.
+// same handle; init tells each new instance its history, which its Stats report.
+// Manifest: tests/manifests/restart; client: servers/echo/.../RestartDriver.cs.
 namespace Biscuit.Boot.Tests;
 
 public sealed class RestartBoot : SystemSuiteBoot
@@ -21,6 +22,7 @@ public class RestartTests : IClassFixture<RestartBoot>
         "after a crash the restarted server answers on the same endpoint",
         "a hung server is found by its heartbeat, killed and restarted",
         "an idempotent call in flight when the server dies is retried and succeeds",
+        "the restarted server's Stats tell its history: fourth incarnation, three deaths, the last by SIGABRT",
     };
 
     public static IEnumerable<object[]> CaseData => Cases.Select(c => new object[] { c });

@@ -15,4 +15,9 @@ public static class StandardRequests
     /// Idempotent: shrinking twice leaves the server as shrinking once does.</summary>
     public static readonly RequestType<Empty, ShrinkReport> Shrink =
         new(2, "Shrink", idempotent: true, Codecs.Empty, ShrinkReportCodec.Instance, standard: true);
+
+    /// <summary>Incarnation: init tells a restarted server its own history (Telemetry/Incarnation.cs),
+    /// which Stats then reports. Idempotent: the same history told twice is the same state.</summary>
+    public static readonly RequestType<Incarnation, Empty> Incarnation =
+        new(3, "Incarnation", idempotent: true, IncarnationCodec.Instance, Codecs.Empty, standard: true);
 }

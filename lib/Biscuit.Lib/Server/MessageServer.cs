@@ -9,7 +9,9 @@
 //    the admission counters and RequestGc (the GC pause that fell inside each request, from its
 //    arrival to its reply; posix's forwarded-call workers add theirs through RequestGcWatch);
 //  * Shrink (StandardRequests.Shrink) is always registered: it runs the callbacks registered with
-//    RegisterShrinkCallback, then a full compacting collection (Shrinker.cs).
+//    RegisterShrinkCallback, then a full compacting collection (Shrinker.cs);
+//  * Incarnation (StandardRequests.Incarnation) is always registered: init's account of this
+//    server's restarts, kept and reported in every Stats reply (Telemetry/Incarnation.cs).
 // Run(transport) is one worker: call it from as many threads as the server wants concurrent
 // requests, each with its own transport on the same endpoint. Register every handler before the
 // first Run; the handler table is read-only afterwards, so workers share it without a lock.
@@ -35,6 +37,7 @@ public sealed class MessageServer
         Shrinker = new Shrinker(options.Log);
         Register(StandardRequests.Stats, (ref RequestContext _, Empty _) => CollectStats());
         Register(StandardRequests.Shrink, (ref RequestContext _, Empty _) => Shrinker.ShrinkNow());
+        Register(StandardRequests.Incarnation, (ref RequestContext _, Incarnation told) => { History = told; return default(Empty); });
     }
 
     public string Name => options.Name;
@@ -43,6 +46,10 @@ public sealed class MessageServer
     public GcTelemetry Telemetry { get; } = new();
     public RequestGcMeter RequestGc { get; } = new();
     public Shrinker Shrinker { get; }
+    /// <summary>This server's restart history as init last told it (First until then). Written by the
+    /// worker serving Incarnation, read by Stats: a reference swap, no lock needed.</summary>
+    public Incarnation History { get => history; private set => history = value; }
+    private volatile Incarnation history = Incarnation.First;
 
     /// <summary>What this server can drop when asked to Shrink (a cache): `drop` lets it go and returns
     /// the bytes dropped. It runs on a request worker: it must take the locks its data needs.</summary>
@@ -240,6 +247,7 @@ public sealed class MessageServer
             RequestPauseSumNs = inRequests.PauseSumNs,
             RequestPauseMaxNs = inRequests.MaxPauseNs,
             RequestPauseHistogramCounts = inRequests.Histogram,
+            History = History,
         };
     }
 }

@@ -56,4 +56,8 @@ public sealed record StatsReport
     public long RequestPauseSumNs { get; init; }
     public long RequestPauseMaxNs { get; init; }
     public long[] RequestPauseHistogramCounts { get; init; } = [];
+
+    // Restart history (fields 37-42 on the wire): what init told this instance (Incarnation.cs);
+    // Incarnation.First when it was never restarted or the writer predates these fields.
+    public Incarnation History { get; init; } = Incarnation.First;
 }

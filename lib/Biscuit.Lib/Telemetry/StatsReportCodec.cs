@@ -1,6 +1,7 @@
 // Wire form of StatsReport: a MessagePack array of 28 fields in the order below (integers as
 // MessagePack ints, TimeInGcFraction as float64, the histogram as two int arrays), then optional
-// groups that later versions appended: 3 allocation fields (31), then 5 request-pause fields (36).
+// groups that later versions appended: 3 allocation fields (31), then 5 request-pause fields (36),
+// then the 6 fields of the restart history (42, Incarnation.cs's order and checks).
 // Fields are only ever appended, never renumbered. A reader accepts a longer array from a newer
 // writer and skips the extra fields, and reads the optional groups that are present; a shorter
 // array than 28, a histogram whose counts are not bounds + 1 (the request-pause histogram may also
@@ -16,11 +17,11 @@ public sealed class StatsReportCodec : IMessageCodec<StatsReport>
     // 28 fields since version 1; the next 3 (observed allocation per request type, issue 10's
     // soundness check) and the 5 after them (GC pause inside requests, issue 11) are optional so that
     // older readers skip them and newer readers accept 28 or 31.
-    public const int Fields = 28, FieldsWithAllocations = 31, FieldsWithRequestPauses = 36, MaxBins = 64, MaxRequestTypes = 64;
+    public const int Fields = 28, FieldsWithAllocations = 31, FieldsWithRequestPauses = 36, FieldsWithHistory = 42, MaxBins = 64, MaxRequestTypes = 64;
 
     public void Write(ref MessagePackWriter w, StatsReport r)
     {
-        w.WriteArrayHeader(FieldsWithRequestPauses);
+        w.WriteArrayHeader(FieldsWithHistory);
         w.Write(r.Server);
         w.Write(r.UptimeMs);
         w.Write(r.Gen0Collections);
@@ -58,6 +59,12 @@ public sealed class StatsReportCodec : IMessageCodec<StatsReport>
         w.Write(r.RequestPauseSumNs);
         w.Write(r.RequestPauseMaxNs);
         WriteArray(ref w, r.RequestPauseHistogramCounts);
+        w.Write(r.History.Number);
+        w.Write(r.History.Deaths);
+        w.Write(r.History.InjectedDeaths);
+        w.Write(r.History.LastDeathStatus);
+        w.Write(r.History.LastRestartLatencyMs);
+        w.Write(r.History.MaxRestartLatencyMs);
     }
 
     public StatsReport Read(ref MessagePackReader r)
@@ -118,7 +125,10 @@ public sealed class StatsReportCodec : IMessageCodec<StatsReport>
                 RequestPauseMaxNs = NonNegative(ref r, "RequestPauseMaxNs"),
                 RequestPauseHistogramCounts = ReadArray(ref r, "RequestPauseHistogramCounts"),
             };
-        Codecs.SkipExtraFields(ref r, count, count >= FieldsWithRequestPauses ? FieldsWithRequestPauses : count >= FieldsWithAllocations ? FieldsWithAllocations : Fields);
+        if (count >= FieldsWithHistory)
+            report = report with { History = IncarnationCodec.ReadFields(ref r, "Stats.History") };
+        Codecs.SkipExtraFields(ref r, count, count >= FieldsWithHistory ? FieldsWithHistory : count >= FieldsWithRequestPauses ? FieldsWithRequestPauses
+            : count >= FieldsWithAllocations ? FieldsWithAllocations : Fields);
         if (report.HistogramCounts.Length != report.HistogramUpperBoundsNs.Length + 1)
             throw new MalformedMessageException($"Stats: {report.HistogramCounts.Length} histogram counts for {report.HistogramUpperBoundsNs.Length} bounds (need bounds + 1)");
         if (report.RequestPauseHistogramCounts.Length != 0 && report.RequestPauseHistogramCounts.Length != report.HistogramUpperBoundsNs.Length + 1)

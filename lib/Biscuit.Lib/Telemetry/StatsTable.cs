@@ -1,5 +1,6 @@
 // Formats Stats reports as a plain-text table for the host (`./biscuit stats`) and for posix's
-// /proc/biscuit/gc: one column per server, one row per figure, then the pause histogram bins that
+// /proc/biscuit/gc: one column per server, one row per figure (restart history first, then GC and
+// requests), then the pause histogram bins that
 // are non-zero in some server, then those of the per-request accumulated pause ("request pause
 // <1ms"). Durations are rounded for people, except the rows marked "(ns)", which are exact so that
 // a program (bench/) can take differences of two readings.
@@ -17,6 +18,10 @@ public static class StatsTable
         var rows = new List<(string Name, string[] Cells)>
         {
             ("uptime", Each(reports, r => Duration(r.UptimeMs * 1_000_000))),
+            ("incarnation", Each(reports, r => r.History.Number.ToString(CultureInfo.InvariantCulture))),
+            ("deaths (injected)", Each(reports, r => $"{r.History.Deaths} ({r.History.InjectedDeaths})")),
+            ("last death", Each(reports, r => r.History.LastDeath)),
+            ("restart ms last/max", Each(reports, r => r.History.Number == 1 ? "-" : $"{r.History.LastRestartLatencyMs}/{r.History.MaxRestartLatencyMs}")),
             ("gc gen0/gen1/gen2", Each(reports, r => $"{r.Gen0Collections}/{r.Gen1Collections}/{r.Gen2Collections}")),
             ("gc pause total", Each(reports, r => Duration(r.TotalPauseNs))),
             ("gc pause total (ns)", Each(reports, r => r.TotalPauseNs.ToString(CultureInfo.InvariantCulture))),

@@ -57,6 +57,25 @@ static class RestartDriver
             return r.IsOk ? null : $"Stats across a crash gave {r}";
         });
 
+        Check("the restarted server's Stats tell its history: fourth incarnation, three deaths, the last by SIGABRT", () =>
+        {
+            // init tells a new instance its history a few seconds after the launch (its runtime is up):
+            // ask until it has been told, for at most a minute.
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (true)
+            {
+                var r = echo.Call(StandardRequests.Stats, default, 60_000);
+                if (!r.IsOk) return $"Stats gave {r}";
+                var h = r.Value!.History;
+                if (h.Number == 4)
+                    return h.Deaths == 3 && h.InjectedDeaths == 0 && h.LastDeath == "signal 6"
+                        && h.LastRestartLatencyMs >= 40 && h.MaxRestartLatencyMs >= h.LastRestartLatencyMs   // the third back-off is 40 ms
+                        ? null : $"history {h}";
+                if (h.Number != 1 || DateTime.UtcNow > deadline) return $"history {h} (never told incarnation 4)";
+                Thread.Sleep(500);
+            }
+        });
+
         Console.WriteLine($"restart: {cases - failures} passed, {failures} failed");
         return failures;
     }

@@ -1,6 +1,7 @@
 // ./biscuit bench [NAME...] [--repeat N] [--quick]: runs the named benchmarks (default: all that
 // exist), writes bench/results/<date>-<commit>/results.json, report.md and the plots (PNG), prints
-// the report. --quick shortens the load of the nginx benchmark and the iterations of the posix
+// a one-screen summary (TerminalSummary.cs). `--summary FILE` prints that summary for a saved
+// results.json. --quick shortens the load of the nginx benchmark and the iterations of the posix
 // benchmark (a smoke run, not a measurement).
 // Benchmarks that compare with the Linux guest arrive with the issues that define them; the
 // report says which ones exist.
@@ -27,6 +28,7 @@ for (int i = 0; i < args.Length; i++)
     if (args[i] == "--quick") { quick = true; continue; }
     if (args[i] == "--parse-gc-table") return ParseGcTable(i + 1 < args.Length ? args[i + 1] : null);
     if (args[i] == "--parse-posix-output") return ParsePosixOutput(i + 1 < args.Length ? args[i + 1] : null);
+    if (args[i] == "--summary") return PrintSummary(i + 1 < args.Length ? args[i + 1] : null);
     if (args[i].StartsWith("-")) { Console.Error.WriteLine($"bench: unknown option '{args[i]}'"); return 2; }
     names.Add(args[i]);
 }
@@ -54,6 +56,7 @@ foreach (var n in names)
         return 2;
     }
 
+var runClock = Stopwatch.StartNew();
 string commit = Git(root, "rev-parse --short HEAD");
 string dirty = Git(root, "status --porcelain").Length > 0 ? "-dirty" : "";
 string stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss");
@@ -89,7 +92,8 @@ var json = JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIn
 File.WriteAllText(Path.Combine(outDir, "results.json"), json);
 string report = Report.Markdown(results);
 File.WriteAllText(Path.Combine(outDir, "report.md"), report);
-Console.WriteLine(report);
+using (var written = JsonDocument.Parse(json))
+    Console.WriteLine(TerminalSummary.Format(written.RootElement, runClock.Elapsed));
 Console.WriteLine($"bench: results in {Path.GetRelativePath(root, outDir)}/ (results.json, report.md{(Directory.GetFiles(outDir, "*.png").Length > 0 ? ", plots" : "")})");
 return 0;
 
@@ -129,6 +133,24 @@ static int ParsePosixOutput(string? file)
         return 0;
     }
     catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+    {
+        Console.Error.WriteLine($"bench: {file}: {e.Message}");
+        return 2;
+    }
+}
+
+// --summary FILE: the one-screen summary of a saved results.json (elapsed time unknown: 0); exit 2
+// if FILE cannot be read or is not JSON.
+static int PrintSummary(string? file)
+{
+    if (file == null) { Console.Error.WriteLine("bench: --summary needs a results.json"); return 2; }
+    try
+    {
+        using var saved = JsonDocument.Parse(File.ReadAllText(file));
+        Console.WriteLine(TerminalSummary.Format(saved.RootElement, TimeSpan.Zero));
+        return 0;
+    }
+    catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
     {
         Console.Error.WriteLine($"bench: {file}: {e.Message}");
         return 2;

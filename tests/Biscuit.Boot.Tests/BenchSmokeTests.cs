@@ -28,15 +28,46 @@ public class BenchSmokeTests
         Assert.True(root.TryGetProperty("commit", out _));
         Assert.True(root.GetProperty("boot").GetProperty("qemu_spawn_to_ready_s").GetProperty("median").GetDouble() > 0);
         Assert.True(root.GetProperty("ipc").GetProperty("ipc_call_0").GetProperty("median_cycles").GetProperty("median").GetDouble() > 0);
+        var phases = root.GetProperty("ipc").GetProperty("page_fault_phases");
+        foreach (var phase in new[] { "touch", "entry", "lookup", "frame", "zero", "map", "exit", "outside" })
+            Assert.True(phases.TryGetProperty(phase, out var figure) && figure.TryGetProperty("median", out _), $"page_fault_phases has no {phase}");
+        Assert.True(phases.GetProperty("zero").GetProperty("median").GetDouble() > 0, "zeroing a frame is counted");
         Assert.True(root.GetProperty("servers").GetProperty("servers_call").GetProperty("median_us").GetProperty("median").GetDouble() > 0);
 
         string report = File.ReadAllText(Path.Combine(created[0], "report.md"));
         Assert.StartsWith("# Biscuit benchmarks", report);
         Assert.Contains("## Boot", report);
         Assert.Contains("## Kernel core", report);
+        Assert.Contains("### Where a demand-zero page fault's cycles go", report);
         Assert.Contains("## Requests between two .NET servers", report);
         Assert.Contains("## Published anchors", report);
         Assert.Contains("bench: results in bench/results/", output);
+        Assert.Contains("== bench summary (", output);
+        Assert.Matches(@"(?m)^ipc +call round trip \d+ ns, context switch \d+ ns, page fault \d+ ns", output);
+        Assert.Matches(@"(?m)^boot +QEMU spawn -> biscuit: ready \d+\.\d\d s", output);
+    }
+
+    [Fact]
+    public void The_summary_of_a_saved_result_prints_dashes_for_missing_figures_and_the_ratios_of_benchmarks_it_does_not_know()
+    {
+        string file = Path.Combine(Directory.CreateTempSubdirectory("biscuit-summary-").FullName, "results.json");
+        File.WriteAllText(file, """
+            {"commit": "abc1234", "ipc": {"ipc_call_0": {"median_ns": {"median": 900}}},
+             "fs": {"summary": {"ratios_biscuit_over_linux": {"seq_read": {"mb_per_s": 0.5}, "create": 0.25}}},
+             "later": {"figures": 3}}
+            """);
+        var (code, output) = Repository.Run(Path.Combine(Repository.Root, "bench", "run"), $"--summary \"{file}\"", TimeSpan.FromMinutes(2));
+        Assert.True(code == 0, output);
+        Assert.Contains("== bench summary (abc1234, ", output);
+        Assert.Contains("ipc       call round trip 900 ns, context switch - ns, page fault - ns", output);
+        Assert.Contains("fs        seq_read mb_per_s ratio 0.50", output);
+        Assert.Contains("fs        create ratio 0.25", output);
+        Assert.Contains("later     ran (see report.md)", output);
+
+        File.WriteAllText(file, "{ not json");
+        (code, output) = Repository.Run(Path.Combine(Repository.Root, "bench", "run"), $"--summary \"{file}\"", TimeSpan.FromMinutes(2));
+        Assert.Equal(2, code);
+        Assert.Contains($"bench: {file}: ", output);
     }
 }
 

@@ -4,6 +4,11 @@
      notify_wakeup              notify_signal to the wakeup of a higher-priority waiting thread
      yield_switch               one context switch: two threads of equal priority yielding
      spawn_exit                 process_spawn of a program that exits at once, to its death notice
+     page_fault                 first write to a page of an anonymous private mapping (demand-zero),
+                                timed around the store; then one line of where the time went, from
+                                memory_fault_census around each fault (median cycles over faults of
+                                each phase; FaultCensus.cs):
+     bench page_fault_phases faults=F touch=T entry=E lookup=L frame=R zero=Z map=M exit=X outside=O
    Times are TSC cycles per operation (rdtsc around each one), reported as median and p99, with
    the TSC rate measured against the kernel's timer so they can be given in ns too. Output lines:
      bench NAME n=N median_cycles=M p99_cycles=P median_ns=X p99_ns=Y */
@@ -90,6 +95,52 @@ static void yielder(long unused)
     bsys1(SYS_thread_exit, 0);
 }
 
+/* Demand-zero faults: FAULT_PAGES first writes, one per page, each timed, with the kernel's census
+   read before and after each one (outside the timed store), so every fault has its own phases and
+   each figure is a median over faults, robust to the host's hiccups. "outside" is, per fault, the
+   store's time less the kernel's phases: exception entry, iretq and the assembly stub. */
+#define FAULT_PAGES 4000
+struct fault_census { uint64_t faults, entry, lookup, frame, zero, map, exit; };
+enum { PHASES = 8 };   /* touch, entry, lookup, frame, zero, map, exit, outside */
+static uint64_t phase_samples[PHASES][FAULT_PAGES];
+
+static uint64_t median_of(uint64_t *values, int n)
+{
+    qsort(values, n, sizeof values[0], compare);
+    return values[n / 2];
+}
+
+static void page_faults(void)
+{
+    long base = bsys6(9 /* mmap */, 0, FAULT_PAGES * 4096L, 3 /* PROT_READ|PROT_WRITE */, 0x22 /* MAP_PRIVATE|MAP_ANONYMOUS */, -1, 0);
+    if (base < 0) { printf("bench page_fault failed: mmap %ld\n", base); exit(1); }
+    struct fault_census before, after;
+    uint64_t counted = 0;
+    for (int i = 0; i < FAULT_PAGES; i++) {
+        volatile char *page = (volatile char *)(base + i * 4096L);
+        long r = bsys1(SYS_memory_fault_census, &before);
+        if (r != 0) { printf("bench page_fault failed: memory_fault_census %ld\n", r); exit(1); }
+        uint64_t t0 = rdtsc();
+        *page = 1;
+        uint64_t t1 = rdtsc();
+        bsys1(SYS_memory_fault_census, &after);
+        counted += after.faults - before.faults;
+        uint64_t kernel[6] = { after.entry - before.entry, after.lookup - before.lookup, after.frame - before.frame,
+                               after.zero - before.zero, after.map - before.map, after.exit - before.exit };
+        uint64_t in_kernel = 0;
+        samples[i] = phase_samples[0][i] = t1 - t0;
+        for (int k = 0; k < 6; k++) { phase_samples[1 + k][i] = kernel[k]; in_kernel += kernel[k]; }
+        phase_samples[7][i] = t1 - t0 > in_kernel ? t1 - t0 - in_kernel : 0;
+    }
+    report("page_fault", samples, FAULT_PAGES);
+    if (counted != FAULT_PAGES) { printf("bench page_fault failed: the census saw %lu faults for %d first touches\n", (unsigned long)counted, FAULT_PAGES); exit(1); }
+    printf("bench page_fault_phases faults=%lu", (unsigned long)counted);
+    static const char *const names[PHASES] = { "touch", "entry", "lookup", "frame", "zero", "map", "exit", "outside" };
+    for (int k = 0; k < PHASES; k++) printf(" %s=%lu", names[k], (unsigned long)median_of(phase_samples[k], FAULT_PAGES));
+    printf("\n");
+    bsys6(11 /* munmap */, base, FAULT_PAGES * 4096L, 0, 0, 0, 0);
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -141,6 +192,7 @@ int main(void)
         samples[i] = t1 - t0;
     }
     report("spawn_exit", samples, 100);
+    page_faults();
     printf("bench done\n");
     return 0;
 }

@@ -1002,6 +1002,32 @@ static int test_orphans_kill_ends_exactly_the_applications_whose_personality_ser
     return 1;
 }
 
+/* memory_fault_census (Memory/FaultCensus.cs): one count per demand-zero fault taken in ring 3, none for
+   the kernel's own copies into a lazy page, the zeroing measured; a bad buffer is EFAULT. */
+struct fault_census { uint64_t faults, entry, lookup, frame, zero, map, exit; };
+
+static int test_the_fault_census_counts_each_demand_zero_fault_from_ring_3_and_not_the_kernels_copies(void)
+{
+    struct fault_census before, after, again;
+    long base = bsys6(9 /* mmap */, 0, 4 * 4096L, 3, 0x22 /* MAP_PRIVATE|MAP_ANONYMOUS */, -1, 0);
+    EXPECT(base > 0, "mmap: %ld", base);
+    EXPECT_EQ(bsys1(SYS_memory_fault_census, &before), 0);
+    for (int i = 0; i < 3; i++) ((volatile char *)base)[i * 4096L] = 1;
+    EXPECT_EQ(bsys1(SYS_memory_fault_census, &after), 0);
+    EXPECT_EQ(after.faults - before.faults, 3);
+    EXPECT(after.zero > before.zero, "zeroing three frames took no cycles: %lu then %lu", (unsigned long)before.zero, (unsigned long)after.zero);
+    /* The fourth page is still lazy: the kernel faults it in to copy the census there (not counted). */
+    struct fault_census *lazy = (struct fault_census *)(base + 3 * 4096L);
+    EXPECT_EQ(bsys1(SYS_memory_fault_census, lazy), 0);
+    EXPECT_EQ(bsys1(SYS_memory_fault_census, &again), 0);
+    EXPECT_EQ(again.faults, lazy->faults);
+    EXPECT_EQ(lazy->faults, after.faults);
+    EXPECT_EQ(bsys1(SYS_memory_fault_census, 0xffffffff80000000UL), -EFAULT);
+    EXPECT_EQ(bsys1(SYS_memory_fault_census, 0x10), -EFAULT);
+    EXPECT_EQ(bsys6(11 /* munmap */, base, 4 * 4096L, 0, 0, 0, 0), 0);
+    return 1;
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -1035,6 +1061,8 @@ int main(void)
     run("death watches are bounded and fire for every watcher", test_death_watches_are_bounded_and_fire_for_every_watcher);
     run("bad user pointers are EFAULT, never a kernel fault", test_bad_user_pointers_are_EFAULT_never_a_kernel_fault);
     run("anonymous memory is zeroed, owned and freed", test_anonymous_memory_is_zeroed_owned_and_freed);
+    run("the fault census counts each demand-zero fault from ring 3 and not the kernel's copies",
+        test_the_fault_census_counts_each_demand_zero_fault_from_ring_3_and_not_the_kernels_copies);
     run("grants share pages read-only or writable until revoked", test_grants_share_pages_read_only_or_writable_until_revoked);
     run("a grantee unmapping granted pages frees nothing and a later revoke spares its own memory",
         test_a_grantee_unmapping_granted_pages_frees_nothing_and_a_later_revoke_spares_its_own_memory);

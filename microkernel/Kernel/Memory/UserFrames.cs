@@ -4,6 +4,7 @@
 // PageTable.ReleaseUserHalf when the process dies (which resets the count). A frame shared by fork
 // (MAP_SHARED|MAP_ANONYMOUS) is owned by each process that maps it, counted in each, and freed by
 // the frame pool when its last holder gives it back (FramePool share counts).
+using Biscuit.Kernel.Arch.X64;
 using Biscuit.Kernel.Boot;
 using Biscuit.Kernel.Processes;
 
@@ -22,12 +23,18 @@ namespace Biscuit.Kernel.Memory
             p->MemoryBudget == 0 || pages <= p->MemoryBudget / 4096;
 
         // A zeroed frame charged to `p`, or 0 if physical memory or its budget is exhausted.
-        public static ulong Take(Process* p)
+        public static ulong Take(Process* p) => Take(p, out _);
+
+        // The same, with the TSC cycles the zeroing took (FaultCensus).
+        public static ulong Take(Process* p, out ulong zeroCycles)
         {
+            zeroCycles = 0;
             if (!WithinQuota(p, 1)) return 0;
             ulong frame = BootMemory.Frames->Take();
             if (frame == 0) return 0;
+            ulong before = Cpu.ReadTimestampCounter();
             Internal.Runtime.Memory.Zero(KernelImage.PhysicalToVirtual(frame), 4096);
+            zeroCycles = Cpu.ReadTimestampCounter() - before;
             p->OwnedFrames++;
             return frame;
         }

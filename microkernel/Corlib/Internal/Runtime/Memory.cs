@@ -1,28 +1,40 @@
 // Byte copies and fills for the core library and for the names ILC binds (SpanHelpers.Memmove and
-// friends, Buffer.BulkMoveWithWriteBarrier). Plain loops: the kernel moves little memory at boot, and
-// compiler-generated struct copies use SSE directly.
+// friends, Buffer.BulkMoveWithWriteBarrier). They run often after boot — zeroing every frame a page
+// fault takes, copying every IPC message and system-call buffer (UserMemory) — so they move 8 bytes
+// per store where they can (bytes only for an unaligned head and a tail). Not REP STOSB/MOVSB, the
+// choice on hardware: QEMU's TCG, which every run here uses, ends a translated block after each
+// iteration of a REP string instruction (target/i386 translate.c, gen_repz), 4096 block exits for a
+// page against 512 loop iterations here. ipcbench's page_fault_phases shows the zeroing's cost.
 using System.Runtime.CompilerServices;
 
 namespace Internal.Runtime
 {
     public static unsafe class Memory
     {
-        public static void Zero(byte* p, nuint n)
-        {
-            for (nuint i = 0; i < n; i++) p[i] = 0;
-        }
+        public static void Zero(byte* p, nuint n) => Fill(p, 0, n);
 
         public static void Fill(byte* p, byte value, nuint n)
         {
-            for (nuint i = 0; i < n; i++) p[i] = value;
+            while (n != 0 && ((nuint)p & 7) != 0) { *p++ = value; n--; }
+            ulong word = value * 0x0101010101010101UL;
+            for (; n >= 8; n -= 8, p += 8) *(ulong*)p = word;
+            while (n-- != 0) *p++ = value;
         }
 
-        // Correct for overlapping ranges in either direction.
+        // Correct for overlapping ranges in either direction: forward unless the destination starts
+        // inside the source (then backward, bytewise, so no byte is read after it was overwritten).
         public static void Move(byte* dst, byte* src, nuint n)
         {
             if (dst == src || n == 0) return;
             if (dst < src || dst >= src + n)
-                for (nuint i = 0; i < n; i++) dst[i] = src[i];
+            {
+                // Forward, 8 bytes at a time once the destination is aligned (x86 allows unaligned
+                // loads, Intel SDM Vol. 1 §4.1.1). Overlap with dst < src is safe: each word is read
+                // before any byte at or after it is written.
+                while (n != 0 && ((nuint)dst & 7) != 0) { *dst++ = *src++; n--; }
+                for (; n >= 8; n -= 8, dst += 8, src += 8) *(ulong*)dst = *(ulong*)src;
+                while (n-- != 0) *dst++ = *src++;
+            }
             else
                 for (nuint i = n; i > 0; i--) dst[i - 1] = src[i - 1];
         }

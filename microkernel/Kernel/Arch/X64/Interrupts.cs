@@ -27,6 +27,7 @@ namespace Biscuit.Kernel.Arch.X64
         [UnmanagedCallersOnly(EntryPoint = "InterruptDispatch")]
         private static InterruptFrame* Dispatch(InterruptFrame* frame)
         {
+            ulong entered = Cpu.ReadTimestampCounter();   // FaultCensus's "entry" starts here
             ThreadControl.ReleaseDeferred();
             // A page fault (IST2) arrives on the interrupt stack, not the thread's kernel stack:
             // move a user frame to where the thread's saved context always lives.
@@ -45,8 +46,16 @@ namespace Biscuit.Kernel.Arch.X64
                 ulong cr2 = vector == Idt.PageFaultVector ? Cpu.ReadCr2() : 0;
                 // A first touch of committed memory, or a write to a copy-on-write page, is not an
                 // error: the kernel's paging mechanism serves it (Memory/PageFaults.cs).
-                if (vector == Idt.PageFaultVector && PageFaults.Handle(t->Process, cr2, frame->ErrorCode))
-                    return Scheduler.Resume();
+                if (vector == Idt.PageFaultVector)
+                {
+                    FaultCensus.BeginUserFault();
+                    if (PageFaults.Handle(t->Process, cr2, frame->ErrorCode))
+                    {
+                        InterruptFrame* resume = Scheduler.Resume();
+                        FaultCensus.EndUserFault(entered, Cpu.ReadTimestampCounter());
+                        return resume;
+                    }
+                }
                 Signals.HardwareFault(t, frame, cr2);
                 return Scheduler.Resume();
             }

@@ -177,3 +177,46 @@ public class MmWithoutAuthorityTests : IClassFixture<MmWithoutAuthorityBoot>
         Assert.Equal(QemuRun.KernelSuccess, _boot.Run.ExitStatus);
     }
 }
+
+// The kernel's servers' reserve (issue 8 item 6: "the kernel keeps a reserve so that mm can always
+// run"; microkernel/Kernel/Memory/UserFrames.cs): no mm runs (tests/manifests/reserve), so nothing
+// but the kernel stops memhog. A server (oomhost) may eat into the last 1/256 of memory; an
+// application is refused a frame once only the reserve is left, and dies of SIGSEGV with the
+// kernel's line saying so, while the server goes on.
+public sealed class ServersReserveBoot : SuiteBoot
+{
+    public ServersReserveBoot() : base(MmServerBoot.BootWithGuests("reserve")) { }
+}
+
+public class ServersReserveTests : IClassFixture<ServersReserveBoot>
+{
+    private readonly ServersReserveBoot _boot;
+    public ServersReserveTests(ServersReserveBoot boot) => _boot = boot;
+
+    public static readonly string[] Cases =
+    {
+        "a server takes frames from the servers' reserve and gives them back",
+        "an application stops at the servers' reserve with SIGSEGV",
+        "the memory memhog held came back",
+        "a server keeps working after it: 8 MiB mapped, written and read back",
+    };
+
+    public static IEnumerable<object[]> CaseData => Cases.Select(c => new object[] { c });
+
+    [Theory]
+    [MemberData(nameof(CaseData))]
+    public void Oomhost_case_passes(string name) => _boot.AssertPassed(name);
+
+    [Fact]
+    public void The_kernel_says_memhog_found_only_the_reserve_free_and_about_that_many_frames_were()
+    {
+        var line = Assert.Single(_boot.Lines, l => l.StartsWith("biscuit: out of memory: ", StringComparison.Ordinal));
+        var m = Regex.Match(line, @"^biscuit: out of memory: process \d+ \(memhog\) at 0x[0-9A-Fa-f]+, only the servers' reserve is free, no frame for a demand-zero fault; quota \d+ pages, resident \d+ pages, (\d+) frames free$");
+        Assert.True(m.Success, line);
+        long free = long.Parse(m.Groups[1].Value);
+        // oomhost prints the reserve as the kernel computes it (1/256 of total_frames): "(reserve N)"
+        long reserve = long.Parse(Regex.Match(string.Join("\n", _boot.Lines), @"\(reserve (\d+)\)").Groups[1].Value);
+        Assert.True(free > 0 && free <= reserve, $"{free} frames free when memhog was refused (reserve {reserve})");
+        Assert.Equal(QemuRun.KernelSuccess, _boot.Run.ExitStatus);
+    }
+}

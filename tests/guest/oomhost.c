@@ -5,7 +5,12 @@
    Then it checks that memhog was killed with SIGKILL, that memory came back, and that it itself —
    a server — keeps working: it maps and touches 8 MiB. Prints "ok - NAME" / "not ok - NAME: why";
    exits with the number of failures. With the argument "idle" it only sleeps 3 s and exits 0 (the
-   wait program of tests/manifests/mm-noauth, where mm is started without its authority). */
+   wait program of tests/manifests/mm-noauth, where mm is started without its authority).
+   With the argument "reserve" (tests/manifests/reserve: no mm at all) it checks the kernel's servers'
+   reserve (microkernel/Kernel/Memory/UserFrames.cs: the last 1/256 of memory is for servers): it
+   first eats memory itself, a server, well into the reserve and gives it back; then memhog, its
+   quota lifted, eats until the kernel refuses it a frame with only the reserve left, and dies of
+   SIGSEGV (nothing else stops it: there is no mm). */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <string.h>
@@ -105,6 +110,78 @@ static int t_server_keeps_working(void)
     return 1;
 }
 
+/* The servers' reserve, as the kernel computes it (UserFrames.ServerReserveFrames). */
+static unsigned long reserve_frames(void)
+{
+    struct system_info info;
+    bsys2(SYS_system_info, &info, sizeof info);
+    return info.total_frames / 256;
+}
+
+/* A server may take the reserve's frames: map and touch 1 MiB at a time until fewer than half the
+   reserve's frames are free, then give everything back. */
+static int t_server_takes_frames_from_the_reserve(void)
+{
+    struct system_info info;
+    unsigned long reserve = reserve_frames(), pages = 0;
+    bsys2(SYS_system_info, &info, sizeof info);
+    unsigned long start = info.free_frames;
+    while (info.free_frames >= reserve / 2)
+    {
+        unsigned long step = info.free_frames - reserve / 2 > 256 ? 256 : info.free_frames - reserve / 2 + 1;
+        long r = bsys3(SYS_memory_map, OWN_BASE + pages * 4096, step, 1);
+        if (r != 0) { printf("oomhost: memory_map of %lu pages after %lu: %ld\n", step, pages, r); break; }
+        for (unsigned long i = 0; i < step; i++) ((volatile char *)OWN_BASE)[(pages + i) * 4096] = 1;
+        pages += step;
+        bsys2(SYS_system_info, &info, sizeof info);
+    }
+    unsigned long lowest = info.free_frames;
+    for (unsigned long done = 0; done < pages; done += 65536)
+        bsys2(SYS_memory_unmap, OWN_BASE + done * 4096, pages - done < 65536 ? pages - done : 65536);
+    bsys2(SYS_system_info, &info, sizeof info);
+    printf("oomhost: the server took %lu pages: free frames %lu -> %lu (reserve %lu) -> %lu\n", pages, start, lowest, reserve,
+           (unsigned long)info.free_frames);
+    EXPECT(lowest < reserve / 2, "free frames went down only to %lu (reserve %lu)", lowest, reserve);
+    /* Page tables made for the mapping stay with oomhost's address space: one per 2 MiB, 512 pages. */
+    EXPECT(info.free_frames + pages / 512 + 64 >= start, "%lu frames free before, %lu after giving back %lu pages", start,
+           (unsigned long)info.free_frames, pages);
+    return 1;
+}
+
+/* An application may not: memhog, its quota the whole machine, stops with the reserve free. */
+static int t_application_stops_at_the_reserve_with_SIGSEGV(void)
+{
+    bsys2(SYS_system_info, &before, sizeof before);
+    struct loaded l;
+    long tid;
+    EXPECT_EQ(launch("hog", initial_handle(0), 1, &l, &tid), 0);
+    hog = l.process;
+    EXPECT_EQ(bsys2(SYS_memory_set_quota, hog, before.total_frames), 0);
+    struct ipc_message *m = ipc_buffer();
+    for (int idle = 0; idle < 3000; )
+    {
+        long got = bsys2(SYS_ipc_recv, initial_handle(0), 20);
+        if (got == -ETIMEDOUT_)
+        {
+            if (bsys1(SYS_process_status, hog) != -EAGAIN_) break;
+            idle++;
+            continue;
+        }
+        if (got < 0) return fail("ipc_recv: %ld", got);
+        idle = 0;
+        serve_one(m);
+    }
+    hog_status = bsys1(SYS_process_status, hog);
+    bsys1(SYS_handle_close, hog);
+    bsys2(SYS_system_info, &after, sizeof after);
+    printf("oomhost: memhog reached %ld MiB; status %ld; %lu frames free before, %lu after\n",
+           hog_mib, hog_status, (unsigned long)before.free_frames, (unsigned long)after.free_frames);
+    EXPECT_EQ(hog_status, 11 /* SIGSEGV */);
+    EXPECT(hog_mib * 256 + 2 * reserve_frames() + 1024 > (long)before.free_frames, "memhog stopped early: %ld MiB of %lu free frames",
+           hog_mib, (unsigned long)before.free_frames);
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, 0, _IONBF, 0);
@@ -112,6 +189,15 @@ int main(int argc, char **argv)
     {
         bsys1(SYS_thread_sleep, 3000);
         return 0;
+    }
+    if (argc > 1 && !strcmp(argv[1], "reserve"))  /* tests/manifests/reserve: the kernel's servers' reserve */
+    {
+        run("a server takes frames from the servers' reserve and gives them back", t_server_takes_frames_from_the_reserve);
+        run("an application stops at the servers' reserve with SIGSEGV", t_application_stops_at_the_reserve_with_SIGSEGV);
+        run("the memory memhog held came back", t_memory_came_back);
+        run("a server keeps working after it: 8 MiB mapped, written and read back", t_server_keeps_working);
+        printf("oomhost: %d passed, %d failed\n", passed, failed);
+        return failed;
     }
     run("memhog, an application eating memory, is killed with SIGKILL", t_hog_runs_and_is_killed);
     run("memhog ate most of the free memory before it was stopped", t_hog_ate_most_memory);

@@ -42,7 +42,7 @@ namespace Biscuit.Kernel.Memory
             PageFlags kept = flags & (PageFlags.Writable | PageFlags.User | PageFlags.NoExecute | PageFlags.Owned);
             if (BootMemory.Frames->ExtraHoldersOf(frame) > 0)
             {
-                ulong copy = BootMemory.Frames->Take();
+                ulong copy = UserFrames.MayTakeFrame(p) ? BootMemory.Frames->Take() : 0;   // the servers' reserve (UserFrames.cs)
                 if (copy == 0) return CopyOnWriteResult.OutOfFrames;
                 Internal.Runtime.Memory.Move(KernelImage.PhysicalToVirtual(copy), KernelImage.PhysicalToVirtual(frame), 4096);
                 p->Space.Replace(page, copy, kept);

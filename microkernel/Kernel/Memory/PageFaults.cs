@@ -8,8 +8,9 @@
 //   - beyond the process's page quota (its memory budget, set by the holder of its handle): the
 //     process is killed with SIGKILL, after a console line with the numbers — what Linux's
 //     memory-cgroup OOM killer does to a task over memory.max (mm/memcontrol.c, mm/oom_kill.c);
-//   - physical memory exhausted: the fault is not served and the process gets SIGSEGV (Linux
-//     would OOM-kill someone; here the choice of a victim is mm's policy, not the kernel's).
+//   - physical memory exhausted (for an application: all but the servers' reserve, UserFrames.cs):
+//     the fault is not served and the process gets SIGSEGV (Linux would OOM-kill someone; here
+//     the choice of a victim is mm's policy, not the kernel's).
 // The kernel never panics for either.
 using Biscuit.Kernel.Diagnostics;
 using Biscuit.Kernel.Processes;
@@ -31,7 +32,8 @@ namespace Biscuit.Kernel.Memory
                 FaultInResult r = DemandPaging.Serve(p, address, write, fetch);
                 if (r == FaultInResult.Mapped) return true;
                 if (r == FaultInResult.OverQuota) { KillOverQuota(p, address); return true; }
-                if (r == FaultInResult.OutOfFrames) Report(p, address, "no free frame for a demand-zero fault");
+                if (r == FaultInResult.OutOfFrames)
+                    Report(p, address, UserFrames.StoppedByReserve(p) ? "only the servers' reserve is free, no frame for a demand-zero fault" : "no free frame for a demand-zero fault");
                 return false;
             }
             if (!write || fetch) return false;
@@ -42,7 +44,8 @@ namespace Biscuit.Kernel.Memory
             CopyOnWrite.Faults++;
             CopyOnWriteResult c = CopyOnWrite.Resolve(p, address);
             if (c == CopyOnWriteResult.Resolved) { p->PageFaults++; return true; }
-            if (c == CopyOnWriteResult.OutOfFrames) Report(p, address, "no free frame for a copy-on-write fault");
+            if (c == CopyOnWriteResult.OutOfFrames)
+                Report(p, address, UserFrames.StoppedByReserve(p) ? "only the servers' reserve is free, no frame for a copy-on-write fault" : "no free frame for a copy-on-write fault");
             return false;
         }
 

@@ -4,6 +4,11 @@
 // PageTable.ReleaseUserHalf when the process dies (which resets the count). A frame shared by fork
 // (MAP_SHARED|MAP_ANONYMOUS) is owned by each process that maps it, counted in each, and freed by
 // the frame pool when its last holder gives it back (FramePool share counts).
+// The servers' reserve (issue 8 item 6, "the kernel keeps a reserve so that mm can always run"):
+// an application (a process with a personality) is never given one of the last ServerReserveFrames
+// free frames; servers (mm, which must run to end the hog, and the servers it asks to shrink) and
+// the kernel's own tables may use them. mm acts at 1/64 of memory free, above the reserve, so the
+// reserve is what is left when an application outruns mm's polling.
 using Biscuit.Kernel.Arch.X64;
 using Biscuit.Kernel.Boot;
 using Biscuit.Kernel.Processes;
@@ -22,14 +27,27 @@ namespace Biscuit.Kernel.Memory
         public static bool AdmitsMapping(Process* p, ulong pages) =>
             p->MemoryBudget == 0 || pages <= p->MemoryBudget / 4096;
 
-        // A zeroed frame charged to `p`, or 0 if physical memory or its budget is exhausted.
+        // 1/256 of physical memory (4 MiB of 1 GiB): frames only servers and the kernel may take.
+        public static ulong ServerReserveFrames => BootMemory.Frames->TotalFrames / 256;
+
+        // True if `p` may take a free frame now: a server always (while any is free), an
+        // application only above the servers' reserve.
+        public static bool MayTakeFrame(Process* p) =>
+            p->Personality == null || BootMemory.Frames->FreeFrames > ServerReserveFrames;
+
+        // True when `p` was refused a frame only because of the reserve (for the console line).
+        public static bool StoppedByReserve(Process* p) =>
+            p->Personality != null && BootMemory.Frames->FreeFrames != 0 && !MayTakeFrame(p);
+
+        // A zeroed frame charged to `p`, or 0 if physical memory (for an application: above the
+        // servers' reserve) or its budget is exhausted.
         public static ulong Take(Process* p) => Take(p, out _);
 
         // The same, with the TSC cycles the zeroing took (FaultCensus).
         public static ulong Take(Process* p, out ulong zeroCycles)
         {
             zeroCycles = 0;
-            if (!WithinQuota(p, 1)) return 0;
+            if (!WithinQuota(p, 1) || !MayTakeFrame(p)) return 0;
             ulong frame = BootMemory.Frames->Take();
             if (frame == 0) return 0;
             ulong before = Cpu.ReadTimestampCounter();

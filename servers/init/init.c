@@ -29,11 +29,13 @@
  * if the server is left down. The new posix starts its first program again.
  *
  * Fault injection (issue 9): `inject=KIND@MS[/EVERYMS]` makes init inject KIND (fault, hang,
- * corrupt-reply: the kernel's process_inject; kill: process_kill) into the server MS after it
+ * corrupt-reply, exhaust: the kernel's process_inject; kill: process_kill) into the server MS after it
  * starts, then every EVERYMS (none: once). An injection that falls due while the server is down
  * waits until its new instance has run MS. Each injection is one console line
  * (`init: injected fault into echo`). A death that follows an injection into the same instance is
  * counted as injected and does not count towards the "left down" limit (the campaign asked for it).
+ * `exhaust` freezes the server's memory budget at what it holds: its heap cannot grow; if it is
+ * still alive EXHAUST_HOLD_MS later, init gives it its budget back (one line says so).
  *
  * History: per server, deaths (injected or not), their causes, restarts and restart latency (death
  * to new instance, back-off included). One `init: history NAME: ...` line per server is printed
@@ -66,8 +68,10 @@
 #define HISTORY_TRIES 30
 #define MAX_CAUSES 6
 
-enum { INJECT_NONE, INJECT_FAULT, INJECT_HANG, INJECT_CORRUPT_REPLY, INJECT_KILL };
-static const char *const inject_names[] = { "", "fault", "hang", "corrupt-reply", "kill" };
+enum { INJECT_NONE, INJECT_FAULT, INJECT_HANG, INJECT_CORRUPT_REPLY, INJECT_KILL, INJECT_EXHAUST };
+static const char *const inject_names[] = { "", "fault", "hang", "corrupt-reply", "kill", "exhaust" };
+#define KERNEL_INJECT_EXHAUST 4     /* process_inject's kind (fault, hang, corrupt-reply are 1-3, as here) */
+#define EXHAUST_HOLD_MS 10000       /* how long an exhausted server's budget stays frozen if it lives */
 
 struct cause { long status; long count; };   /* a wait status (Linux encoding) and how often */
 
@@ -101,6 +105,7 @@ struct server {
     long last_status;           /* wait status of the last death */
     long history_due;           /* ms: when to tell the current instance its history; 0 = told or never */
     int history_tries;          /* Incarnation calls made to the current instance */
+    long budget_back_at;        /* ms: when an exhausted instance that lived gets its budget back; 0 = none */
 };
 
 static long ticks_per_ms = 1;
@@ -131,6 +136,7 @@ static long launch(struct server *s)
     s->started_at = now_ms();
     s->next_heartbeat = s->started_at + FIRST_HEARTBEAT_MS;
     s->injected = 0;
+    s->budget_back_at = 0;
     if (s->next_inject && s->next_inject < s->started_at + s->inject_first_ms) s->next_inject = s->started_at + s->inject_first_ms;
     return 0;
 }
@@ -171,7 +177,9 @@ static void record_death(struct server *s, long status)
 static void inject(struct server *s, long now)
 {
     long r = s->inject_kind == INJECT_KILL ? bsys1(SYS_process_kill, s->process)
-                                           : bsys2(SYS_process_inject, s->process, s->inject_kind);
+           : s->inject_kind == INJECT_EXHAUST ? bsys2(SYS_process_inject, s->process, KERNEL_INJECT_EXHAUST)
+           : bsys2(SYS_process_inject, s->process, s->inject_kind);
+    if (r == 0 && s->inject_kind == INJECT_EXHAUST) s->budget_back_at = now + EXHAUST_HOLD_MS;
     if (r < 0) printf("init: cannot inject %s into %s (%ld)\n", inject_names[s->inject_kind], s->name, r);
     else { s->injected = 1; printf("init: injected %s into %s\n", inject_names[s->inject_kind], s->name); }
     s->next_inject = s->inject_every_ms ? now + s->inject_every_ms : 0;
@@ -183,7 +191,7 @@ static int parse_inject(struct server *s, const char *spec)
     const char *at = strchr(spec, '@');
     if (!at) return -1;
     int kind = INJECT_NONE;
-    for (int k = INJECT_FAULT; k <= INJECT_KILL; k++)
+    for (int k = INJECT_FAULT; k <= INJECT_EXHAUST; k++)
         if ((size_t)(at - spec) == strlen(inject_names[k]) && !strncmp(spec, inject_names[k], at - spec)) kind = k;
     if (kind == INJECT_NONE) return -1;
     char *end;
@@ -389,6 +397,7 @@ int main(void)
             if (s->restart_at && s->restart_at < wake) wake = s->restart_at;
             if (s->next_inject && s->process >= 0 && s->next_inject < wake) wake = s->next_inject;
             if (s->history_due && s->process >= 0 && s->history_due < wake) wake = s->history_due;
+            if (s->budget_back_at && s->process >= 0 && s->budget_back_at < wake) wake = s->budget_back_at;
         }
         long bits = bsys2(SYS_notify_wait, deaths, wake > now ? wake - now : 0);
         if (bits < 0 && bits != -110 /* ETIMEDOUT */) { printf("init: waiting failed (%ld)\n", bits); return 1; }
@@ -421,6 +430,12 @@ int main(void)
                 else s->restart_at = now_ms() + s->delay_ms;
             }
             if (s->next_inject && s->process >= 0 && now >= s->next_inject) inject(s, now);
+            if (s->budget_back_at && s->process >= 0 && now >= s->budget_back_at) {
+                s->budget_back_at = 0;
+                long r = bsys4(SYS_process_set_limits, s->process, s->priority, (unsigned long)s->mib << 20, s->priority);
+                if (r == 0) printf("init: %s lived through its exhaustion; its memory budget is back\n", s->name);
+                else printf("init: %s: budget refused after its exhaustion (%ld)\n", s->name, r);
+            }
             if (s->history_due && s->process >= 0 && now >= s->history_due) {
                 if (tell_history(s) == 0) s->history_due = 0;
                 else if (++s->history_tries >= HISTORY_TRIES) {

@@ -3,7 +3,8 @@
 // loop; what the restarts must preserve is checked both by the client (servers/echo/.../
 // FaultDriver.cs: idempotent calls always complete, others complete or are an I/O error, corrupted
 // replies are refused) and here, from init's console lines (every injected fault or hang is a
-// death and a restart; a corrupted reply never kills anything). Manifest: tests/manifests/faults-echo.
+// death and a restart; a corrupted reply never kills anything; an exhausted heap — the budget
+// frozen — ends in the kernel's quota kill once the heap must grow). Manifest: tests/manifests/faults-echo.
 namespace Biscuit.Boot.Tests;
 
 public sealed class FaultInjectionBoot : SuiteBoot
@@ -28,6 +29,9 @@ public class FaultInjectionTests : IClassFixture<FaultInjectionBoot>
         "hang: non-idempotent requests complete or report an I/O error",
         "corrupt-reply: every idempotent request completes with the right answer",
         "corrupt-reply: each corrupted reply is a bad-reply error on the client and the next call succeeds",
+        "exhaust: every idempotent request completes with the right answer",
+        "exhaust: the client saw 3 server deaths, each a retry or an I/O error",
+        "exhaust: non-idempotent requests complete or report an I/O error",
     };
 
     public static IEnumerable<object[]> CaseData => Cases.Select(c => new object[] { c });
@@ -96,9 +100,10 @@ public class FaultInjectionTests : IClassFixture<FaultInjectionBoot>
     [Fact]
     public void At_shutdown_init_prints_each_servers_history_with_every_death_counted_as_injected()
     {
-        foreach (string server in new[] { "echof", "echoh" })
+        foreach (string server in new[] { "echof", "echoh", "echoe" })
         {
-            string line = _boot.Lines.Single(l => l.StartsWith($"init: history {server}: ", StringComparison.Ordinal));
+            // the last one: init also prints a server's line after every 5th restart of it
+            string line = _boot.Lines.Last(l => l.StartsWith($"init: history {server}: ", StringComparison.Ordinal));
             var m = System.Text.RegularExpressions.Regex.Match(line, @"^init: history \w+: (\d+) deaths \((\d+) injected\), (\d+) restarts; causes: signal (\d+) x(\d+); restart latency ms: last \d+, max \d+, mean \d+$");
             Assert.True(m.Success, line);
             Assert.Equal(m.Groups[1].Value, m.Groups[2].Value);
@@ -107,6 +112,18 @@ public class FaultInjectionTests : IClassFixture<FaultInjectionBoot>
             Assert.Equal(_boot.Count($"init: {server} restarted "), int.Parse(m.Groups[3].Value));
         }
         Assert.Contains("init: history echoc: 0 deaths (0 injected), 0 restarts; causes: none; restart latency ms: last 0, max 0, mean 0", _boot.Lines);
+    }
+
+    [Fact]
+    public void Each_exhaustion_that_kills_is_the_kernel_s_quota_kill_of_that_server_which_init_restarts()
+    {
+        int injected = _boot.Count("init: injected exhaust into echoe");
+        int deaths = _boot.Count("init: echoe killed by signal 9");
+        int quotaKills = _boot.Lines.Count(l => l.StartsWith("biscuit: out of memory: ", StringComparison.Ordinal) && l.Contains("over its page quota: killed (SIGKILL)"));
+        Assert.True(deaths >= 3 && deaths <= injected, $"{injected} exhaustions, {deaths} deaths of echoe\n{_boot.Run}");
+        Assert.Equal(deaths, quotaKills);                                   // no other way to die, and no other server over quota
+        Assert.Equal(0, _boot.Count("init: echoe killed by signal ") - deaths);
+        Assert.True(_boot.Count("init: echoe restarted ") >= deaths - 1, _boot.Run.ToString());
     }
 
     [Fact]
@@ -126,7 +143,7 @@ public class BiscuitInjectOptionTests
     [Theory]
     [InlineData("run --inject", "--inject needs SERVER:KIND[:EVERYMS]")]
     [InlineData("run --inject fs", "--inject needs SERVER:KIND[:EVERYMS]")]
-    [InlineData("run --inject fs:explode", "KIND one of fault, hang, corrupt-reply, kill")]
+    [InlineData("run --inject fs:explode", "KIND one of fault, hang, corrupt-reply, kill, exhaust")]
     [InlineData("run --inject fs:kill:soon", "--inject needs SERVER:KIND[:EVERYMS]")]
     [InlineData("run --inject fs:kill:50", "--inject: EVERYMS must be at least 100, not '50'")]
     public void A_malformed_injection_is_refused_with_status_2(string args, string message)

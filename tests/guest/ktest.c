@@ -879,7 +879,7 @@ static int test_process_inject_refuses_bad_handles_rights_kinds_and_dead_process
     EXPECT(weak > 0, "handle_dup: %ld", weak);
     EXPECT_EQ(bsys2(SYS_process_inject, weak, INJECT_HANG), -EPERM);
     EXPECT_EQ(bsys2(SYS_process_inject, p, 0), -EINVAL);
-    EXPECT_EQ(bsys2(SYS_process_inject, p, 4), -EINVAL);
+    EXPECT_EQ(bsys2(SYS_process_inject, p, 5), -EINVAL);
     EXPECT_EQ(bsys2(SYS_process_inject, p, ~0UL), -EINVAL);
     message(1, "ping", 4);                                                        /* refused calls changed nothing */
     EXPECT_EQ(bsys2(SYS_ipc_call, ep, 5000), 0);

@@ -13,6 +13,12 @@
 //                  so a heartbeat with a deadline finds it.
 //   CorruptReply — the next reply it sends with at least one payload byte arrives with every
 //                  payload byte inverted (XOR 0xFF): the client's decoder must refuse it.
+//   Exhaust      — its memory budget is frozen at the frames it owns now: its heap cannot grow
+//                  by one page. The next frame it needs (a GC committing a fresh region, a new
+//                  thread stack) is over its quota, and the quota rule applies as to any process:
+//                  a demand-zero fault kills it with SIGKILL (PageFaults.cs), an mmap or
+//                  memory_map is ENOMEM. Whoever holds its handle can lift the budget again
+//                  (process_set_limits); a new instance gets its budget from init anew.
 // A wild write is not a kind: process_write (0x81A) already writes any user page of a process the
 // caller holds with Control, at an address the caller chooses, which is all the kernel could add.
 // Invariants: injection state lives in the Process (zeroed when its slot is taken) and dies with it;
@@ -28,7 +34,7 @@ namespace Biscuit.Kernel.Processes
 {
     internal static unsafe class FaultInjection
     {
-        public const ulong KindFault = 1, KindHang = 2, KindCorruptReply = 3;
+        public const ulong KindFault = 1, KindHang = 2, KindCorruptReply = 3, KindExhaust = 4;
         // Process.Injections bits.
         public const byte FaultPending = 1, FaultArmed = 2, Hung = 4, CorruptPending = 8;
         private const ulong SyscallVector = 256;              // entry.S: the frame of a system call
@@ -42,9 +48,10 @@ namespace Biscuit.Kernel.Processes
             long error = HandleCalls.Lookup(t, process, CapabilityType.Process, Rights.Control, out c);
             if (error != 0) return error;
             Process* p = (Process*)c->Object;
-            if (kind < KindFault || kind > KindCorruptReply) return -Errno.EINVAL;
+            if (kind < KindFault || kind > KindExhaust) return -Errno.EINVAL;
             if (!p->IsAlive) return -Errno.ESRCH;
-            if (kind == KindFault) p->Injections |= FaultPending;
+            if (kind == KindExhaust) p->MemoryBudget = (p->OwnedFrames > 0 ? p->OwnedFrames : 1) * 4096;   // 0 would mean "no budget"
+            else if (kind == KindFault) p->Injections |= FaultPending;
             else if (kind == KindHang) p->Injections |= Hung;
             else p->Injections |= CorruptPending;
             return 0;

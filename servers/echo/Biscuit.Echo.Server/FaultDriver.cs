@@ -1,9 +1,11 @@
 // `echo-server faults DISRUPTIONS`: the client loop of the fault-injection tests (issue 9;
-// tests/manifests/faults-echo, tests/Biscuit.Boot.Tests/FaultInjectionTests.cs). Three echo servers,
-// in initial handles 1, 2 and 3, have `fault`, `hang` and `corrupt-reply` injected repeatedly by
-// init. One thread per server calls it in a loop, alternating an idempotent Echo and the same
-// request sent as not idempotent, until it has seen DISRUPTIONS of its fault (server deaths seen as
-// a retry or an I/O error; corrupted replies seen as a bad reply) or LoopLimit has passed.
+// tests/manifests/faults-echo, tests/Biscuit.Boot.Tests/FaultInjectionTests.cs). Four echo servers,
+// in initial handles 1 to 4, have `fault`, `hang`, `corrupt-reply` and `exhaust` injected repeatedly
+// by init. One thread per server calls it in a loop, alternating an idempotent Echo and the same
+// request sent as not idempotent (for `exhaust` every fourth call is an idempotent Hog of 8 MiB, so
+// that the heap must grow while its budget is frozen), until it has seen DISRUPTIONS of its fault
+// (server deaths seen as a retry or an I/O error; corrupted replies seen as a bad reply) or
+// LoopLimit has passed.
 // Rules checked (DESIGN.md §7): an idempotent request always completes with the right answer
 // (retried); a non-idempotent one completes or reports an I/O error, never a wrong answer; a
 // corrupted reply is an error on the client, never a crash, and the next call succeeds.
@@ -31,14 +33,14 @@ static class FaultDriver
 
     public static int Run(int disruptions)
     {
-        string[] kinds = { "fault", "hang", "corrupt-reply" };
+        string[] kinds = { "fault", "hang", "corrupt-reply", "exhaust" };
         var tallies = new Tally[kinds.Length];
         var threads = new Thread[kinds.Length];
         for (int k = 0; k < kinds.Length; k++)
         {
             int index = k;
             tallies[k] = new Tally();
-            threads[k] = new Thread(() => Loop(Handle.Initial(1 + index), kinds[index] == "corrupt-reply", disruptions, tallies[index]));
+            threads[k] = new Thread(() => Loop(Handle.Initial(1 + index), kinds[index] == "corrupt-reply", kinds[index] == "exhaust", disruptions, tallies[index]));
             threads[k].Start();
         }
         foreach (var t in threads) t.Join();
@@ -73,7 +75,7 @@ static class FaultDriver
         return failures;
     }
 
-    private static void Loop(Handle server, bool corrupting, int disruptions, Tally t)
+    private static void Loop(Handle server, bool corrupting, bool growing, int disruptions, Tally t)
     {
         var client = new ServiceClient(new KernelClientTransport(new Endpoint(server)));
         var clock = Stopwatch.StartNew();
@@ -82,6 +84,15 @@ static class FaultDriver
         {
             long seen = corrupting ? t.BadReplies : t.Retried + t.IoErrors;
             if (seen >= disruptions) break;
+            if (growing && i % 4 == 3)
+            {
+                var h = client.Call(EchoContracts.Hog, EchoServer.MaxHogChunks, 120_000);
+                t.Calls++;
+                if (h.Retries > 0) t.Retried++;
+                if (h.IsOk && h.Value != (long)EchoServer.MaxHogChunks * EchoServer.HogChunkBytes) { t.WrongAnswers++; t.Problem($"call {i}: Hog gave {h.Value}"); }
+                else if (!h.IsOk && h.Outcome != CallOutcome.ServerError) { t.OtherFailures++; t.Problem($"call {i} (Hog, idempotent): {h}"); }
+                continue;
+            }
             byte[] payload = BitConverter.GetBytes(i);
             bool idempotent = i % 2 == 0;
             var r = client.Call(idempotent ? EchoContracts.Echo : EchoOnce, payload, 120_000);

@@ -76,7 +76,8 @@ public static class FsReport
                 bool fits = gc.MaxHeapAfterBytes >= fileBytes;
                 w.AppendLine($"the fs server's whole heap after the phase was at most {Mib(gc.MaxHeapAfterBytes)} (limit {Mib(gc.HeapLimitBytes)}) " +
                              (fits ? $"— not smaller than the {Mib(fileBytes)} file, so its block cache (part of that heap) **could hold the file**: the read may have come partly from fs's cache."
-                                   : $"— smaller than the {Mib(fileBytes)} file, so its block cache (part of that heap) **cannot hold the file**: most of the read came from the disk (through blk)."));
+                                   : $"— smaller than the {Mib(fileBytes)} file, so its block cache (part of that heap) **cannot hold the file**: at least " +
+                                     $"{Mib(fileBytes - gc.MaxHeapAfterBytes)} of it ({100.0 * (fileBytes - gc.MaxHeapAfterBytes) / fileBytes:F0}%) came from the disk (through blk)."));
             }
             else w.AppendLine("no measurement of the fs server's heap in this phase.");
         }
@@ -110,8 +111,12 @@ public static class FsReport
         var gcErrors = phases.Where(p => p.FsGc is { Errors.Count: > 0 }).SelectMany(p => p.FsGc!.Errors.Select(e => $"* fs GC in `{p.Phase}`: {e}")).ToList();
         if (failed.Count == 0 && notes.Count == 0 && errors.Count == 0 && others.Count == 0 && gcErrors.Count == 0)
         { w.AppendLine("Every phase ran on both guests in every boot."); w.AppendLine(); return; }
-        w.AppendLine("What failed, as the program and the system said it:");
-        w.AppendLine();
+        if (failed.Count > 0 || errors.Count > 0 || others.Count > 0 || gcErrors.Count > 0)
+        {
+            w.AppendLine("What failed, as the program and the system said it:");
+            w.AppendLine();
+        }
+        else w.AppendLine("Every phase ran on both guests in every boot.");
         foreach (var p in failed)
         {
             foreach (var why in p.BiscuitFailures.Where(x => x != FsSummary.BootFailed)) w.AppendLine($"* `{p.Phase}` on Biscuit: {why}");
@@ -126,7 +131,7 @@ public static class FsReport
         if (notes.Count > 0)
         {
             w.AppendLine();
-            w.AppendLine("Biscuit's serial console (kernel and servers) about it:");
+            w.AppendLine("Biscuit's serial console (kernel and servers) from the program's start, lines that speak of a failure:");
             w.AppendLine();
             w.AppendLine("```");
             foreach (var n in notes) w.AppendLine(n);

@@ -133,13 +133,13 @@ static void server_figures(const char *phase, const char *when)
    elsewhere (Biscuit) says why it could not, and the host reports what caches there are. */
 static void drop_caches(const char *phase)
 {
-    sync();
     int fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
     if (fd < 0) {
         int e = errno;
         printf("fsbench cache %s kept: open /proc/sys/vm/drop_caches: errno=%s (%s)\n", phase, errno_name(e), strerror(e));
         return;
     }
+    sync();   /* only dirty pages written back can be dropped (the file itself was fsynced already) */
     if (write(fd, "3\n", 2) != 2) {
         int e = errno;
         printf("fsbench cache %s kept: write /proc/sys/vm/drop_caches: errno=%s (%s)\n", phase, errno_name(e), strerror(e));
@@ -369,7 +369,6 @@ int main(int argc, char **argv)
         unlink_files(small, created, created == files);
         server_figures("unlink", "after");
     }
-    sync();
     printf("fsbench done\n");
     return 0;
 }

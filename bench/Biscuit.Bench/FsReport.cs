@@ -76,8 +76,10 @@ public static class FsReport
                 bool fits = gc.MaxHeapAfterBytes >= fileBytes;
                 w.AppendLine($"the fs server's whole heap after the phase was at most {Mib(gc.MaxHeapAfterBytes)} (limit {Mib(gc.HeapLimitBytes)}) " +
                              (fits ? $"— not smaller than the {Mib(fileBytes)} file, so its block cache (part of that heap) **could hold the file**: the read may have come partly from fs's cache."
-                                   : $"— smaller than the {Mib(fileBytes)} file, so its block cache (part of that heap) **cannot hold the file**: at least " +
-                                     $"{Mib(fileBytes - gc.MaxHeapAfterBytes)} of it ({100.0 * (fileBytes - gc.MaxHeapAfterBytes) / fileBytes:F0}%) came from the disk (through blk)."));
+                                   : $"— smaller than the {Mib(fileBytes)} file, so its block cache (part of that heap) **cannot hold the file**: it holds at most " +
+                                     $"{100.0 * gc.MaxHeapAfterBytes / fileBytes:F0}% of it, and " +
+                                     (p.Phase == "seq_read" ? $"at least {Mib(fileBytes - gc.MaxHeapAfterBytes)} of the read came from the disk (through blk)."
+                                                            : "a random block is in it with at most that chance (the rest come from the disk, through blk).")));
             }
             else w.AppendLine("no measurement of the fs server's heap in this phase.");
         }

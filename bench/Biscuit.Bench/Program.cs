@@ -29,6 +29,7 @@ for (int i = 0; i < args.Length; i++)
     if (args[i] == "--parse-gc-table") return ParseGcTable(i + 1 < args.Length ? args[i + 1] : null);
     if (args[i] == "--parse-posix-output") return ParsePosixOutput(i + 1 < args.Length ? args[i + 1] : null);
     if (args[i] == "--summary") return PrintSummary(i + 1 < args.Length ? args[i + 1] : null);
+    if (args[i] == "--parse-fs-output") return FsOutputCheck.Print(i + 1 < args.Length ? args[i + 1] : null);
     if (args[i].StartsWith("-")) { Console.Error.WriteLine($"bench: unknown option '{args[i]}'"); return 2; }
     names.Add(args[i]);
 }
@@ -43,6 +44,7 @@ var available = new Dictionary<string, Func<Dictionary<string, object>>>
         s => Console.Error.Write($"\rbench: nginx: {s}   ")),
     ["servers"] = () => ServersBenchmark.Run(root, build, Math.Min(repeat, 3), s => Console.Error.Write($"\rbench: servers: {s}   ")),
     ["posix"] = () => PosixBenchmark.Run(root, repeatGiven ? repeat : (quick ? 1 : 3), quick, s => Console.Error.Write($"\rbench: posix: {s}   ")),
+    ["fs"] = () => FsBenchmark.Run(root, quick ? FsOptions.Short(repeatGiven ? repeat : 1) : FsOptions.Full(repeatGiven ? repeat : 3), s => Console.Error.Write($"\rbench: fs: {s}   ")),
     ["faults"] = () => FaultsBenchmark.Run(root, quick ? 1 : 3, 20000, s => Console.Error.Write($"\rbench: faults: {s}   ")),
 };
 if (names.Count == 0) names.AddRange(available.Keys);

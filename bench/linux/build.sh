@@ -7,7 +7,8 @@
 #                       e1000/e1000e modules and those that mount an ext3 virtio-blk disk (from
 #                       modules.dep), nginx.conf, the docroot (small.html, 4096 bytes; big.bin, 1 MiB;
 #                       fixed content), linux-ipcbench, posixbench (the very file `./biscuit bench
-#                       posix` also puts on Biscuit's root disk: rootfs/bin/), and init.sh as /init
+#                       posix` also puts on Biscuit's root disk: rootfs/bin/), netbench (likewise, for
+#                       `./biscuit bench net`), and init.sh as /init
 #   www.sha256          sha256 of the two docroot files (the host checks what nginx serves)
 #   kver                the kernel version used
 # Incremental: a fingerprint of every input (this folder's files, and size + mtime of the kernel,
@@ -52,7 +53,7 @@ mapfile -t LIBS < <(ldd /usr/sbin/nginx | awk '/=> \//{print $3} /^[[:space:]]*\
 [ ${#LIBS[@]} -gt 0 ] || die "ldd lists no libraries for /usr/sbin/nginx"
 
 # ---------------------------------------------------------------- up to date?
-SOURCES=(build.sh init.sh nginx.conf linux-ipcbench.c posixbench.c)
+SOURCES=(build.sh init.sh nginx.conf linux-ipcbench.c posixbench.c netbench.c)
 fingerprint() {
     (cd "$HERE" && sha256sum "${SOURCES[@]}")
     sha256sum "$ROOT/boot/rootfs/docroot.sh"
@@ -133,6 +134,8 @@ musl-gcc -static -O2 -Wall -Wextra -Werror -o "$ROOTFS/bin/linux-ipcbench" "$HER
     || die "linux-ipcbench.c did not compile (see above)"
 musl-gcc -static -O2 -Wall -Wextra -Werror -o "$ROOTFS/bin/posixbench" "$HERE/posixbench.c" \
     || die "posixbench.c did not compile (see above)"
+musl-gcc -static -O2 -Wall -Wextra -Werror -o "$ROOTFS/bin/netbench" "$HERE/netbench.c" \
+    || die "netbench.c did not compile (see above)"
 cp "$HERE/init.sh" "$ROOTFS/init"
 chmod 755 "$ROOTFS/init"
 

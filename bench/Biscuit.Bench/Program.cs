@@ -41,6 +41,7 @@ var available = new Dictionary<string, Func<Dictionary<string, object>>>
         s => Console.Error.Write($"\rbench: nginx: {s}   ")),
     ["servers"] = () => ServersBenchmark.Run(root, build, Math.Min(repeat, 3), s => Console.Error.Write($"\rbench: servers: {s}   ")),
     ["posix"] = () => PosixBenchmark.Run(root, repeatGiven ? repeat : (quick ? 1 : 3), quick, s => Console.Error.Write($"\rbench: posix: {s}   ")),
+    ["net"] = () => NetBenchmark.Run(root, quick ? NetOptions.Quick(repeatGiven ? repeat : 1) : NetOptions.Full(repeatGiven ? repeat : 3), s => Console.Error.Write($"\rbench: net: {s}   ")),
     ["faults"] = () => FaultsBenchmark.Run(root, quick ? 1 : 3, 20000, s => Console.Error.Write($"\rbench: faults: {s}   ")),
 };
 if (names.Count == 0) names.AddRange(available.Keys);

@@ -47,6 +47,7 @@ public static class Report
             NginxReport.Markdown(w, nginx);
         if (results.TryGetValue("posix", out var px) && px is Dictionary<string, object> posix)
             PosixReport.Markdown(w, posix);
+        if (results.TryGetValue("net", out var nt) && nt is Dictionary<string, object> net) NetReport.Markdown(w, net);
         Anchors.Report(w, results);
         w.AppendLine("Not measured yet on Biscuit: fs and net on their own (beside the `posix` benchmark's file calls), and the kernel's");
         w.AppendLine("own share of a request apart from the processes it works for (cpu_census charges both to the process) — each arrives with the issue that builds the part it measures.");

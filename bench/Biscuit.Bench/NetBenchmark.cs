@@ -122,37 +122,8 @@ public static class NetBenchmark
         {
             WaitUntilAnswering(boot, qemu, BootTimeout(boot.Guest));
             var client = new NetClient(boot.Port, TimeSpan.FromSeconds(Math.Max(120, options.TransferBytes / 100_000.0)));
-            NetStats? last = Reading(boot, client, clock, "before sink");
-            ulong seed = (ulong)boot.Round * 1000 + (boot.Guest == "biscuit" ? 1UL : 2UL);
-            foreach (string phase in Phases)
-            {
-                say($"{phase} ({Describe(phase, options)})");
-                try
-                {
-                    switch (phase)
-                    {
-                        case "sink": boot.Sink = client.Sink(options.TransferBytes, seed); break;
-                        case "source": boot.Source = client.Source(options.TransferBytes, seed + 100); break;
-                        case "echo": boot.Echo = client.Echo(options.EchoRoundTrips, options.EchoBytes, options.EchoWarmup); break;
-                        default: boot.Connections = client.Connections(options.Clients, options.ConnectionSeconds); break;
-                    }
-                    if (boot.Connections is { Completed: 0 } c && phase == "connections")
-                        boot.PhaseErrors[phase] = $"no connection was answered ({c.Failed} failed; first: {c.FirstFailure})";
-                }
-                catch (Exception e) when (e is InvalidOperationException or System.Net.Sockets.SocketException or IOException)
-                {
-                    boot.PhaseErrors[phase] = $"{e.GetType().Name}: {e.Message}";
-                }
-                var now = Reading(boot, client, clock, $"after {phase}");
-                if (boot.Guest == "biscuit") boot.Gc.Add(NetGcWindow.Of(phase, last, now));
-                last = now;
-                if (qemu.HasExited) throw new InvalidOperationException($"QEMU exited ({qemu.ExitCode}) during {phase}\n{qemu.Tail(30, Noise)}");
-            }
-            try { client.Quit(); }
-            catch (Exception e) when (e is InvalidOperationException or System.Net.Sockets.SocketException or IOException)
-            {
-                boot.PhaseErrors["quit"] = $"{e.GetType().Name}: {e.Message}";
-            }
+            RunPhases(boot, client, options, clock, say,
+                phase => { if (qemu.HasExited) throw new InvalidOperationException($"QEMU exited ({qemu.ExitCode}) during {phase}\n{qemu.Tail(30, Noise)}"); });
             string end = boot.Guest == "biscuit" ? BiscuitEnded : LinuxEnded;
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
             while (DateTime.UtcNow < deadline && qemu.SeenAt(end) == null && !qemu.HasExited) Thread.Sleep(200);
@@ -164,6 +135,63 @@ public static class NetBenchmark
                 .Where(l => l.StartsWith("netbench error", StringComparison.Ordinal) || l.StartsWith("netbench note", StringComparison.Ordinal))
                 .Distinct().Take(20).ToList();
         }
+    }
+
+    // The phases against a running netbench, each between two "stats" readings, then "quit".
+    // `check` runs after each phase (it throws if the guest died).
+    public static void RunPhases(NetBoot boot, NetClient client, NetOptions options, Stopwatch clock, Action<string> say, Action<string> check)
+    {
+        NetStats? last = Reading(boot, client, clock, "before sink");
+        ulong seed = (ulong)boot.Round * 1000 + (boot.Guest == "biscuit" ? 1UL : 2UL);
+        foreach (string phase in Phases)
+        {
+            say($"{phase} ({Describe(phase, options)})");
+            try
+            {
+                switch (phase)
+                {
+                    case "sink": boot.Sink = client.Sink(options.TransferBytes, seed); break;
+                    case "source": boot.Source = client.Source(options.TransferBytes, seed + 100); break;
+                    case "echo": boot.Echo = client.Echo(options.EchoRoundTrips, options.EchoBytes, options.EchoWarmup); break;
+                    default: boot.Connections = client.Connections(options.Clients, options.ConnectionSeconds); break;
+                }
+                if (boot.Connections is { Completed: 0 } c && phase == "connections")
+                    boot.PhaseErrors[phase] = $"no connection was answered ({c.Failed} failed; first: {c.FirstFailure})";
+            }
+            catch (Exception e) when (e is InvalidOperationException or System.Net.Sockets.SocketException or IOException)
+            {
+                boot.PhaseErrors[phase] = $"{e.GetType().Name}: {e.Message}";
+            }
+            var now = Reading(boot, client, clock, $"after {phase}");
+            if (boot.Guest == "biscuit") boot.Gc.Add(NetGcWindow.Of(phase, last, now));
+            last = now;
+            check(phase);
+        }
+        try { client.Quit(); }
+        catch (Exception e) when (e is InvalidOperationException or System.Net.Sockets.SocketException or IOException)
+        {
+            boot.PhaseErrors["quit"] = $"{e.GetType().Name}: {e.Message}";
+        }
+    }
+
+    // `bench/run --net-drive PORT`: the quick phases against a netbench already listening on
+    // 127.0.0.1:PORT (e.g. built for the host and run with --port PORT: no QEMU), printed as JSON;
+    // exit 0 if every phase has its figure, 1 if one failed, 2 for a bad PORT. For checking that the
+    // host and the program agree on the protocol, the stream and the checksum.
+    public static int Drive(string? portText)
+    {
+        if (!int.TryParse(portText, out int port) || port is < 1 or > 65535)
+        {
+            Console.Error.WriteLine($"bench: --net-drive needs a port 1-65535, not '{portText}'");
+            return 2;
+        }
+        var boot = new NetBoot("host", 1, port);
+        var options = NetOptions.Quick(1) with { EchoRoundTrips = 50, ConnectionSeconds = 1 };
+        RunPhases(boot, new NetClient(port, TimeSpan.FromSeconds(30)), options, Stopwatch.StartNew(), s => Console.Error.WriteLine($"bench: net: {s}"), _ => { });
+        Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(boot,
+            new System.Text.Json.JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower }));
+        bool all = boot.Sink != null && boot.Source != null && boot.Echo != null && boot.Connections is { Completed: > 0 } && boot.PhaseErrors.Count == 0;
+        return all ? 0 : 1;
     }
 
     // Waits for the program's "listening" line, then for a "conn" the guest answers (the forward

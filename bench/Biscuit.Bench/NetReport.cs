@@ -25,7 +25,7 @@ public static class NetReport
         var boots = (List<NetBoot>)net["boots"];
         int mib = (int)net["transfer_bytes"] >> 20;
         w.AppendLine($"## TCP through the port forward, Biscuit beside Linux (`net`: QEMU TCG, -m {net["memory"]}, {net["nic"]}, Linux {net["kernel"]}, " +
-                     $"{net["repetitions"]} rounds, boots interleaved{((bool)net["quick"] ? ", --quick: a smoke run, not a measurement" : "")})");
+                     $"{net["repetitions"]} round{((int)net["repetitions"] == 1 ? "" : "s")}, boots interleaved{((bool)net["quick"] ? ", --quick: a smoke run, not a measurement" : "")})");
         w.AppendLine();
         w.AppendLine($"`{net["program"]}`, sha256 `{((string)net["program_sha256"])[..16]}…`, byte-identical in both guests, listening on guest port 80; " +
                      $"the host drives it through QEMU's user network and port forward: {mib} MiB each way (byte count and checksum verified on both sides; " +

@@ -40,7 +40,7 @@ public static class NetGcWindow
             var w = was.FirstOrDefault(x => x.Server == n.Server);
             if (w == null || n.UptimeS < w.UptimeS) continue;   // restarted in the window: its counters began again
             double pauseMs = (n.PauseTotalNs ?? n.PauseTotalMs * 1e6) / 1e6 - (w.PauseTotalNs ?? w.PauseTotalMs * 1e6) / 1e6;
-            long collections = n.Gen0 + n.Gen1 + n.Gen2 - (w.Gen0 + w.Gen1 + w.Gen2);
+            long collections = n.Gen0 - w.Gen0;   // the runtime's gen0 count includes every gen1 and gen2 collection
             ulong? cycles = Cycles(cpuBefore, cpuAfter, n.Server);
             double? cpuMs = cycles is { } c && ghz is > 0 ? c / (ghz.Value * 1e6) : null;
             servers.Add(new NetServerWindow(n.Server, collections, pauseMs, cpuMs,
@@ -49,6 +49,41 @@ public static class NetGcWindow
                 cycles is { } cc && after.Tsc > before.Tsc ? (double)cc / (after.Tsc - before.Tsc) : null));
         }
         return new(phase, wall, ghz, servers, null);
+    }
+
+    // `bench/run --parse-net-stats BEFORE [AFTER SECONDS]`: what the benchmark reads from a saved
+    // "stats" answer of netbench (its TSC, which files it holds, why others are missing) and, given
+    // a second answer taken SECONDS later, the GC window between them, as JSON. Exit 2 with the
+    // reason for an unreadable file, a malformed answer or a bad SECONDS.
+    public static int Cli(string[] args)
+    {
+        if (args.Length is not (1 or 3))
+        {
+            Console.Error.WriteLine("bench: --parse-net-stats needs BEFORE, or BEFORE AFTER SECONDS");
+            return 2;
+        }
+        double seconds = 0;
+        if (args.Length == 3 && (!double.TryParse(args[2], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out seconds) || seconds <= 0))
+        {
+            Console.Error.WriteLine($"bench: --parse-net-stats: SECONDS must be a positive number, not '{args[2]}'");
+            return 2;
+        }
+        try
+        {
+            var before = NetClient.ParseStats(File.ReadAllBytes(args[0]), 0);
+            var after = args.Length == 3 ? NetClient.ParseStats(File.ReadAllBytes(args[1]), seconds) : null;
+            object Brief(NetStats s) => new { s.Tsc, gc_table_chars = s.GcTable?.Length, cpu_table_chars = s.CpuTable?.Length, s.Missing };
+            var json = new Dictionary<string, object?> { ["before"] = Brief(before) };
+            if (after != null) { json["after"] = Brief(after); json["window"] = Of("window", before, after); }
+            Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(json,
+                new System.Text.Json.JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower }));
+            return 0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            Console.Error.WriteLine($"bench: --parse-net-stats: {e.Message}");
+            return 2;
+        }
     }
 
     // The cycles the processes of `server` ran in the window (the census names a process by its

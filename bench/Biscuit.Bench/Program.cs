@@ -26,6 +26,7 @@ for (int i = 0; i < args.Length; i++)
     }
     if (args[i] == "--quick") { quick = true; continue; }
     if (args[i] == "--parse-gc-table") return ParseGcTable(i + 1 < args.Length ? args[i + 1] : null);
+    if (args[i] == "--parse-net-stats") return NetGcWindow.Cli(args[(i + 1)..]);
     if (args[i] == "--net-drive") return NetBenchmark.Drive(i + 1 < args.Length ? args[i + 1] : null);
     if (args[i] == "--parse-posix-output") return ParsePosixOutput(i + 1 < args.Length ? args[i + 1] : null);
     if (args[i].StartsWith("-")) { Console.Error.WriteLine($"bench: unknown option '{args[i]}'"); return 2; }

@@ -310,3 +310,95 @@ public class NetbenchProtocolTests : IClassFixture<HostNetbench>
         Assert.Contains(message, output);
     }
 }
+
+// The benchmark's reader of netbench's "stats" answers and the GC window between two of them
+// (`bench/run --parse-net-stats`), on answers saved from a real quick run (NetStats/: Biscuit's
+// before and after the sink, 3.558637 s apart on the host; the Linux guest's) and on malformed ones.
+[Collection("bench program")]
+public class NetStatsReaderTests
+{
+    private static readonly string Data = Path.Combine(Repository.Root, "tests", "Biscuit.Boot.Tests", "NetStats");
+
+    private static (int Code, string Output) Parse(params string[] arguments) =>
+        Repository.Run(Path.Combine(Repository.Root, "bench", "run"), "--parse-net-stats " + string.Join(" ", arguments.Select(a => $"\"{a}\"")),
+            TimeSpan.FromMinutes(5));
+
+    private static JsonElement Json(string output) => JsonDocument.Parse(output[output.IndexOf('{')..(output.LastIndexOf('}') + 1)]).RootElement;
+
+    [Fact]
+    public void The_window_between_two_Biscuit_answers_gives_net_s_pause_over_the_CPU_time_its_process_ran()
+    {
+        var (code, output) = Parse(Path.Combine(Data, "biscuit-before-sink"), Path.Combine(Data, "biscuit-after-sink"), "3.558637");
+        Assert.True(code == 0, output);
+        var window = Json(output).GetProperty("window");
+        Assert.Equal(JsonValueKind.Null, window.GetProperty("error").ValueKind);
+        // From the files: TSC 5835011044 -> 14156410670; net-server's census cycles 654260160 -> 4783632122;
+        // net's "gc pause total (ns)" 0 -> 145951000 and gen0 0 -> 2.
+        double ghz = (14156410670.0 - 5835011044.0) / 3.558637 / 1e9;
+        double cpuMs = (4783632122.0 - 654260160.0) / (ghz * 1e6);
+        Assert.Equal(ghz, window.GetProperty("tsc_ghz").GetDouble(), 6);
+        var net = window.GetProperty("servers").EnumerateArray().Single(s => s.GetProperty("server").GetString() == "net");
+        Assert.Equal(2, net.GetProperty("collections").GetInt64());
+        Assert.Equal(145.951, net.GetProperty("pause_ms").GetDouble(), 6);
+        Assert.Equal(cpuMs, net.GetProperty("cpu_ms").GetDouble(), 3);
+        Assert.Equal(145.951 / cpuMs, net.GetProperty("gc_share_of_cpu").GetDouble(), 6);
+        Assert.Equal((4783632122.0 - 654260160.0) / (14156410670.0 - 5835011044.0), net.GetProperty("cpu_share_of_guest").GetDouble(), 6);
+        // posix: gen0/gen1/gen2 0/0/0 -> 34/1/0 is 34 collections (gen0's count includes the gen1 one).
+        var posix = window.GetProperty("servers").EnumerateArray().Single(s => s.GetProperty("server").GetString() == "posix");
+        Assert.Equal(34, posix.GetProperty("collections").GetInt64());
+    }
+
+    [Fact]
+    public void The_Linux_guest_s_answer_says_the_files_are_missing_and_its_window_has_no_GC_figures_but_the_reason()
+    {
+        string linux = Path.Combine(Data, "linux-before-sink");
+        var (code, output) = Parse(linux, linux, "1");
+        Assert.True(code == 0, output);
+        var json = Json(output);
+        Assert.Equal("ENOENT", json.GetProperty("before").GetProperty("missing").GetProperty("/proc/biscuit/gc").GetString());
+        Assert.Equal("no /proc/biscuit/gc: ENOENT", json.GetProperty("window").GetProperty("error").GetString());
+        Assert.Empty(json.GetProperty("window").GetProperty("servers").EnumerateArray());
+    }
+
+    [Fact]
+    public void An_answer_whose_GC_table_cannot_be_read_gives_a_window_with_the_reason_instead_of_figures()
+    {
+        string file = Path.Combine(Directory.CreateTempSubdirectory("netbench-stats-").FullName, "stats");
+        File.WriteAllText(file, "tsc 1\nfile /proc/biscuit/gc 6\nhello\nend\n");
+        var (code, output) = Parse(file, file, "1");
+        Directory.Delete(Path.GetDirectoryName(file)!, recursive: true);
+        Assert.True(code == 0, output);
+        Assert.StartsWith("/proc/biscuit/gc unreadable: ", Json(output).GetProperty("window").GetProperty("error").GetString());
+    }
+
+    [Theory]
+    [InlineData("hello\n", "stats: the first line is 'hello', not 'tsc N'")]
+    [InlineData("tsc -5\n", "stats: the first line is 'tsc -5', not 'tsc N'")]
+    [InlineData("tsc 5\nfile /proc/biscuit/gc 999\nabc\nend\n", "stats: 'file /proc/biscuit/gc 999' is not 'file PATH LEN' with LEN bytes after it")]
+    [InlineData("tsc 5\nfile /proc/biscuit/gc missing ENOENT\n", "stats: the answer ends without a line")]
+    [InlineData("tsc 5\nbogus\nend\n", "stats: 'bogus' is not 'file PATH LEN'")]
+    public void A_malformed_answer_is_refused_with_exit_2_naming_what_is_wrong(string answer, string message)
+    {
+        string file = Path.Combine(Directory.CreateTempSubdirectory("netbench-stats-").FullName, "stats");
+        File.WriteAllText(file, answer);
+        var (code, output) = Parse(file);
+        Directory.Delete(Path.GetDirectoryName(file)!, recursive: true);
+        Assert.Equal(2, code);
+        Assert.Contains(message, output);
+    }
+
+    [Fact]
+    public void A_bad_SECONDS_or_a_missing_file_is_refused_with_exit_2_and_the_reason()
+    {
+        string before = Path.Combine(Data, "biscuit-before-sink");
+        var (code, output) = Parse(before, before, "-1");
+        Assert.Equal(2, code);
+        Assert.Contains("SECONDS must be a positive number, not '-1'", output);
+        (code, output) = Parse(Path.Combine(Data, "no-such-answer"));
+        Assert.Equal(2, code);
+        Assert.Contains("no-such-answer", output);
+        (code, output) = Parse(before, before);
+        Assert.Equal(2, code);
+        Assert.Contains("--parse-net-stats needs BEFORE, or BEFORE AFTER SECONDS", output);
+    }
+}

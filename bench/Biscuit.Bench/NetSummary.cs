@@ -37,6 +37,8 @@ public static class NetSummary
         return new Dictionary<string, object>
         {
             ["measures"] = measures,
+            // the headline ratios by name, where the terminal summary of `./biscuit bench` looks for them
+            ["ratios_biscuit_over_linux"] = measures.Where(m => m.RatioBiscuitOverLinux != null).ToDictionary(m => m.Name, m => m.RatioBiscuitOverLinux!.Value),
             ["transfers_verified"] = transfers.Count,
             ["all_transfers_verified"] = transfers.All(t => t.BytesVerified),
             ["gc"] = Gc(boots),

@@ -72,6 +72,9 @@ public class BenchNetTests : IClassFixture<QuickNetBench>
                     $"{m.GetProperty("name")} on {guest}: {m.GetProperty(guest + "_failures")}");
             Assert.True(m.GetProperty("ratio_biscuit_over_linux").GetDouble() > 0);
         }
+        var ratios = _bench.Net.GetProperty("summary").GetProperty("ratios_biscuit_over_linux");
+        Assert.Equal(Measures, ratios.EnumerateObject().Select(r => r.Name));
+        foreach (var m in measures) Assert.Equal(m.GetProperty("ratio_biscuit_over_linux").GetDouble(), ratios.GetProperty(m.GetProperty("name").GetString()!).GetDouble());
     }
 
     [Fact]

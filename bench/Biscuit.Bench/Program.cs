@@ -27,6 +27,8 @@ for (int i = 0; i < args.Length; i++)
     }
     if (args[i] == "--quick") { quick = true; continue; }
     if (args[i] == "--parse-gc-table") return ParseGcTable(i + 1 < args.Length ? args[i + 1] : null);
+    if (args[i] == "--parse-net-stats") return NetGcWindow.Cli(args[(i + 1)..]);
+    if (args[i] == "--net-drive") return NetBenchmark.Drive(i + 1 < args.Length ? args[i + 1] : null);
     if (args[i] == "--parse-posix-output") return ParsePosixOutput(i + 1 < args.Length ? args[i + 1] : null);
     if (args[i] == "--summary") return PrintSummary(i + 1 < args.Length ? args[i + 1] : null);
     if (args[i] == "--parse-fs-output") return FsOutputCheck.Print(i + 1 < args.Length ? args[i + 1] : null);
@@ -45,6 +47,7 @@ var available = new Dictionary<string, Func<Dictionary<string, object>>>
     ["servers"] = () => ServersBenchmark.Run(root, build, Math.Min(repeat, 3), s => Console.Error.Write($"\rbench: servers: {s}   ")),
     ["posix"] = () => PosixBenchmark.Run(root, repeatGiven ? repeat : (quick ? 1 : 3), quick, s => Console.Error.Write($"\rbench: posix: {s}   ")),
     ["fs"] = () => FsBenchmark.Run(root, quick ? FsOptions.Short(repeatGiven ? repeat : 1) : FsOptions.Full(repeatGiven ? repeat : 3), s => Console.Error.Write($"\rbench: fs: {s}   ")),
+    ["net"] = () => NetBenchmark.Run(root, quick ? NetOptions.Quick(repeatGiven ? repeat : 1) : NetOptions.Full(repeatGiven ? repeat : 3), s => Console.Error.Write($"\rbench: net: {s}   ")),
     ["faults"] = () => FaultsBenchmark.Run(root, quick ? 1 : 3, 20000, s => Console.Error.Write($"\rbench: faults: {s}   ")),
 };
 if (names.Count == 0) names.AddRange(available.Keys);

@@ -7,8 +7,8 @@
 #                       e1000/e1000e modules and those that mount an ext3 virtio-blk disk (from
 #                       modules.dep), nginx.conf, the docroot (small.html, 4096 bytes; big.bin, 1 MiB;
 #                       fixed content), linux-ipcbench, posixbench (the very file `./biscuit bench
-#                       posix` also puts on Biscuit's root disk: rootfs/bin/), fsbench (likewise, for
-#                       `./biscuit bench fs`), and init.sh as /init
+#                       posix` also puts on Biscuit's root disk: rootfs/bin/), fsbench and netbench
+#                       (likewise, for `./biscuit bench fs` and `net`), and init.sh as /init
 #   www.sha256          sha256 of the two docroot files (the host checks what nginx serves)
 #   kver                the kernel version used
 # Incremental: a fingerprint of every input (this folder's files, and size + mtime of the kernel,
@@ -53,7 +53,7 @@ mapfile -t LIBS < <(ldd /usr/sbin/nginx | awk '/=> \//{print $3} /^[[:space:]]*\
 [ ${#LIBS[@]} -gt 0 ] || die "ldd lists no libraries for /usr/sbin/nginx"
 
 # ---------------------------------------------------------------- up to date?
-SOURCES=(build.sh init.sh nginx.conf linux-ipcbench.c posixbench.c fsbench.c)
+SOURCES=(build.sh init.sh nginx.conf linux-ipcbench.c posixbench.c fsbench.c netbench.c)
 fingerprint() {
     (cd "$HERE" && sha256sum "${SOURCES[@]}")
     sha256sum "$ROOT/boot/rootfs/docroot.sh"
@@ -136,6 +136,8 @@ musl-gcc -static -O2 -Wall -Wextra -Werror -o "$ROOTFS/bin/posixbench" "$HERE/po
     || die "posixbench.c did not compile (see above)"
 musl-gcc -static -O2 -Wall -Wextra -Werror -o "$ROOTFS/bin/fsbench" "$HERE/fsbench.c" \
     || die "fsbench.c did not compile (see above)"
+musl-gcc -static -O2 -Wall -Wextra -Werror -o "$ROOTFS/bin/netbench" "$HERE/netbench.c" \
+    || die "netbench.c did not compile (see above)"
 cp "$HERE/init.sh" "$ROOTFS/init"
 chmod 755 "$ROOTFS/init"
 

@@ -55,9 +55,9 @@ public static class TerminalSummary
                     break;
                 default:
                     var ratios = FindRatios(b).ToList();
-                    if (ratios.Count == 0) w.AppendLine($"{bench.Name,-10}ran (see report.md)");
+                    if (ratios.Count == 0) w.AppendLine($"{bench.Name,-9} ran (see report.md)");
                     foreach (var (name, value) in ratios.Take(8))
-                        w.AppendLine($"{bench.Name,-10}{name} ratio {N(value, "F2")}");
+                        w.AppendLine($"{bench.Name,-9} {name} ratio {N(value, "F2")}");
                     break;
             }
         }

@@ -4,6 +4,7 @@
 // at most one grant exists at a time (a new grant revokes the previous one).
 // KernelDataWindowPages is the real one; the host tests use memory a fake client can see.
 using System.Runtime.InteropServices;
+using Biscuit.Annotations;
 using Biscuit.Fs.Protocol;
 using Biscuit.Lib.Kernel;
 
@@ -31,6 +32,8 @@ public sealed unsafe class KernelDataWindowPages : IDataWindowPages
     private byte* pages;        // null until the first grant
     private long grant = -1;    // the grant handle, or -1
 
+    /// <summary>Allocates nothing on the GC heap: the pages are native memory, the rest system calls.</summary>
+    [AssumeAllocation(0)]
     public int GrantToCaller(long address)
     {
         if (pages == null)
@@ -46,6 +49,7 @@ public sealed unsafe class KernelDataWindowPages : IDataWindowPages
         return 0;
     }
 
+    [AssumeAllocation(0)]
     public void Revoke()
     {
         if (grant < 0) return;

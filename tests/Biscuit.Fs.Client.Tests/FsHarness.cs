@@ -26,6 +26,9 @@ public sealed class FsHarness : IDisposable
     public MessageServer Server { get; private set; } = null!;
     public InMemoryEndpoint Endpoint { get; } = new();
     public FileServiceClient Client { get; }
+
+    /// <summary>This run's data window pages (a new set after each restart).</summary>
+    public HostDataWindowPages WindowPages { get; private set; } = null!;
     public List<string> Log { get; } = [];
 
     /// <param name="stage">fills the staging folder before mke2fs -d copies it in</param>
@@ -67,6 +70,7 @@ public sealed class FsHarness : IDisposable
         Endpoint.ServerDied();
         serverThread.Join();
         device!.Dispose();          // no Flush, no Dispose of the file system: a crash
+        WindowPages.Vanish();       // the kernel revokes a dead run's grants
         StartServer();
     }
 
@@ -74,7 +78,8 @@ public sealed class FsHarness : IDisposable
     {
         device = new ImageFileDevice(Image, readOnly: false, flushToDisk: false);
         Fs = Ext2FileSystem.Mount(device, new MountOptions { CacheBytes = CacheBytes, LookupCacheEntries = CacheSizing.LookupCacheEntries });
-        Service = new FileService(Fs, CacheBytes);
+        WindowPages = new HostDataWindowPages();
+        Service = new FileService(Fs, CacheBytes, WindowPages);
     }
 
     /// <summary>Stops serving and unmounts cleanly, so that host tools may read the image.</summary>

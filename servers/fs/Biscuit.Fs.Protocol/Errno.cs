@@ -10,6 +10,7 @@ public static class Errno
     public const int EPERM = 1;
     public const int ENOENT = 2;
     public const int EIO = 5;
+    public const int EFAULT = 14;
     public const int EBADF = 9;
     public const int ENOMEM = 12;
     public const int EBUSY = 16;
@@ -21,6 +22,7 @@ public static class Errno
     public const int ENFILE = 23;
     public const int EFBIG = 27;
     public const int ENOSPC = 28;
+    public const int ERANGE = 34;
     public const int EROFS = 30;
     public const int EMLINK = 31;
     public const int ENAMETOOLONG = 36;
@@ -28,6 +30,7 @@ public static class Errno
     public const int ELOOP = 40;
     public const int EPROTO = 71;
     public const int EOPNOTSUPP = 95;
+    public const int ENOTCONN = 107;
     public const int ETIMEDOUT = 110;
     public const int ESTALE = 116;
     public const int EUCLEAN = 117;
@@ -35,11 +38,11 @@ public static class Errno
     /// <summary>The symbol of an errno value ("ENOENT"), or its number.</summary>
     public static string Name(int errno) => errno switch
     {
-        None => "OK", EPERM => "EPERM", ENOENT => "ENOENT", EIO => "EIO", EBADF => "EBADF", ENOMEM => "ENOMEM",
+        None => "OK", EPERM => "EPERM", ENOENT => "ENOENT", EIO => "EIO", EFAULT => "EFAULT", EBADF => "EBADF", ENOMEM => "ENOMEM",
         EBUSY => "EBUSY", EEXIST => "EEXIST", EXDEV => "EXDEV", ENOTDIR => "ENOTDIR", EISDIR => "EISDIR",
         EINVAL => "EINVAL", ENFILE => "ENFILE", EFBIG => "EFBIG", ENOSPC => "ENOSPC", EROFS => "EROFS",
         EMLINK => "EMLINK", ENAMETOOLONG => "ENAMETOOLONG", ENOTEMPTY => "ENOTEMPTY", ELOOP => "ELOOP",
-        EPROTO => "EPROTO", EOPNOTSUPP => "EOPNOTSUPP", ETIMEDOUT => "ETIMEDOUT", ESTALE => "ESTALE", EUCLEAN => "EUCLEAN",
+        EPROTO => "EPROTO", ERANGE => "ERANGE", ENOTCONN => "ENOTCONN", EOPNOTSUPP => "EOPNOTSUPP", ETIMEDOUT => "ETIMEDOUT", ESTALE => "ESTALE", EUCLEAN => "EUCLEAN",
         _ => "errno " + errno,
     };
 }

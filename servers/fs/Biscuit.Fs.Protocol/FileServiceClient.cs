@@ -65,6 +65,15 @@ public sealed class FileServiceClient(IClientTransport transport, ulong timeoutM
         return FsResult<long>.Ok(done);
     }
 
+    /// <summary>Asks fs to grant its data window at `address` (page aligned, free in the caller): its layout.</summary>
+    public FsResult<DataWindowLayout> MapDataWindow(long address) => Call(FsContracts.MapDataWindow, address);
+
+    /// <summary>pread(2) of at most one slot into the window: the count read (0 at the end of the file).</summary>
+    public FsResult<long> ReadToWindow(WindowTransfer transfer) => Call(FsContracts.ReadToWindow, transfer);
+
+    /// <summary>pwrite(2) of a slot's first Count bytes: the count written.</summary>
+    public FsResult<long> WriteFromWindow(WindowTransfer transfer) => Call(FsContracts.WriteFromWindow, transfer);
+
     public FsResult<Empty> Truncate(ulong handle, long size) => Call(FsContracts.Truncate, new TruncateRequest(handle, size));
     public FsResult<Empty> Close(ulong handle) => Call(FsContracts.Close, handle);
     public FsResult<FileStatus> Stat(string path, bool followLinks = true) => Call(FsContracts.Stat, new PathRequest(path, followLinks));

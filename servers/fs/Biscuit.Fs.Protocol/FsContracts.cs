@@ -68,4 +68,12 @@ public static class FsContracts
         Request(55, "ResetClient", idempotent: true, Codecs.Empty, Codecs.Int64);
     public static readonly RequestType<ReopenRequest, FsReply<OpenedFile>> Reopen =
         Request(54, "Reopen", idempotent: false, RequestCodecs.Reopen, ReplyCodecs.OpenedFile);
+
+    // The shared data window (DataWindow.cs): file data in pages fs grants to its client, not in messages.
+    public static readonly RequestType<long, FsReply<DataWindowLayout>> MapDataWindow =
+        Request(56, "MapDataWindow", idempotent: false, Codecs.Int64, DataWindowCodecs.Layout);
+    public static readonly RequestType<WindowTransfer, FsReply<long>> ReadToWindow =
+        Request(57, "ReadToWindow", idempotent: true, DataWindowCodecs.Transfer, Codecs.Int64);
+    public static readonly RequestType<WindowTransfer, FsReply<long>> WriteFromWindow =
+        Request(58, "WriteFromWindow", idempotent: true, DataWindowCodecs.Transfer, Codecs.Int64);
 }

@@ -37,7 +37,7 @@ public readonly record struct FsStatistics(int BlockSize, long Blocks, long Free
 /// <summary>The fs server's figures: lib's GC and request report, and the file system's own.</summary>
 public sealed record FsServerFigures(StatsReport Gc, long CacheBytes, long CacheHits, long CacheMisses,
     long LookupHits, long LookupMisses, long JournalTransactions, long JournalBlocksLogged, long TransactionsReplayedAtMount,
-    long OpenFiles)
+    long OpenFiles, long WindowBytesRead = 0, long WindowBytesWritten = 0, long MessageBytesRead = 0, long MessageBytesWritten = 0)
 {
     /// <summary>Block-cache hits over lookups (0 before the first lookup).</summary>
     public double CacheHitRate => CacheHits + CacheMisses == 0 ? 0 : (double)CacheHits / (CacheHits + CacheMisses);
@@ -81,15 +81,17 @@ public static class ReplyCodecs
         },
         (ref MessagePackReader r) => new FsStatistics(r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt32()));
 
-    public static readonly RecordCodec<FsServerFigures> FsServerFigures = new("FsServerFigures", 10,
+    public static readonly RecordCodec<FsServerFigures> FsServerFigures = new("FsServerFigures", 14,
         (ref MessagePackWriter w, FsServerFigures f) =>
         {
             StatsReportCodec.Instance.Write(ref w, f.Gc);
             w.Write(f.CacheBytes); w.Write(f.CacheHits); w.Write(f.CacheMisses); w.Write(f.LookupHits); w.Write(f.LookupMisses);
             w.Write(f.JournalTransactions); w.Write(f.JournalBlocksLogged); w.Write(f.TransactionsReplayedAtMount); w.Write(f.OpenFiles);
+            w.Write(f.WindowBytesRead); w.Write(f.WindowBytesWritten); w.Write(f.MessageBytesRead); w.Write(f.MessageBytesWritten);
         },
         (ref MessagePackReader r) => new FsServerFigures(StatsReportCodec.Instance.Read(ref r),
-            r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64()));
+            r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(),
+            r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64()));
 
     private sealed class FileDataCodec : IMessageCodec<FileData>
     {

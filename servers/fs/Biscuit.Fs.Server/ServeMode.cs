@@ -42,7 +42,7 @@ static class ServeMode
 
         var budgets = FileService.AdmissionBudgets(Biscuit.Generated.MaxLiveBudgets.All, mountOptions.CacheBytes, mountOptions.LookupCacheEntries);
         var server = new MessageServer(new ServerOptions { Name = name, Budgets = budgets, MeasureAllocations = measureAllocations });
-        new FileService(fs, mountOptions.CacheBytes).RegisterOn(server);
+        new FileService(fs, mountOptions.CacheBytes, new KernelDataWindowPages()).RegisterOn(server);
         Console.WriteLine($"{name}: serving (block cache {mountOptions.CacheBytes >> 10} KiB of a {heapLimit >> 20} MiB heap)");
         var error = server.Run(new KernelServerTransport(new Endpoint(Handle.Initial(0))));
         Console.WriteLine($"{name}: server loop ended: {error}");

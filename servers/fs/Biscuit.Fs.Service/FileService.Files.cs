@@ -69,6 +69,7 @@ public sealed partial class FileService
             try
             {
                 int read = LibraryCalls.Read(fs, inode, request.Offset, buffer.AsSpan(0, count));
+                messageBytesRead += read;
                 return FsReply<FileData>.Ok(new FileData(buffer, read));
             }
             catch (FsException e) { return Failed<FileData>(e); }
@@ -83,7 +84,9 @@ public sealed partial class FileService
             if (!files.TryGet(request.Handle, out uint inode)) return BadHandle<long>(request.Handle);
             try
             {
-                return FsReply<long>.Ok(LibraryCalls.Write(fs, inode, request.Offset, request.Data));
+                int written = LibraryCalls.Write(fs, inode, request.Offset, request.Data);
+                messageBytesWritten += written;
+                return FsReply<long>.Ok(written);
             }
             catch (FsException e) { return Failed<long>(e); }
         }

@@ -18,7 +18,7 @@ using Biscuit.Lib.Telemetry;
 
 namespace Biscuit.Fs.Service;
 
-public sealed partial class FileService(Ext2FileSystem fs, long cacheBytes)
+public sealed partial class FileService(Ext2FileSystem fs, long cacheBytes, IDataWindowPages? windowPages = null)
 {
     private readonly object gate = new();
     private readonly int blockSize = fs.BlockSize;                // the file system's, fixed at mount
@@ -59,6 +59,9 @@ public sealed partial class FileService(Ext2FileSystem fs, long cacheBytes)
         messageServer.Register(FsContracts.Statfs, Statfs);
         messageServer.Register(FsContracts.FsStats, FsStats);
         messageServer.Register(FsContracts.ResetClient, ResetClient);
+        messageServer.Register(FsContracts.MapDataWindow, MapDataWindow);
+        messageServer.Register(FsContracts.ReadToWindow, ReadToWindow);
+        messageServer.Register(FsContracts.WriteFromWindow, WriteFromWindow);
         messageServer.RegisterShrinkCallback("fs block cache", DropCleanBlocks);
     }
 
@@ -103,8 +106,9 @@ public sealed partial class FileService(Ext2FileSystem fs, long cacheBytes)
         }
     }
 
-    /// <summary>Closes every open handle (each inode Released, so files unlinked while open are freed):
-    /// the client — posix, the only one — was restarted and its new instance holds none of them.
+    /// <summary>Closes every open handle (each inode Released, so files unlinked while open are freed)
+    /// and takes the data window back: the client — posix, the only one — was restarted and its new
+    /// instance holds none of them.
     /// Answers how many were closed; a second call closes none.</summary>
     [RequestHandler("ResetClient")]
     [MaxIterations(FsLimits.MaxOpenFiles)]
@@ -115,6 +119,7 @@ public sealed partial class FileService(Ext2FileSystem fs, long cacheBytes)
             long closed = 0;
             try
             {
+                RevokeWindow();
                 while (files.TryTakeAny(out uint inode))
                 {
                     LibraryCalls.Release(fs, inode);
@@ -145,7 +150,9 @@ public sealed partial class FileService(Ext2FileSystem fs, long cacheBytes)
         {
             var f = LibraryCalls.Figures(fs);
             return FsReply<FsServerFigures>.Ok(new FsServerFigures(gc, cacheBytes, f.CacheHits, f.CacheMisses, f.LookupHits, f.LookupMisses,
-                f.Commits, f.BlocksLogged, f.Replayed, files.Count));
+                f.Commits, f.BlocksLogged, f.Replayed, files.Count,
+                windowBytesRead, windowBytesWritten,
+                messageBytesRead, messageBytesWritten));
         }
     }
 

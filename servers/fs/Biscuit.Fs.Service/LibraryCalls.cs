@@ -64,6 +64,16 @@ internal static class LibraryCalls
     [AssumeAllocation(DataCallBytes)]
     public static int Write(Ext2FileSystem fs, uint inode, long offset, ReadOnlyMemory<byte> data) => fs.Write(inode, offset, data.Span);
 
+    /// <summary>A read or write of one data-window slot (64 KiB): the reused write plan grows to the
+    /// blocks of a slot (64 with 1 KiB blocks, plus indirect blocks), and a failure's exception.</summary>
+    public const long WindowCallBytes = 64 * 1024;
+
+    [AssumeAllocation(WindowCallBytes)]
+    public static int ReadSpan(Ext2FileSystem fs, uint inode, long offset, Span<byte> destination) => fs.Read(inode, offset, destination);
+
+    [AssumeAllocation(WindowCallBytes)]
+    public static int WriteSpan(Ext2FileSystem fs, uint inode, long offset, ReadOnlySpan<byte> data) => fs.Write(inode, offset, data);
+
     [AssumeAllocation(DataCallBytes)]
     public static void Truncate(Ext2FileSystem fs, uint inode, long size) => fs.Truncate(inode, size);
 

@@ -7,14 +7,26 @@
 // re-opened by inode and generation and the call made again (FsOpenFiles.Recover); an Open lost with
 // the dead run is sent again unless it was O_EXCL (a second exclusive create could report EEXIST for
 // a file the first one made); a Close lost with it is done (the dead run's handles are gone).
+// File data: a read or write larger than one message moves through fs's data window (FsDataWindow),
+// a slot (64 KiB) a call; a small one, or one that finds no free slot or no window, through
+// messages. A window that died with fs (ENOTCONN, or its pages gone) is mapped again from the new
+// run and the call made again.
 using Biscuit.Fs.Protocol;
 
 namespace Biscuit.Posix.Links;
 
-public sealed class FsLink(Func<FileServiceClient> clientFactory) : IFileSystem
+public sealed class FsLink(Func<FileServiceClient> clientFactory, IDataWindowView? windowView = null) : IFileSystem
 {
+    /// <summary>Reads and writes of at most this many bytes go in one message; larger ones through the window.</summary>
+    public const int MessageDataBytes = FsLimits.MaxDataBytes;
+    private const int WindowAttempts = 4;   // ENOTCONN (remap), EBADF (re-open), a window lost mid-copy, and once more
+
     private readonly ThreadLocal<FileServiceClient> clients = new(clientFactory);   // one per worker thread
     private readonly FsOpenFiles open = new();
+    private readonly FsDataWindow? window = windowView == null ? null : new FsDataWindow(windowView);
+
+    /// <summary>The data window (null without a view: messages only).</summary>
+    public FsDataWindow? Window => window;
 
     private FileServiceClient Fs => clients.Value!;
 
@@ -40,6 +52,94 @@ public sealed class FsLink(Func<FileServiceClient> clientFactory) : IFileSystem
 
     public long Read(FsNode node, long offset, Span<byte> into)
     {
+        if (window == null || into.Length <= MessageDataBytes) return ReadByMessages(node, offset, into);
+        long done = 0;
+        while (done < into.Length)
+        {
+            int piece = Math.Min(into.Length - (int)done, DataWindowLimits.SlotBytes);
+            long r = ReadPiece(node, offset + done, into.Slice((int)done, piece));
+            if (r < 0) return done > 0 ? done : r;
+            done += r;
+            if (r < piece) break;   // end of file
+        }
+        return done;
+    }
+
+    public long Write(FsNode node, long offset, ReadOnlySpan<byte> from)
+    {
+        if (window == null || from.Length <= MessageDataBytes) return WriteByMessages(node, offset, from);
+        long done = 0;
+        while (done < from.Length)
+        {
+            int piece = Math.Min(from.Length - (int)done, DataWindowLimits.SlotBytes);
+            long r = WritePiece(node, offset + done, from.Slice((int)done, piece));
+            if (r < 0) return done > 0 ? done : r;
+            done += r;
+            if (r < piece) break;
+        }
+        return done;
+    }
+
+    // At most one slot's bytes through the window (or messages if no slot or window is to be had).
+    private long ReadPiece(FsNode node, long offset, Span<byte> into)
+    {
+        if (!window!.TryTakeSlot(out int slot)) return ReadByMessages(node, offset, into);
+        try
+        {
+            for (int attempt = 0; attempt < WindowAttempts; attempt++)
+            {
+                if (!window.Current(Fs, out var layout, out long seen) || slot >= layout.Slots || into.Length > layout.SlotBytes)
+                    return ReadByMessages(node, offset, into);
+                long e = open.Handle(node, out ulong handle);
+                if (e < 0) return e;
+                var r = Fs.ReadToWindow(new WindowTransfer(layout.WindowId, handle, offset, slot, into.Length));
+                if (r.IsOk)
+                {
+                    if (r.Value < 0 || r.Value > into.Length) return -Biscuit.Fs.Protocol.Errno.EPROTO;
+                    if (window.CopyOut(seen, layout, slot, into[..(int)r.Value])) return r.Value;
+                    window.Lost(seen);
+                }
+                else if (!Recovered(r, node, handle, seen, out e)) return e;
+            }
+            return -Errno.EIO;
+        }
+        finally { window.GiveSlot(slot); }
+    }
+
+    private long WritePiece(FsNode node, long offset, ReadOnlySpan<byte> from)
+    {
+        if (!window!.TryTakeSlot(out int slot)) return WriteByMessages(node, offset, from);
+        try
+        {
+            for (int attempt = 0; attempt < WindowAttempts; attempt++)
+            {
+                if (!window.Current(Fs, out var layout, out long seen) || slot >= layout.Slots || from.Length > layout.SlotBytes)
+                    return WriteByMessages(node, offset, from);
+                long e = open.Handle(node, out ulong handle);
+                if (e < 0) return e;
+                if (!window.CopyIn(seen, layout, slot, from)) { window.Lost(seen); continue; }
+                var r = Fs.WriteFromWindow(new WindowTransfer(layout.WindowId, handle, offset, slot, from.Length));
+                if (r.IsOk) return r.Value < 0 || r.Value > from.Length ? -Biscuit.Fs.Protocol.Errno.EPROTO : r.Value;
+                if (!Recovered(r, node, handle, seen, out e)) return e;
+            }
+            return -Errno.EIO;
+        }
+        finally { window.GiveSlot(slot); }
+    }
+
+    // A window transfer failed: true to make it again (the window was lost and is mapped anew at the
+    // next try, or the handle's fs run died and the file was re-opened); else `e` is the answer.
+    private bool Recovered(FsResult<long> r, FsNode node, ulong handle, long seen, out long e)
+    {
+        e = 0;
+        if (r.Errno == Errno.ENOTCONN || r.ServerDied) { window!.Lost(seen); return true; }
+        if (r.Errno == Errno.EBADF) return (e = open.Recover(node, handle, Fs)) >= 0;
+        e = -r.Errno;
+        return false;
+    }
+
+    private long ReadByMessages(FsNode node, long offset, Span<byte> into)
+    {
         for (int attempt = 0; ; attempt++)
         {
             long e = open.Handle(node, out ulong handle);
@@ -51,7 +151,7 @@ public sealed class FsLink(Func<FileServiceClient> clientFactory) : IFileSystem
         }
     }
 
-    public long Write(FsNode node, long offset, ReadOnlySpan<byte> from)
+    private long WriteByMessages(FsNode node, long offset, ReadOnlySpan<byte> from)
     {
         byte[] data = from.ToArray();
         for (int attempt = 0; ; attempt++)

@@ -59,7 +59,7 @@ var readiness = new ReadinessThread(netLink);
 // Sockets outlive a restart of net: listeners are made again on the new instance (issue 9 item 3).
 var network = new RestartableNetwork(netLink, netLink.Instance, readiness.Subscribe, message => Console.WriteLine($"{name}: {message}"));
 var posix = new Personality(new KernelProcesses(personalityEndpoint.Value),
-    new FsLink(() => new FileServiceClient(new KernelClientTransport(fsEndpoint))), network, services, new KernelSharedPages())
+    new FsLink(() => new FileServiceClient(new KernelClientTransport(fsEndpoint)), new KernelDataWindowView()), network, services, new KernelSharedPages())
 {
     HardwareCapabilities = X86Base.IsSupported ? (uint)X86Base.CpuId(1, 0).Edx : 0,
 };

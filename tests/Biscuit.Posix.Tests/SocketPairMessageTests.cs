@@ -261,4 +261,15 @@ public sealed class SocketPairMessageTests : IDisposable
         var (n, _, header) = Receive(b, 24);
         Assert.Equal((1L, 0UL), (n, h.GetU64(header + 40)));
     }
+
+    [Fact]
+    public void Recv_on_a_socketpair_end_reads_its_bytes_and_MSG_DONTWAIT_with_nothing_queued_is_EAGAIN()
+    {
+        var (a, b) = SocketPair();
+        ulong into = h.Alloc(8);
+        Assert.Equal(-Errno.EAGAIN, h.Call(LinuxCall.Recvfrom, (ulong)b, into, 8UL, Sock.MSG_DONTWAIT, 0UL, 0UL));
+        Assert.Equal(3, h.Write(a, "abc"));
+        Assert.Equal(3, h.Call(LinuxCall.Recvfrom, (ulong)b, into, 8UL, 0UL, 0UL, 0UL));
+        Assert.Equal("abc", h.GetString(into, 3));
+    }
 }

@@ -91,6 +91,7 @@ public static class SocketCalls
 
     private static long ReceiveFrom(CallContext c)
     {
+        if (c.Fds.Get(c.IntArg(0)) is StreamPair pair) return ReceiveFromPairPlain(c, pair);
         var socket = SocketOf(c);
         int flags = c.IntArg(3);
         bool peek = (flags & Sock.MSG_PEEK) != 0, dontWait = (flags & Sock.MSG_DONTWAIT) != 0;
@@ -183,6 +184,20 @@ public static class SocketCalls
         c.Memory.WriteU32(header + 8, 0);       // msg_namelen: an unnamed peer
         c.Memory.WriteU64(header + 40, used);   // msg_controllen: the control bytes written
         c.Memory.WriteU32(header + 48, (uint)messageFlags);
+        return n;
+    }
+
+    /// <summary>recv/recvfrom(2) on a socketpair end: bytes only (descriptions that came with them are
+    /// closed, as Linux's recvmsg without a control buffer); an unnamed peer (address length 0).</summary>
+    private static long ReceiveFromPairPlain(CallContext c, StreamPair pair)
+    {
+        int flags = c.IntArg(3);
+        if ((flags & Sock.MSG_PEEK) != 0) return -Errno.EOPNOTSUPP;
+        var buffer = new byte[Math.Min(c.Arg(2), (ulong)UserIo.ChunkBytes)];
+        long n = Blocking.Retry(pair, Readiness.In, c, () => pair.Read(buffer), (flags & Sock.MSG_DONTWAIT) != 0);
+        if (n < 0) return n;
+        c.Memory.Write(c.Arg(1), buffer.AsSpan(0, (int)n));
+        if (c.Arg(4) != 0 && c.Arg(5) != 0) c.Memory.WriteU32(c.Arg(5), 0);
         return n;
     }
 

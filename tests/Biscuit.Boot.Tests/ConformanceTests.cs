@@ -15,7 +15,7 @@ namespace Biscuit.Boot.Tests;
 
 public sealed class ConformanceBuild : IDisposable
 {
-    public static readonly string[] Programs = ["files", "events", "fork", "ids", "signals", "mmap", "sockets", "gaps"];
+    public static readonly string[] Programs = ["files", "events", "fork", "ids", "signals", "mmap", "sockets", "fdpass", "gaps"];
     public readonly string Folder = Directory.CreateTempSubdirectory("biscuit-conformance-").FullName;
     public readonly string Disk;
     public readonly Dictionary<string, string[]> HostLines = new();   // program -> its stdout lines on the host
@@ -88,6 +88,7 @@ public class ConformanceTests : IClassFixture<ConformanceBuild>
     [InlineData("signals", 25)]
     [InlineData("mmap", 40)]
     [InlineData("sockets", 100)]
+    [InlineData("fdpass", 35)]
     [InlineData("gaps", 2)]
     public void On_the_host_each_program_runs_to_its_end_line_with_every_check(string program, int atLeast)
     {
@@ -105,6 +106,7 @@ public class ConformanceTests : IClassFixture<ConformanceBuild>
     [InlineData("signals")]
     [InlineData("mmap")]
     [InlineData("sockets")]
+    [InlineData("fdpass")]
     public void On_Biscuit_the_program_prints_exactly_what_it_prints_on_Linux(string program)
     {
         var (lines, serial) = _build.RunOnBiscuit(program);

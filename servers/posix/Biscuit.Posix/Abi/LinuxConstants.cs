@@ -50,6 +50,9 @@ public static class Sock
     public const int STREAM = 1, DGRAM = 2, TYPE_MASK = 0xF, NONBLOCK = O.NONBLOCK, CLOEXEC = O.CLOEXEC;
     public const int SOL_SOCKET = 1, IPPROTO_TCP = 6;
     public const int MSG_PEEK = 0x2, MSG_DONTWAIT = 0x40, MSG_NOSIGNAL = 0x4000;
+    public const int MSG_CTRUNC = 0x8, MSG_CMSG_CLOEXEC = 0x40000000;
+    // Ancillary message types at SOL_SOCKET (include/linux/socket.h); SCM_MAX_FD (include/net/scm.h).
+    public const int SCM_RIGHTS = 1, SCM_CREDENTIALS = 2, SCM_MAX_FD = 253;
     public const int SHUT_RD = 0, SHUT_WR = 1, SHUT_RDWR = 2;
 }
 

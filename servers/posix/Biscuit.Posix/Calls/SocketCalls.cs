@@ -91,6 +91,7 @@ public static class SocketCalls
 
     private static long ReceiveFrom(CallContext c)
     {
+        if (c.Fds.Get(c.IntArg(0)) is StreamPair pair) return ReceiveFromPairPlain(c, pair);
         var socket = SocketOf(c);
         int flags = c.IntArg(3);
         bool peek = (flags & Sock.MSG_PEEK) != 0, dontWait = (flags & Sock.MSG_DONTWAIT) != 0;
@@ -145,31 +146,58 @@ public static class SocketCalls
         return n;
     }
 
-    /// <summary>sendmsg(2) on a socketpair end: the iovecs' bytes; a destination name is EISCONN (it is
-    /// connected); ancillary data (SCM_RIGHTS) is not carried: EOPNOTSUPP, nothing sent.</summary>
+    /// <summary>sendmsg(2) on a socketpair end: the iovecs' bytes with the descriptions of an
+    /// SCM_RIGHTS control message (Calls/Ancillary.cs checks it first, as unix_stream_sendmsg calls
+    /// scm_send first); a destination name is EISCONN (it is connected). Nothing is sent on an error.</summary>
     private static long SendToPair(CallContext c, StreamPair pair)
     {
         var header = c.Memory.Read(c.Arg(1), 56);
-        if (BitConverter.ToUInt64(header, 0) != 0) return -Errno.EISCONN;
-        if (BitConverter.ToUInt64(header, 40) != 0) return -Errno.EOPNOTSUPP;
-        var data = UserIo.Gather(c.Memory, UserIo.ReadIovecs(c.Memory, BitConverter.ToUInt64(header, 16), BitConverter.ToUInt64(header, 24)));
-        return Blocking.Retry(pair, Readiness.Out, c, () => pair.Write(data), (c.IntArg(2) & Sock.MSG_DONTWAIT) != 0);
+        var iovecs = UserIo.ReadIovecs(c.Memory, BitConverter.ToUInt64(header, 16), BitConverter.ToUInt64(header, 24));
+        long checkedControl = Ancillary.ReadRights(c, BitConverter.ToUInt64(header, 32), BitConverter.ToUInt64(header, 40), out var files);
+        if (checkedControl < 0) return checkedControl;
+        if (BitConverter.ToUInt64(header, 0) != 0) { RightsQueue.Drop(files); return -Errno.EISCONN; }
+        byte[] data;
+        try { data = UserIo.Gather(c.Memory, iovecs); }
+        catch { RightsQueue.Drop(files); throw; }
+        long n = Blocking.Retry(pair, Readiness.Out, c, () => pair.WriteWithRights(data, files), (c.IntArg(2) & Sock.MSG_DONTWAIT) != 0);
+        if (n <= 0) RightsQueue.Drop(files);   // no byte went: the descriptions stayed ours
+        return n;
     }
 
-    /// <summary>recvmsg(2) on a socketpair end: bytes into the iovecs, no name, no ancillary data.</summary>
+    /// <summary>recvmsg(2) on a socketpair end: bytes into the iovecs, no name, and the descriptions
+    /// that came with them as an SCM_RIGHTS message (MSG_CMSG_CLOEXEC honoured; MSG_CTRUNC when the
+    /// control buffer is too small, the others closed).</summary>
     private static long ReceiveFromPair(CallContext c, StreamPair pair)
     {
         ulong header = c.Arg(1);
         var bytes = c.Memory.Read(header, 56);
-        if ((c.IntArg(2) & Sock.MSG_PEEK) != 0) return -Errno.EOPNOTSUPP;
+        int flags = c.IntArg(2);
+        if ((flags & Sock.MSG_PEEK) != 0) return -Errno.EOPNOTSUPP;
         var iovecs = UserIo.ReadIovecs(c.Memory, BitConverter.ToUInt64(bytes, 16), BitConverter.ToUInt64(bytes, 24));
         var buffer = new byte[Math.Min(iovecs.Sum(v => (long)v.Length), UserIo.ChunkBytes)];
-        long n = Blocking.Retry(pair, Readiness.In, c, () => pair.Read(buffer), (c.IntArg(2) & Sock.MSG_DONTWAIT) != 0);
+        OpenFile[]? files = null;
+        long n = Blocking.Retry(pair, Readiness.In, c, () => pair.ReadWithRights(buffer, out files), (flags & Sock.MSG_DONTWAIT) != 0);
         if (n < 0) return n;
+        var (used, messageFlags) = Ancillary.DeliverRights(c, BitConverter.ToUInt64(bytes, 32), BitConverter.ToUInt64(bytes, 40),
+            files, (flags & Sock.MSG_CMSG_CLOEXEC) != 0);
         UserIo.Scatter(c.Memory, iovecs, buffer.AsSpan(0, (int)n));
-        c.Memory.WriteU32(header + 8, 0);    // msg_namelen: an unnamed peer
-        c.Memory.WriteU64(header + 40, 0);   // msg_controllen: no ancillary data
-        c.Memory.WriteU32(header + 48, 0);   // msg_flags
+        c.Memory.WriteU32(header + 8, 0);       // msg_namelen: an unnamed peer
+        c.Memory.WriteU64(header + 40, used);   // msg_controllen: the control bytes written
+        c.Memory.WriteU32(header + 48, (uint)messageFlags);
+        return n;
+    }
+
+    /// <summary>recv/recvfrom(2) on a socketpair end: bytes only (descriptions that came with them are
+    /// closed, as Linux's recvmsg without a control buffer); an unnamed peer (address length 0).</summary>
+    private static long ReceiveFromPairPlain(CallContext c, StreamPair pair)
+    {
+        int flags = c.IntArg(3);
+        if ((flags & Sock.MSG_PEEK) != 0) return -Errno.EOPNOTSUPP;
+        var buffer = new byte[Math.Min(c.Arg(2), (ulong)UserIo.ChunkBytes)];
+        long n = Blocking.Retry(pair, Readiness.In, c, () => pair.Read(buffer), (flags & Sock.MSG_DONTWAIT) != 0);
+        if (n < 0) return n;
+        c.Memory.Write(c.Arg(1), buffer.AsSpan(0, (int)n));
+        if (c.Arg(4) != 0 && c.Arg(5) != 0) c.Memory.WriteU32(c.Arg(5), 0);
         return n;
     }
 

@@ -200,19 +200,19 @@ public static class NicCodecs
     {
         public void Write(ref MessagePackWriter writer, NicStats v)
         {
-            writer.WriteArrayHeader(12);
+            writer.WriteArrayHeader(11);
             writer.Write(v.FramesIn); writer.Write(v.BytesIn); writer.Write(v.FramesOut); writer.Write(v.BytesOut);
-            writer.Write(v.RxDropped); writer.Write(v.TxDropped); writer.Write(v.Interrupts); writer.Write(v.Attaches);
+            writer.Write(v.RxDropped); writer.Write(v.Interrupts); writer.Write(v.Attaches);
             writer.Write(v.BadRequests); writer.Write(v.ClientSignals); writer.Write(v.RxSlotsWithDevice); writer.Write(v.RxSlotsWithClient);
         }
 
         public NicStats Read(ref MessagePackReader reader)
         {
-            int n = Codecs.ReadArrayAtLeast(ref reader, 12, "NicStats");
+            int n = Codecs.ReadArrayAtLeast(ref reader, 11, "NicStats");
             var v = new NicStats(reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(),
-                reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(),
+                reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(),
                 reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt32(), reader.ReadInt32());
-            Codecs.SkipExtraFields(ref reader, n, 12);
+            Codecs.SkipExtraFields(ref reader, n, 11);
             return v;
         }
     }

@@ -84,7 +84,7 @@ public sealed record TransmitReply(int Errno, string Message, int Accepted, int[
 }
 
 public readonly record struct NicStats(long FramesIn, long BytesIn, long FramesOut, long BytesOut, long RxDropped,
-    long TxDropped, long Interrupts, long Attaches, long BadRequests, long ClientSignals, int RxSlotsWithDevice, int RxSlotsWithClient)
+    long Interrupts, long Attaches, long BadRequests, long ClientSignals, int RxSlotsWithDevice, int RxSlotsWithClient)
 {
     /// <summary>Frames received per interrupt, ×100 (batching: above 100 when interrupts carry several).</summary>
     public long FramesPerInterruptTimes100 => Interrupts == 0 ? 0 : FramesIn * 100 / Interrupts;

@@ -24,7 +24,7 @@ public sealed class NicService(SlotRings rings, INicHardware device, ISlotWindow
     private long session;                       // guarded by gate: the current client's session, 0: none
     private bool holding;                       // guarded by gate: a Hold of `session` waits
     private IClientSignal? client;              // guarded by gate
-    private long attaches, framesIn, bytesIn, framesOut, bytesOut, rxDropped, txDropped, interrupts, badRequests, signals;   // guarded by gate
+    private long attaches, framesIn, bytesIn, framesOut, bytesOut, rxDropped, interrupts, badRequests, signals;   // guarded by gate
     private readonly int[] scratch = new int[SlotRings.TxSlots];   // guarded by gate
 
     public long Instance => instance;
@@ -158,7 +158,7 @@ public sealed class NicService(SlotRings rings, INicHardware device, ISlotWindow
     public NicStats Stats(Empty request)
     {
         lock (gate)
-            return new NicStats(framesIn, bytesIn, framesOut, bytesOut, rxDropped, txDropped, interrupts, attaches, badRequests,
+            return new NicStats(framesIn, bytesIn, framesOut, bytesOut, rxDropped, interrupts, attaches, badRequests,
                 signals, rings.RxWithDevice, rings.RxWithClient);
     }
 

@@ -9,7 +9,7 @@ namespace Biscuit.Boot.Tests;
 
 public sealed class NetworkBoot : IDisposable
 {
-    public readonly QemuSession Session = new("net", 7, "net-server", "stats");
+    public readonly QemuSession Session = new("net", 7, "nic-server", "net-server", "stats");
 
     public NetworkBoot() =>
         Session.WaitForLine(l => l.StartsWith("net: ", StringComparison.Ordinal) && l.Contains("TCP echo on port 7"), TimeSpan.FromMinutes(3));

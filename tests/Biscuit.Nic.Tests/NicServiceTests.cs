@@ -206,6 +206,7 @@ public class NicServiceTests
         var refused = WaitForRefusal(second);
         Assert.Equal(NicErrno.Busy, refused.Errno);
         Assert.Contains("one client at a time", refused.Message);
+        Assert.True(nic.Signals[^1].Released);                                  // the refused caller's notification is let go
 
         nic.ClientAlive = false;                                               // the first client's process dies
         Assert.True(holder.Join(TimeSpan.FromSeconds(30)));

@@ -53,10 +53,10 @@ public sealed class NicService(SlotRings rings, INicHardware device, ISlotWindow
         {
             if (HandleCount(ref context) != 1) return Refused(NicErrno.Invalid, NicMessages.NoNotification);
             if (request.WindowAddress == 0 || request.WindowAddress % 4096 != 0)
-                return Refused(NicErrno.Invalid, NicMessages.BadWindow(request.WindowAddress));
-            if (session != 0 && holding) return Refused(NicErrno.Busy, NicMessages.SecondClient);
+                return Refused(NicErrno.Invalid, NicMessages.BadWindow(request.WindowAddress), ref context);
+            if (session != 0 && holding) return Refused(NicErrno.Busy, NicMessages.SecondClient, ref context);
             int error = GrantWindow(request.WindowAddress);
-            if (error != 0) return Refused(error, NicMessages.GrantFailed(error));
+            if (error != 0) return Refused(error, NicMessages.GrantFailed(error), ref context);
             old = client;
             client = SignalFor(FirstHandle(ref context));
             attaches++;
@@ -207,6 +207,13 @@ public sealed class NicService(SlotRings rings, INicHardware device, ISlotWindow
     {
         badRequests++;
         return new NicStatus(errno, message);
+    }
+
+    // A refused Attach lets the notification it brought go (a client retrying must not fill our table).
+    private AttachReply Refused(int errno, string message, ref RequestContext context)
+    {
+        SignalFor(FirstHandle(ref context)).Release();
+        return Refused(errno, message);
     }
 
     private AttachReply Refused(int errno, string message)

@@ -18,7 +18,7 @@ namespace Biscuit.Bench;
 
 public static class FaultsBenchmark
 {
-    public static readonly string[] Servers = { "mm", "posix", "net", "fs", "blk" };
+    public static readonly string[] Servers = { "mm", "posix", "net", "fs", "blk", "nic" };
     private static readonly TimeSpan BootTimeout = TimeSpan.FromMinutes(5);
 
     public static Dictionary<string, object> Run(string root, int injections, int everyMs, Action<string> say)

@@ -72,7 +72,7 @@ public static class Report
         if (results.TryGetValue("net", out var nt) && nt is Dictionary<string, object> net) NetReport.Markdown(w, net);
         Anchors.Report(w, results);
         w.AppendLine("Not measured yet on Biscuit: the kernel's own share of a request apart from the processes it works for");
-        w.AppendLine("(cpu_census charges both to the process), and the NIC driver apart from net (it still runs inside net's process).");
+        w.AppendLine("(cpu_census charges both to the process), and the NIC driver server's (nic) own GC share in the net benchmark.");
         return w.ToString();
     }
 }

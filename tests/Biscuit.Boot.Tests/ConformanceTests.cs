@@ -53,7 +53,7 @@ public sealed class ConformanceBuild : IDisposable
     /// program ended, and returns the serial lines carrying the program's prefix, and the whole log.</summary>
     public (string[] Lines, string Serial) RunOnBiscuit(string program)
     {
-        using var session = new QemuSession("conformance-" + program, 80, ["blk-server", "fs-server", "net-server", "posix-server"], "1G",
+        using var session = new QemuSession("conformance-" + program, 80, ["blk-server", "fs-server", "nic-server", "net-server", "posix-server"], "1G",
             $"-drive file=\"{Disk}\",if=none,id=d0,format=raw,snapshot=on -device virtio-blk-pci,drive=d0");
         session.WaitForLine(l => l.StartsWith($"posix: pid 1 ({program}) ended"), TimeSpan.FromSeconds(90));
         string serial = session.Serial;

@@ -29,7 +29,7 @@ public sealed class FsRestartUnderNginx : IDisposable
         var (code, log) = Repository.Run("env", $"ROOTFS_OUT=\"{output}\" \"{Path.Combine(Repository.Root, "boot", "rootfs", "build.sh")}\"", TimeSpan.FromMinutes(10));
         if (code != 0) throw new InvalidOperationException("boot/rootfs/build.sh failed:\n" + log);
         string disk = Path.Combine(output, "rootfs.ext3");
-        Session = new QemuSession("faults-nginx", 80, ["blk-server", "fs-server", "net-server", "posix-server"], "1G",
+        Session = new QemuSession("faults-nginx", 80, ["blk-server", "fs-server", "nic-server", "net-server", "posix-server"], "1G",
             $"-drive file=\"{disk}\",if=none,id=d0,format=raw -device virtio-blk-pci,drive=d0");
         var clock = Stopwatch.StartNew();
         while (Curl() != 200)

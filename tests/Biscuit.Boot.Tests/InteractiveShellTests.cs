@@ -29,7 +29,7 @@ public sealed class InteractiveShellTests : IClassFixture<ShellDisk>
             string modules = Path.Combine(Repository.Build, "modules");
             string initrd = string.Join(",", new[] { Path.Combine(Repository.Build, "kernel.syms"), Path.Combine(modules, "init"),
                     Path.Combine(Repository.Root, "tests", "manifests", "shell-interactive", "manifest") }
-                .Concat(new[] { "blk-server", "fs-server", "net-server", "posix-server" }.Select(s => Path.Combine(modules, s))));
+                .Concat(new[] { "blk-server", "fs-server", "nic-server", "net-server", "posix-server" }.Select(s => Path.Combine(modules, s))));
             var psi = new ProcessStartInfo("qemu-system-x86_64",
                 "-m 1G -smp 1 -display none -monitor none -serial stdio -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 " +
                 "-netdev user,id=n0 -device e1000e,netdev=n0,romfile= " +

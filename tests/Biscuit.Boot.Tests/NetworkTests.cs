@@ -9,7 +9,7 @@ namespace Biscuit.Boot.Tests;
 
 public sealed class NetworkBoot : IDisposable
 {
-    public readonly QemuSession Session = new("net", 7, "net-server", "stats");
+    public readonly QemuSession Session = new("net", 7, "nic-server", "net-server", "stats");
 
     public NetworkBoot() =>
         Session.WaitForLine(l => l.StartsWith("net: ", StringComparison.Ordinal) && l.Contains("TCP echo on port 7"), TimeSpan.FromMinutes(3));
@@ -27,7 +27,9 @@ public class NetworkTests : IClassFixture<NetworkBoot>
     [Fact]
     public void The_driver_reports_the_NIC_the_MAC_address_and_the_link()
     {
-        Assert.Contains("net: e1000e (82574L), MAC 52:54:00:12:34:56, 10.0.2.15/24 via 10.0.2.2, link up", _boot.Session.Serial);
+        Assert.Contains("nic: e1000e (82574L), MAC 52:54:00:12:34:56, link up", _boot.Session.Serial);   // the driver server
+        Assert.Contains(_boot.Session.Serial.Split('\n'), l => l.StartsWith("net: NIC driver server instance ", StringComparison.Ordinal)
+            && l.Contains("MAC 52:54:00:12:34:56, 10.0.2.15/24 via 10.0.2.2", StringComparison.Ordinal));   // net, attached to it
     }
 
     [Fact]

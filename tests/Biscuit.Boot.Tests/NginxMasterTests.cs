@@ -34,7 +34,7 @@ public sealed class NginxMasterBoot : IDisposable
             var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             Sha256[Path.GetFileName(parts[1])] = parts[0];
         }
-        using var session = new QemuSession("nginx-master", 80, ["blk-server", "fs-server", "net-server", "posix-server"], "1G",
+        using var session = new QemuSession("nginx-master", 80, ["blk-server", "fs-server", "nic-server", "net-server", "posix-server"], "1G",
             $"-drive file=\"{Path.Combine(output, "rootfs.ext3")}\",if=none,id=d0,format=raw -device virtio-blk-pci,drive=d0");
         try
         {

@@ -29,7 +29,7 @@ public sealed class NginxBoot : IDisposable
             Sha256[Path.GetFileName(parts[1])] = parts[0];
         }
         string disk = Path.Combine(output, "rootfs.ext3");
-        Session = new QemuSession("nginx", 80, ["blk-server", "fs-server", "net-server", "posix-server"], "1G",
+        Session = new QemuSession("nginx", 80, ["blk-server", "fs-server", "nic-server", "net-server", "posix-server"], "1G",
             $"-drive file=\"{disk}\",if=none,id=d0,format=raw -device virtio-blk-pci,drive=d0");
         var clock = Stopwatch.StartNew();
         while (true)

@@ -20,7 +20,7 @@ public sealed class ResourceLeakRun : IDisposable
         string output = Path.Combine(Folder, "out");
         (code, log) = Repository.Run("env", $"ROOTFS_OUT=\"{output}\" ROOTFS_ADD=\"{programs}:/leaks\" \"{Path.Combine(Repository.Root, "boot", "rootfs", "build.sh")}\"", TimeSpan.FromMinutes(10));
         if (code != 0) throw new InvalidOperationException("boot/rootfs/build.sh failed:\n" + log);
-        using var session = new QemuSession("leaks", 80, ["blk-server", "fs-server", "net-server", "posix-server"], "1G",
+        using var session = new QemuSession("leaks", 80, ["blk-server", "fs-server", "nic-server", "net-server", "posix-server"], "1G",
             $"-drive file=\"{Path.Combine(output, "rootfs.ext3")}\",if=none,id=d0,format=raw,snapshot=on -device virtio-blk-pci,drive=d0");
         session.WaitForLine(l => l.StartsWith("posix: pid 1 (leaks) ended"), TimeSpan.FromSeconds(120));
         Serial = session.Serial;

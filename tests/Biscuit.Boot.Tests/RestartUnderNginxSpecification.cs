@@ -10,7 +10,7 @@ public abstract class RestartUnderNginxSpecification<TRun> : IClassFixture<TRun>
 {
     protected readonly TRun _run;
     protected readonly ITestOutputHelper _output;
-    private static readonly string[] Servers = ["fs", "net", "posix"];
+    private static readonly string[] Servers = ["blk", "fs", "nic", "net", "posix"];
 
     protected RestartUnderNginxSpecification(TRun run, ITestOutputHelper output) { _run = run; _output = output; }
 

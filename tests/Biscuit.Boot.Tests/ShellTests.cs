@@ -55,7 +55,7 @@ public class ShellTests : IClassFixture<ShellDisk>
     /// its first program (pid 1) ended, with that line's wait status.</summary>
     private (string[] Lines, string Ended) BootUntilTheProgramEnds(string manifest)
     {
-        using var session = new QemuSession(manifest, 80, ["blk-server", "fs-server", "net-server", "posix-server"], "1G",
+        using var session = new QemuSession(manifest, 80, ["blk-server", "fs-server", "nic-server", "net-server", "posix-server"], "1G",
             $"-drive file=\"{_disk.CopyForBoot(manifest)}\",if=none,id=d0,format=raw -device virtio-blk-pci,drive=d0");
         session.WaitForLine(l => l.StartsWith("posix: pid 1 ") && l.Contains(" ended"), TimeSpan.FromMinutes(5));
         string[] lines = session.Serial.Split('\n');

@@ -11,7 +11,7 @@ namespace Biscuit.Boot.Tests;
 
 public sealed class SocketServiceBoot : IDisposable
 {
-    public readonly QemuSession Session = new("net-sockets", 7, "net-server");
+    public readonly QemuSession Session = new("net-sockets", 7, "nic-server", "net-server");
 
     public SocketServiceBoot() =>
         Session.WaitForLine(l => l.StartsWith("socket-echo: listening on port 7", StringComparison.Ordinal), TimeSpan.FromMinutes(3));

@@ -1,6 +1,6 @@
-// The net server's two threads. The event loop: wait for the NIC's interrupt (bit 1), a request that
-// queued loopback datagrams (bit 2), or the stack's next timer (at most 20 ms), then with
-// StackHost.Gate held hand the received frames to the stack, run its timers, deliver the loopback
+// The net server's threads. The event loop: wait for the NIC driver's signal that frames wait (bit 1), a request that
+// queued loopback datagrams (bit 2), or the stack's next timer (at most 20 ms), then take the frames from the
+// driver server (RemoteNicLink.ReceiveBatch, no lock held) and with StackHost.Gate held hand them to the stack, run its timers, deliver the loopback
 // datagrams, run the built-in echo, and queue readiness changes; the subscriber is woken after the
 // lock is let go. While loopback datagrams still wait the loop only polls, never sleeps. The request workers: lib's MessageServer on the server's endpoint (initial handle
 // 0) serving Stats, NetCounters and the socket protocol (SocketService), with admission control by
@@ -11,7 +11,6 @@ using Biscuit.Lib.Kernel;
 using Biscuit.Lib.Server;
 using Biscuit.Net;
 using Biscuit.Net.Service;
-using Biscuit.Nic;
 
 static class NetLoop
 {
@@ -40,22 +39,15 @@ static class NetLoop
     /// <summary>Runs the server; `echoPort` 0 means no built-in echo. Returns only on a fatal error.</summary>
     public static int Run(ushort echoPort)
     {
-        Handle deviceManager = default;
-        for (int slot = 0; slot < 8; slot++)
-        {
-            var h = Handle.Initial(slot);
-            var info = h.Info();
-            if (info.IsOk && info.Value.Type == CapabilityType.DeviceManager) deviceManager = h;
-        }
-        if (deviceManager.IsNone) { Console.WriteLine("net: no device manager handle (manifest option `devices`)"); return 1; }
-        const ulong NicBit = 1, LoopbackBit = 2;
+        var nicEndpoint = new Endpoint(Handle.Initial(1));
+        if (!nicEndpoint.Handle.Info().IsOk) { Console.WriteLine("net: no NIC driver endpoint in handle 1 (manifest USES nic)"); return 1; }
+        const ulong NicBit = RemoteNicLink.FramesWaitingBit, LoopbackBit = 2;
         var interrupt = Notification.Create();
         if (!interrupt.IsOk) { Console.WriteLine($"net: notification_create: {interrupt.Error}"); return 1; }
-        var nic = E1000Device.Open(deviceManager, interrupt.Value, NicBit, out string reason);
-        if (nic == null) { Console.WriteLine($"net: {reason}"); return 1; }
+        var link = RemoteNicLink.Connect(nicEndpoint, interrupt.Value, out string reason);
+        if (link == null) { Console.WriteLine($"net: {reason}"); return 1; }
 
         var clock = Stopwatch.StartNew();
-        var link = new NicLink(nic);
         var stack = new NetStack(link, StackOptions(), clock.ElapsedMilliseconds);
         long instance = (long)(RandomSecret() >> 1) | 1;     // positive; new at every start (ResetClient, Instance)
         var events = interrupt.Value;
@@ -65,8 +57,9 @@ static class NetLoop
         var server = new MessageServer(new ServerOptions { Name = "net", Budgets = ServerOptions.BudgetsFrom(Biscuit.Generated.MaxLiveBudgets.All) });
         new SocketService(host, h => new NotificationSignal(h), () =>
         [
-            ("nic_frames_in", nic.FramesReceived), ("nic_frames_out", nic.FramesSent),
-            ("nic_frames_dropped", nic.FramesDropped), ("nic_interrupts", nic.Interrupts),
+            ("nic_frames_in", Interlocked.Read(ref link.FramesIn)), ("nic_frames_out", Interlocked.Read(ref link.FramesOut)),
+            ("nic_frames_dropped", Interlocked.Read(ref link.TxDropped) + Interlocked.Read(ref link.RxLost)),
+            ("nic_driver_attaches", Interlocked.Read(ref link.Attaches)),
             ("readiness_signals_sent", Interlocked.Read(ref NotificationSignal.TotalSent)),
             ("readiness_signals_failed", Interlocked.Read(ref NotificationSignal.TotalFailed)),
             ("echo_connections_open", echo?.Connections ?? 0),
@@ -75,7 +68,7 @@ static class NetLoop
         for (int w = 0; w < 2; w++)
             new Thread(() => Console.WriteLine($"net: request worker ended: {server.Run(new KernelServerTransport(endpoint))}")) { IsBackground = true }.Start();
 
-        Console.WriteLine($"net: {nic.Model}, MAC {link.Mac}, 10.0.2.15/24 via 10.0.2.2, link {(nic.LinkUp ? "up" : "down")}; " +
+        Console.WriteLine($"net: NIC driver server instance {link.DriverInstance}, MAC {link.Mac}, 10.0.2.15/24 via 10.0.2.2; " +
                           (echo != null ? $"TCP echo on port {echoPort}; " : "") + "socket service on the endpoint");
 
         long lastReport = 0, reported = -1;
@@ -85,23 +78,26 @@ static class NetLoop
         {
             long wait = loopbackLeft > 0 ? 0 : Math.Clamp(nextDeadline - clock.ElapsedMilliseconds, 1, 20);
             var bits = interrupt.Value.Wait((ulong)wait);
-            bool interrupted = bits.IsOk && (bits.Value & NicBit) != 0;
-            host.Run(s =>
-            {
-                nic.Service(frame => s.Receive(frame), interrupted);
-                s.Tick(clock.ElapsedMilliseconds);
-            });
+            bool framesWait = bits.IsOk && (bits.Value & NicBit) != 0;
+            if (framesWait)
+                link.ReceiveBatch((frames, lengths, n) => host.Run(s =>
+                {
+                    for (int i = 0; i < n; i++) s.Receive(frames[i].AsSpan(0, lengths[i]));
+                }));
+            host.Run(s => s.Tick(clock.ElapsedMilliseconds));
             loopbackLeft = host.DeliverLoopback(LoopbackRoundsPerTurn);
             host.Run(s =>
             {
                 echo?.Serve();
                 nextDeadline = s.NextDeadline();
             });
-            if (clock.ElapsedMilliseconds - lastReport > 5000 && nic.FramesReceived + nic.FramesSent != reported)
+            long inOut = Interlocked.Read(ref link.FramesIn) + Interlocked.Read(ref link.FramesOut);
+            if (clock.ElapsedMilliseconds - lastReport > 5000 && inOut != reported)
             {
                 lastReport = clock.ElapsedMilliseconds;
-                reported = nic.FramesReceived + nic.FramesSent;
-                Console.WriteLine($"net: frames in {nic.FramesReceived}, out {nic.FramesSent}, dropped {nic.FramesDropped}, interrupts {nic.Interrupts}");
+                reported = inOut;
+                Console.WriteLine($"net: frames in {Interlocked.Read(ref link.FramesIn)}, out {Interlocked.Read(ref link.FramesOut)}, " +
+                                  $"dropped {Interlocked.Read(ref link.TxDropped) + Interlocked.Read(ref link.RxLost)}, driver attaches {Interlocked.Read(ref link.Attaches)}");
             }
         }
     }

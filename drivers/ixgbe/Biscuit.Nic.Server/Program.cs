@@ -1,0 +1,81 @@
+// nic-server serve NAME: the NIC driver on Biscuit. Finds the device manager among its initial
+// handles (manifest option `devices`), claims and resets the e1000e (or e1000), gives its RX slots
+// to the device, starts the interrupt thread, and serves the NIC protocol (Biscuit.Nic.Protocol) on
+// initial handle 0 with lib's MessageServer on 3 workers (one of them waits in the client's Hold).
+// A restarted instance does the same: the reset at start puts the device in a known state, and its
+// client, whose Hold failed with EOWNERDEAD, attaches again.
+// The interrupt thread: wait for the device's interrupt (polling every 100 ms, so a lost one costs
+// time, not a hang), service the rings (NicService.Service), then unmask the line (irq_ack).
+using System.Diagnostics;
+using Biscuit.Lib.Ipc;
+using Biscuit.Lib.Kernel;
+using Biscuit.Lib.Server;
+using Biscuit.Nic;
+
+const int Workers = 3;
+string name = args.Length > 1 && args[0] == "serve" ? args[1] : "nic";
+if (args.Length < 1 || args[0] != "serve")
+{
+    Console.Error.WriteLine("usage: nic-server serve NAME");
+    return 2;
+}
+
+Handle deviceManager = default;
+for (int slot = 0; slot < 8; slot++)
+{
+    var info = Handle.Initial(slot).Info();
+    if (info.IsOk && info.Value.Type == CapabilityType.DeviceManager) deviceManager = Handle.Initial(slot);
+}
+if (deviceManager.IsNone)
+{
+    Console.WriteLine($"{name}: no device manager handle (manifest option `devices`)");
+    return 1;
+}
+var interrupt = Notification.Create();
+if (!interrupt.IsOk)
+{
+    Console.WriteLine($"{name}: no notification for the NIC's interrupt: {interrupt.Error.Symbol()}");
+    return 1;
+}
+var nic = E1000Hardware.Open(deviceManager, interrupt.Value, 1, out string reason);
+if (nic == null)
+{
+    Console.WriteLine($"{name}: {reason}");
+    return 1;
+}
+
+long instance = (long)((ulong)Stopwatch.GetTimestamp() * 0x9E37_79B9_7F4A_7C15UL >> 20) | 1;   // positive, new at every start
+var window = new KernelSlotWindow((long)E1000Hardware.SlotsAddress, E1000Hardware.RxSlotPages, E1000Hardware.TxSlotPages);
+var service = new NicService(nic.Rings, nic, window, h => new KernelClientSignal(h), CallerStillWaits, instance);
+service.Start();
+nic.EnableInterrupts();
+var events = interrupt.Value;
+new Thread(() =>
+{
+    while (true)
+    {
+        var bits = events.Wait(100);
+        bool fired = bits.IsOk && bits.Value != 0;
+        service.Service(fired);
+        if (fired) nic.AcknowledgeInterrupt();
+    }
+}) { IsBackground = true, Name = "interrupts" }.Start();
+
+var server = new MessageServer(new ServerOptions { Name = name, Budgets = ServerOptions.BudgetsFrom(Biscuit.Generated.MaxLiveBudgets.All) });
+service.RegisterOn(server);
+ulong mac = nic.Mac;
+Console.WriteLine($"{name}: {nic.Model}, MAC {string.Join(":", Enumerable.Range(0, 6).Select(i => ((mac >> (8 * i)) & 0xFF).ToString("x2")))}, " +
+    $"link {(nic.LinkUp ? "up" : "down")}, {SlotRings.RxSlots} RX and {SlotRings.TxSlots} TX slots of {SlotRings.SlotBytes} bytes; serving");
+var endpoint = new Endpoint(Handle.Initial(0));
+for (int i = 1; i < Workers; i++)
+    new Thread(() => Console.WriteLine($"{name}: worker ended: {server.Run(new KernelServerTransport(endpoint))}")) { IsBackground = true }.Start();
+var error = server.Run(new KernelServerTransport(endpoint));
+Console.WriteLine($"{name}: server loop ended: {error}");
+return 1;
+
+// ipc_reply_pending for the Hold being served: 1 while the client waits; 0 or ESRCH: it is gone.
+static bool CallerStillWaits()
+{
+    var r = ForwardedCall.ReplyPending();
+    return r.IsOk && r.Value;
+}

@@ -86,6 +86,9 @@ public class BudgetSoundnessTests(ITestOutputHelper output)
             var shrink = new Biscuit.Lib.Client.ServiceClient(h.Endpoint.CreateClient())
                 .Call(Biscuit.Lib.Messages.StandardRequests.Shrink, default, 60_000);
             Assert.True(shrink.IsOk, $"Shrink: {shrink}");
+            var told = new Biscuit.Lib.Client.ServiceClient(h.Endpoint.CreateClient())
+                .Call(Biscuit.Lib.Messages.StandardRequests.Incarnation, new Biscuit.Lib.Telemetry.Incarnation(2, 1, 0, 9, 20, 20), 60_000);
+            Assert.True(told.IsOk, $"Incarnation: {told}");
         }
         var figures = c.FsStats();
         FsAssert.Ok(figures);

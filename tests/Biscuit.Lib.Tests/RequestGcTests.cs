@@ -251,7 +251,7 @@ public class RequestGcStatsCodecTests
         byte[] bytes = Write(Full);
         var r = new MessagePackReader(bytes);
         int count = r.ReadArrayHeader();
-        Assert.Equal(StatsReportCodec.FieldsWithRequestPauses, count);
+        Assert.Equal(StatsReportCodec.FieldsWithHistory, count);   // the restart history came after the pause fields
         for (int i = 0; i < StatsReportCodec.FieldsWithAllocations; i++) r.Skip();
         Codecs.SkipExtraFields(ref r, count, StatsReportCodec.FieldsWithAllocations);
         Assert.True(r.End);

@@ -47,6 +47,11 @@ public static class TerminalSummary
                             w.AppendLine($"{(i == 0 ? "posix" : ""),-10}{string.Join(", ", parts.Skip(i).Take(4))}");
                     }
                     break;
+                case "fs":
+                    if (b.TryGetProperty("phases", out var phases) && phases.ValueKind == JsonValueKind.Array)
+                        w.AppendLine($"fs        {N(Num(b, "file_mib"), "F0")} MiB file: " + string.Join(", ", phases.EnumerateArray()
+                            .Select(p => $"{Text(p, "phase")} {RatioText(p, "ratio_biscuit_over_linux")}")));
+                    break;
                 case "faults":
                     foreach (var s in Children(b, "servers"))
                         w.AppendLine($"faults    {s.Name,-6} {N(Num(s.Value, "faults_injected"), "F0")} injected, {N(Num(s.Value, "restarts"), "F0")} restarts " +

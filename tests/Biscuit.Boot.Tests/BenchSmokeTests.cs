@@ -53,15 +53,17 @@ public class BenchSmokeTests
         string file = Path.Combine(Directory.CreateTempSubdirectory("biscuit-summary-").FullName, "results.json");
         File.WriteAllText(file, """
             {"commit": "abc1234", "ipc": {"ipc_call_0": {"median_ns": {"median": 900}}},
-             "fs": {"summary": {"ratios_biscuit_over_linux": {"seq_read": {"mb_per_s": 0.5}, "create": 0.25}}},
+             "fs": {"file_mib": 64, "phases": [{"phase": "seq_read", "ratio_biscuit_over_linux": 0.5}, {"phase": "stat", "ratio_biscuit_over_linux": null}]},
+             "disk": {"summary": {"ratios_biscuit_over_linux": {"seq_read": {"mb_per_s": 0.5}, "create": 0.25}}},
              "later": {"figures": 3}}
             """);
         var (code, output) = Repository.Run(Path.Combine(Repository.Root, "bench", "run"), $"--summary \"{file}\"", TimeSpan.FromMinutes(2));
         Assert.True(code == 0, output);
         Assert.Contains("== bench summary (abc1234, ", output);
         Assert.Contains("ipc       call round trip 900 ns, context switch - ns, page fault - ns", output);
-        Assert.Contains("fs        seq_read mb_per_s ratio 0.50", output);
-        Assert.Contains("fs        create ratio 0.25", output);
+        Assert.Contains("fs        64 MiB file: seq_read 0.50x, stat -", output);
+        Assert.Contains("disk      seq_read mb_per_s ratio 0.50", output);
+        Assert.Contains("disk      create ratio 0.25", output);
         Assert.Contains("later     ran (see report.md)", output);
 
         File.WriteAllText(file, "{ not json");

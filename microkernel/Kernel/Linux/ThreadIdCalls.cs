@@ -2,8 +2,8 @@
 // set_tid_address, finding a thread by its Linux tid (tkill, tgkill), and the CLONE_CHILD_SETTID
 // word of a forked child, written when process_start runs it — after posix has told the kernel the
 // child's pid (process_set_pid), so that the tid glibc caches in its thread control block from that
-// word is the pid gettid answers. Everything Linux code sees is a Linux tid; kernel thread ids stay
-// inside the kernel and the native calls.
+// word is the pid gettid answers. Everything Linux code and the personality see is a Linux tid
+// (forwarded-call messages and process_fork too); kernel thread ids stay with the native calls.
 using Biscuit.Kernel.Memory;
 using Biscuit.Kernel.Processes;
 using Biscuit.Kernel.Threads;

@@ -29,13 +29,12 @@ namespace Biscuit.Kernel.Processes
         public const ulong CloneChildClearTid = 0x0020_0000, CloneChildSetTid = 0x0100_0000;
         public const ulong KnownFlags = CloneChildClearTid | CloneChildSetTid;
 
-        // The thread of `p` with id `threadId` that waits in a forwarded call (its saved registers
-        // are a system call's), or null.
+        // The thread of `p` with Linux tid `threadId` (the forwarded call's thread_id) that waits in a
+        // forwarded call (its saved registers are a system call's), or null.
         public static Thread* ForwardingThread(Process* p, ulong threadId)
         {
-            for (Thread* t = p->Threads; t != null; t = t->ProcessNext)
-                if (t->Id == threadId) return Forwarding.IsWaiting(t) ? t : null;
-            return null;
+            Thread* t = ThreadIdCalls.Find(p, threadId);
+            return t != null && Forwarding.IsWaiting(t) ? t : null;
         }
 
         // Arguments are checked by the caller (ApplicationCalls.Fork). Returns the child's kernel thread id

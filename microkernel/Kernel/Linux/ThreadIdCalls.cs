@@ -32,14 +32,15 @@ namespace Biscuit.Kernel.Linux
         // process_start of a process_fork child: its CLONE_CHILD_SETTID word receives its Linux tid.
         // process_fork wrote the word once already (so that a bad address failed the fork and the
         // page is the child's own), which makes this write one that cannot fail for want of memory;
-        // 0 or -EFAULT all the same.
+        // it still can if the personality made the page read-only since (process_mprotect): then
+        // -EFAULT, and nothing changes (the child stays unstarted).
         public static long WriteForkedChildTid(Thread* t)
         {
             if (t->ChildTidAtStart == 0) return 0;
             uint tid = (uint)TidOf(t);
-            long error = UserMemory.CopyOut(t->Process, t->ChildTidAtStart, (byte*)&tid, 4) != 0 ? -Syscalls.Errno.EFAULT : 0;
+            if (UserMemory.CopyOut(t->Process, t->ChildTidAtStart, (byte*)&tid, 4) != 0) return -Syscalls.Errno.EFAULT;
             t->ChildTidAtStart = 0;
-            return error;
+            return 0;
         }
     }
 }

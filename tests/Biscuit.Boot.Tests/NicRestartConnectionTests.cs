@@ -31,6 +31,7 @@ public sealed class NicRestartConnectionsBoot : IDisposable
     /// line had been seen when it was asked, whether net had re-attached when it had been read.</summary>
     public readonly List<(string Path, int Status, string Sha256, bool AskedAfterKill, bool AskedAfterReattach, bool EndedAfterReattach)> Responses = new();
     public Exception? ClientFailure;
+    public TimeSpan LongestWaitForBytes;                         // the client's longest blocked read
 
     public NicRestartConnectionsBoot()
     {
@@ -61,13 +62,14 @@ public sealed class NicRestartConnectionsBoot : IDisposable
 
     private void KeepAliveClient()
     {
+        HttpOverOneConnection? http = null;
         try
         {
             using var tcp = new TcpClient { ReceiveBufferSize = ReceiveBuffer, ReceiveTimeout = 120_000, SendTimeout = 120_000 };
             tcp.Connect("127.0.0.1", Session.HostPort);
-            var http = new HttpOverOneConnection(tcp.GetStream(), ReadBytesPerSecond);
+            var connection = http = new HttpOverOneConnection(tcp.GetStream(), ReadBytesPerSecond);
             var asked = new Queue<(string Path, bool AfterKill, bool AfterReattach)>();
-            void Ask(string path) { asked.Enqueue((path, Killed, Reattached)); http.Send(path); }
+            void Ask(string path) { asked.Enqueue((path, Killed, Reattached)); connection.Send(path); }
             int roundsAfterRestart = 0;
             Ask("/big.bin"); Ask("/small.html");
             var clock = Stopwatch.StartNew();
@@ -82,12 +84,13 @@ public sealed class NicRestartConnectionsBoot : IDisposable
                 for (int i = 0; i < 2; i++)
                 {
                     var (path, afterKill, afterReattach) = asked.Dequeue();
-                    var (status, sha) = http.Receive();
+                    var (status, sha) = connection.Receive();
                     lock (Responses) Responses.Add((path, status, sha, afterKill, afterReattach, Reattached));
                 }
             }
         }
         catch (Exception e) { ClientFailure = e; }
+        finally { LongestWaitForBytes = http?.LongestWait ?? TimeSpan.Zero; }
     }
 
     private int CurlStatus(string path)
@@ -99,7 +102,8 @@ public sealed class NicRestartConnectionsBoot : IDisposable
     public string Story()
     {
         lock (Responses)
-            return $"keep-alive client: {(ClientFailure == null ? "no error" : ClientFailure.ToString())}; {Responses.Count} responses: " +
+            return $"keep-alive client: {(ClientFailure == null ? "no error" : ClientFailure.ToString())}; " +
+                   $"longest wait for bytes {LongestWaitForBytes.TotalSeconds:F1} s; {Responses.Count} responses: " +
                    string.Join(", ", Responses.Select(r => $"{r.Path} {r.Status}{(r.AskedAfterKill ? " asked after the kill" : "")}" +
                        $"{(r.AskedAfterReattach ? " asked after the re-attach" : "")}{(r.EndedAfterReattach ? " ended after the re-attach" : "")}")) +
                    "\nserial log:\n" + Session.Serial;
@@ -122,6 +126,9 @@ public sealed class HttpOverOneConnection(NetworkStream stream, int bytesPerSeco
     private int start, end;                              // unread bytes are buffer[start..end)
     private long received;
     private readonly Stopwatch clock = Stopwatch.StartNew();
+
+    /// <summary>The longest time one read waited for bytes: across the kill, the outage the client saw.</summary>
+    public TimeSpan LongestWait { get; private set; }
 
     public void Send(string path) =>
         stream.Write(Encoding.ASCII.GetBytes($"GET {path} HTTP/1.1\r\nHost: biscuit\r\nConnection: keep-alive\r\n\r\n"));
@@ -164,7 +171,9 @@ public sealed class HttpOverOneConnection(NetworkStream stream, int bytesPerSeco
         double ahead = received / (double)bytesPerSecond - clock.Elapsed.TotalSeconds;
         if (ahead > 0) Thread.Sleep(TimeSpan.FromSeconds(ahead));
         start = 0;
+        var waited = Stopwatch.StartNew();
         end = stream.Read(buffer, 0, buffer.Length);
+        if (waited.Elapsed > LongestWait) LongestWait = waited.Elapsed;
         if (end == 0) throw new EndOfStreamException("the server closed the connection");
         received += end;
     }

@@ -38,7 +38,7 @@ public unsafe sealed class SlotRings
     private readonly bool[] seen = new bool[Math.Max(RxSlots, TxSlots)];   // scratch for duplicate checks
     private int txNext, txClean;                    // device owns [txClean, txNext)
 
-    private readonly DescriptorFormat format;
+    private readonly DescriptorFormat format;      // fixed at construction: the device's descriptor layout
 
     public SlotRings(byte* descriptors, ulong rxSlotsPhysical, ulong txSlotsPhysical, DescriptorFormat format = DescriptorFormat.Legacy)
     {

@@ -1,5 +1,5 @@
 // A running guest the test talks to while it runs (QemuRun waits for the end instead): the whole
-// system booted with an e1000e NIC on QEMU user networking, one guest TCP port forwarded to a free
+// system booted with an e1000e NIC (or the model the caller names) on QEMU user networking, one guest TCP port forwarded to a free
 // port on 127.0.0.1. Serial lines are collected as they come; Dispose stops QEMU.
 using System.Diagnostics;
 using System.Net;
@@ -16,7 +16,8 @@ public sealed class QemuSession : IDisposable
     public QemuSession(string manifest, int guestPort, params string[] servers) : this(manifest, guestPort, servers, "512M", "") { }
 
     /// <param name="extraArgs">more QEMU arguments (e.g. the root disk's -drive and -device)</param>
-    public QemuSession(string manifest, int guestPort, string[] servers, string memory, string extraArgs)
+    /// <param name="nic">QEMU's NIC model (-device NIC): e1000e as `./biscuit run` uses, or e1000</param>
+    public QemuSession(string manifest, int guestPort, string[] servers, string memory, string extraArgs, string nic = "e1000e")
     {
         _ = Repository.KernelImage;
         HostPort = FreePort();
@@ -27,7 +28,7 @@ public sealed class QemuSession : IDisposable
         var psi = new ProcessStartInfo("qemu-system-x86_64",
             $"-m {memory} -smp 1 -display none -monitor none -serial stdio -no-reboot " +
             "-device isa-debug-exit,iobase=0xf4,iosize=0x04 " +
-            $"-netdev user,id=n0,hostfwd=tcp:127.0.0.1:{HostPort}-:{guestPort} -device e1000e,netdev=n0,romfile= " +
+            $"-netdev user,id=n0,hostfwd=tcp:127.0.0.1:{HostPort}-:{guestPort} -device {nic},netdev=n0,romfile= " +
             $"{extraArgs} -kernel \"{Repository.KernelImage}\" -initrd \"{initrd}\" -append \"init=init\"")
         { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
         _qemu = Process.Start(psi)!;

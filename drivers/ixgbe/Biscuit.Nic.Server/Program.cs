@@ -1,7 +1,8 @@
 // nic-server serve NAME: the NIC driver on Biscuit. Finds the device manager among its initial
-// handles (manifest option `devices`), claims and resets the e1000e (or e1000), gives its RX slots
-// to the device, starts the interrupt thread, and serves the NIC protocol (Biscuit.Nic.Protocol) on
-// initial handle 0 with lib's MessageServer on 3 workers (one of them waits in the client's Hold).
+// handles (manifest option `devices`), claims and initialises the NIC (PciNic: e1000e, e1000 or
+// 82599), gives its RX slots to the device, starts the interrupt thread, and serves the NIC
+// protocol (Biscuit.Nic.Protocol) on initial handle 0 with lib's MessageServer on 3 workers (one
+// of them waits in the client's Hold).
 // A restarted instance does the same: the reset at start puts the device in a known state, and its
 // client, whose Hold failed with EOWNERDEAD, attaches again.
 // The interrupt thread: wait for the device's interrupt (polling every 100 ms, so a lost one costs
@@ -37,7 +38,7 @@ if (!interrupt.IsOk)
     Console.WriteLine($"{name}: no notification for the NIC's interrupt: {interrupt.Error.Symbol()}");
     return 1;
 }
-var nic = E1000Hardware.Open(deviceManager, interrupt.Value, 1, out string reason);
+var nic = PciNic.Open(deviceManager, interrupt.Value, 1, out string reason);
 if (nic == null)
 {
     Console.WriteLine($"{name}: {reason}");
@@ -45,10 +46,10 @@ if (nic == null)
 }
 
 long instance = (long)((ulong)Stopwatch.GetTimestamp() * 0x9E37_79B9_7F4A_7C15UL >> 20) | 1;   // positive, new at every start
-var window = new KernelSlotWindow((long)E1000Hardware.SlotsAddress, E1000Hardware.RxSlotPages, E1000Hardware.TxSlotPages);
-var service = new NicService(nic.Rings, nic, window, h => new KernelClientSignal(h), CallerStillWaits, instance);
+var window = new KernelSlotWindow((long)PciNic.SlotsAddress, PciNic.RxSlotPages, PciNic.TxSlotPages);
+var service = new NicService(nic.Rings, nic.Device, window, h => new KernelClientSignal(h), CallerStillWaits, instance);
 service.Start();
-nic.EnableInterrupts();
+nic.Device.EnableInterrupts();
 var events = interrupt.Value;
 new Thread(() =>
 {
@@ -63,9 +64,9 @@ new Thread(() =>
 
 var server = new MessageServer(new ServerOptions { Name = name, Budgets = ServerOptions.BudgetsFrom(Biscuit.Generated.MaxLiveBudgets.All) });
 service.RegisterOn(server);
-ulong mac = nic.Mac;
-Console.WriteLine($"{name}: {nic.Model}, MAC {string.Join(":", Enumerable.Range(0, 6).Select(i => ((mac >> (8 * i)) & 0xFF).ToString("x2")))}, " +
-    $"link {(nic.LinkUp ? "up" : "down")}, {SlotRings.RxSlots} RX and {SlotRings.TxSlots} TX slots of {SlotRings.SlotBytes} bytes; serving");
+ulong mac = nic.Device.Mac;
+Console.WriteLine($"{name}: {nic.Device.Model}, MAC {string.Join(":", Enumerable.Range(0, 6).Select(i => ((mac >> (8 * i)) & 0xFF).ToString("x2")))}, " +
+    $"link {(nic.Device.LinkUp ? "up" : "down")}, {SlotRings.RxSlots} RX and {SlotRings.TxSlots} TX slots of {SlotRings.SlotBytes} bytes; serving");
 var endpoint = new Endpoint(Handle.Initial(0));
 for (int i = 1; i < Workers; i++)
     new Thread(() => Console.WriteLine($"{name}: worker ended: {server.Run(new KernelServerTransport(endpoint))}")) { IsBackground = true }.Start();

@@ -1,7 +1,10 @@
 // The register map shared by the e1000 (82540EM) and e1000e (82574L) that QEMU emulates: offsets
-// into BAR 0 and the bits the driver uses (Intel 82574 Family GbE Controller Datasheet §10; the
-// 8254x Software Developer's Manual §13 for the e1000). The 82599 (ixgbe) keeps the same ring model
-// with other offsets; its map belongs beside this one when a machine provides one.
+// into BAR 0 and the bits the driver uses (Intel 82574 Family GbE Controller Datasheet §10; PCI/PCI-X
+// Family of Gigabit Ethernet Controllers Software Developer's Manual (8254x) §13 for the e1000).
+// Every register and bit below has the same offset and meaning in both (8254x §13.4 and 82574
+// §10.2 agree for CTRL, STATUS, ICR/IMS/IMC, RCTL, TCTL, TIPG, the ring registers of queue 0, MTA
+// and RAL0/RAH0); what differs between the two models is listed in E1000Hardware. The descriptor
+// layout is in LegacyDescriptors; the 82599's map is Ixgbe82599Registers.
 namespace Biscuit.Nic;
 
 public static class E1000Registers
@@ -18,9 +21,6 @@ public static class E1000Registers
     public const uint TctlEnable = 1u << 1, TctlPadShort = 1u << 3, TctlCollisionThreshold = 0x10u << 4, TctlCollisionDistance = 0x40u << 12;
     public const uint IntTxDone = 1u << 0, IntLinkChange = 1u << 2, IntRxMinThreshold = 1u << 4, IntRxTimer = 1u << 7;
     public const uint RahValid = 1u << 31;
-
-    // Legacy descriptors (16 bytes): RX status and TX command/status bits.
-    public const byte RxDone = 1 << 0, RxEndOfPacket = 1 << 1;
-    public const byte TxEndOfPacket = 1 << 0, TxInsertCrc = 1 << 1, TxReportStatus = 1 << 3;
-    public const byte TxDone = 1 << 0;
+    // TIPG for copper (8254x §13.4.34, 82574 §10.2.6.2): IPGT 10, IPGR1 8, IPGR2 6.
+    public const uint TipgCopper = 10 | 8 << 10 | 6 << 20;
 }

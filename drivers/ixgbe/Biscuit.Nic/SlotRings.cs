@@ -1,7 +1,10 @@
 // The receive and transmit rings of one NIC with their packet slots, for a driver whose slots are
-// granted to a client (drivers/ixgbe/README.md). Legacy 16-byte descriptors (82574 datasheet §7.1.4
-// receive, §7.2.10.1 transmit) in DMA memory; each descriptor points at a 2 KiB slot, chosen when
-// the descriptor is given to the device, so RX slots may come back from the client in any order.
+// granted to a client (drivers/ixgbe/README.md): the descriptor-ring core that every register map
+// shares. Each descriptor points at a 2 KiB slot, chosen when the descriptor is given to the device,
+// so RX slots may come back from the client in any order. The layout of a descriptor is the
+// device's (DescriptorFormat: LegacyDescriptors for the e1000 and e1000e, AdvancedDescriptors for
+// the 82599); the bookkeeping here is the same for all: 16-byte descriptors, tail == head is an
+// empty ring, the device sets DD in what it has finished.
 //
 // Invariants (every method is called with the owner's lock held: NicService's gate):
 // * RX slot states: Free (the driver's, not in the ring), Device (in descriptor rxDescSlot[d], the
@@ -10,7 +13,7 @@
 // * TX slot states: Client (the client may write it) or Device (queued in descriptor txDescSlot[d]
 //   from txClean .. txNext-1). TxSlots < TxDescriptors, so the TX ring is never full.
 // * A reclaimed TX slot is the client's at once and is listed in `completed` until reported.
-// Pure data-structure code over memory blocks: the same code runs against a fake device in tests.
+// Pure data-structure code over memory blocks: the same code runs against device models in tests.
 using Biscuit.Annotations;
 
 namespace Biscuit.Nic;
@@ -35,8 +38,11 @@ public unsafe sealed class SlotRings
     private readonly bool[] seen = new bool[Math.Max(RxSlots, TxSlots)];   // scratch for duplicate checks
     private int txNext, txClean;                    // device owns [txClean, txNext)
 
-    public SlotRings(byte* descriptors, ulong rxSlotsPhysical, ulong txSlotsPhysical)
+    private readonly DescriptorFormat format;      // fixed at construction: the device's descriptor layout
+
+    public SlotRings(byte* descriptors, ulong rxSlotsPhysical, ulong txSlotsPhysical, DescriptorFormat format = DescriptorFormat.Legacy)
     {
+        this.format = format;
         rxRing = descriptors;
         txRing = descriptors + RxDescriptors * DescriptorBytes;
         this.rxSlotsPhysical = rxSlotsPhysical;
@@ -63,9 +69,9 @@ public unsafe sealed class SlotRings
         while (RxWithDevice < RxDescriptors - 1 && rxFree.Count > 0)
         {
             int slot = rxFree.Pop();
-            byte* d = RxDescriptor(rxTail);
-            *(ulong*)d = rxSlotsPhysical + (ulong)slot * SlotBytes;
-            *(ulong*)(d + 8) = 0;                   // length, checksum, status, errors, special
+            ulong address = rxSlotsPhysical + (ulong)slot * SlotBytes;
+            if (format == DescriptorFormat.Advanced) AdvancedDescriptors.GiveRx(RxDescriptor(rxTail), address);
+            else LegacyDescriptors.GiveRx(RxDescriptor(rxTail), address);
             rxDescSlot[rxTail] = slot;
             rxState[slot] = RxState.Device;
             rxTail = (rxTail + 1) % RxDescriptors;
@@ -86,11 +92,10 @@ public unsafe sealed class SlotRings
         while (RxWithDevice > 0)
         {
             byte* d = RxDescriptor(rxNext);
-            byte status = Volatile.Read(ref d[12]);
-            if ((status & E1000Registers.RxDone) == 0) break;
+            var outcome = format == DescriptorFormat.Advanced ? AdvancedDescriptors.ReadRx(d, out int length) : LegacyDescriptors.ReadRx(d, out length);
+            if (outcome == RxOutcome.Pending) break;
             int slot = rxDescSlot[rxNext];
-            int length = *(ushort*)(d + 8);
-            if ((status & E1000Registers.RxEndOfPacket) != 0 && d[13] == 0 && length > 0 && length <= SlotBytes)
+            if (outcome == RxOutcome.Good && length > 0 && length <= SlotBytes)
             {
                 rxState[slot] = RxState.Filled;
                 filled.Enqueue((slot, length));
@@ -187,12 +192,9 @@ public unsafe sealed class SlotRings
     {
         for (int i = 0; i < slots.Length; i++)
         {
-            byte* d = TxDescriptor(txNext);
-            *(ulong*)d = txSlotsPhysical + (ulong)slots[i] * SlotBytes;
-            *(ushort*)(d + 8) = (ushort)lengths[i];
-            d[10] = 0;
-            d[11] = E1000Registers.TxEndOfPacket | E1000Registers.TxInsertCrc | E1000Registers.TxReportStatus;
-            Volatile.Write(ref d[12], 0);
+            ulong address = txSlotsPhysical + (ulong)slots[i] * SlotBytes;
+            if (format == DescriptorFormat.Advanced) AdvancedDescriptors.PutTx(TxDescriptor(txNext), address, lengths[i]);
+            else LegacyDescriptors.PutTx(TxDescriptor(txNext), address, lengths[i]);
             txDescSlot[txNext] = slots[i];
             txWithDevice[slots[i]] = true;
             txNext = (txNext + 1) % TxDescriptors;
@@ -204,7 +206,7 @@ public unsafe sealed class SlotRings
     public int Reclaim()
     {
         int n = 0;
-        while (txClean != txNext && (Volatile.Read(ref TxDescriptor(txClean)[12]) & E1000Registers.TxDone) != 0)
+        while (txClean != txNext && TxFinished(TxDescriptor(txClean)))
         {
             int slot = txDescSlot[txClean];
             txWithDevice[slot] = false;
@@ -214,6 +216,8 @@ public unsafe sealed class SlotRings
         }
         return n;
     }
+
+    private bool TxFinished(byte* d) => format == DescriptorFormat.Advanced ? AdvancedDescriptors.TxFinished(d) : LegacyDescriptors.TxFinished(d);
 
     public int CompletedWaiting => completed.Count;
 

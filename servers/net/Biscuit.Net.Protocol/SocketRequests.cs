@@ -58,6 +58,15 @@ public static class SocketRequests
     /// which is how posix learns that its sockets are gone and its listeners must be made again.</summary>
     public static readonly RequestType<Empty, long> Instance = new(34, "Instance", idempotent: true, Codecs.Empty, Codecs.Int64);
 
+    /// <summary>Grants the caller net's socket data window at the page-aligned address given
+    /// (SocketWindow.cs): the layout, or -EINVAL (address), -EBUSY (granted already), -EOPNOTSUPP
+    /// (no window in this server), or the kernel's grant error (EEXIST: the caller uses that range).</summary>
+    public static readonly RequestType<long, SocketWindowLayout> MapWindow = new(35, "MapWindow", idempotent: false, Codecs.Int64, SocketWindowCodecs.Layout);
+    /// <summary>Send with the bytes in a window slot: as Send, or -ESTALE / -EACCES / -ERANGE for a bad window, caller or range.</summary>
+    public static readonly RequestType<WindowSend, long> SendFromWindow = new(36, "SendFromWindow", idempotent: false, SocketWindowCodecs.Send, Codecs.Int64);
+    /// <summary>Receive into a window slot: as Receive (the count, the sender, the readiness after), or -ESTALE / -EACCES / -ERANGE.</summary>
+    public static readonly RequestType<WindowReceive, WindowReceiveReply> ReceiveToWindow = new(37, "ReceiveToWindow", idempotent: false, SocketWindowCodecs.Receive, SocketWindowCodecs.ReceiveReply);
+
     /// <summary>The bit the server signals on the subscribed notification.</summary>
     public const ulong ReadinessSignalBit = 1;
 }

@@ -120,6 +120,19 @@ public sealed class SocketServiceClient(ServiceClient client, ulong timeoutMs = 
     /// <summary>The server instance's number (positive), or -EIO when the call failed.</summary>
     public long Instance() => Result(client.Call(SocketRequests.Instance, default(Empty), timeoutMs));
 
+    /// <summary>Asks for the socket data window at `address` (page aligned): the layout, Result &lt; 0 if refused.</summary>
+    public SocketWindowLayout MapWindow(long address) =>
+        Value(client.Call(SocketRequests.MapWindow, address, timeoutMs), new SocketWindowLayout(-LinuxErrno.EIO, 0, 0, 0));
+
+    /// <summary>Sends `count` bytes at `offset` of window slot `slot`: the bytes accepted, or -errno.</summary>
+    public long SendFromWindow(ulong windowId, long id, int slot, int offset, int count, uint address = 0, int port = 0) =>
+        Result(client.Call(SocketRequests.SendFromWindow, new WindowSend(windowId, id, slot, offset, count, address, port), timeoutMs));
+
+    /// <summary>Receives at most `max` bytes into window slot `slot` at `offset`: the count (0 at end of file), or -errno.</summary>
+    public WindowReceiveReply ReceiveToWindow(ulong windowId, long id, int slot, int offset, int max, int flags = 0) =>
+        Value(client.Call(SocketRequests.ReceiveToWindow, new WindowReceive(windowId, id, slot, offset, max, flags), timeoutMs),
+            new WindowReceiveReply(-LinuxErrno.EIO, 0, 0, -1));
+
     /// <summary>The server's counters ("name value" lines), or null (LastFailure says why).</summary>
     public string? Counters()
     {

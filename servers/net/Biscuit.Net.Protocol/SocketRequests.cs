@@ -23,6 +23,8 @@ public static class SocketRequests
     public static readonly RequestType<SocketAddressRequest, long> Connect = new(21, "Connect", idempotent: false, SocketCodecs.AddressRequest, Codecs.Int64);
     /// <summary>send(2)/sendto(2): bytes accepted (a prefix of the data), -EAGAIN when none fit, or -EPIPE, -ECONNRESET...</summary>
     public static readonly RequestType<SendRequest, long> Send = new(22, "Send", idempotent: false, SocketCodecs.Send, Codecs.Int64);
+    /// <summary>Send as the client writes it (SendSlice: the same id and wire format; the server decodes SendRequest).</summary>
+    public static readonly RequestType<SendSlice, long> SendFromBuffer = new(22, "Send", idempotent: false, SocketCodecs.SendSlice, Codecs.Int64);
     /// <summary>recv(2)/recvfrom(2): at most Max bytes (and at most MaxTransferBytes); empty = end of file; or -EAGAIN.
     /// With MSG_PEEK the bytes stay queued.</summary>
     public static readonly RequestType<ReceiveRequest, ReceiveReply> Receive = new(23, "Receive", idempotent: false, SocketCodecs.ReceiveRequest, SocketCodecs.Receive);

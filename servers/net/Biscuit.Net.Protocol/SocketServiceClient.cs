@@ -13,6 +13,8 @@ namespace Biscuit.Net.Protocol;
 
 public sealed class SocketServiceClient(ServiceClient client, ulong timeoutMs = 10_000)
 {
+    private readonly byte[] sendBuffer = new byte[SocketLimits.MaxTransferBytes];   // this client's thread's: a Send's bytes
+
     /// <summary>Why the last call returned -EIO without the server's say (null after a call that reached it).</summary>
     public string? LastFailure { get; private set; }
 
@@ -42,8 +44,9 @@ public sealed class SocketServiceClient(ServiceClient client, ulong timeoutMs = 
     /// none fit, or -errno. For UDP, `port` 0 means the connected peer.</summary>
     public long Send(long id, ReadOnlySpan<byte> data, uint address = 0, int port = 0)
     {
-        var chunk = data.Length > SocketLimits.MaxTransferBytes ? data[..SocketLimits.MaxTransferBytes] : data;
-        return Result(client.Call(SocketRequests.Send, new SendRequest(id, chunk.ToArray(), address, port), timeoutMs));
+        int length = Math.Min(data.Length, SocketLimits.MaxTransferBytes);
+        data[..length].CopyTo(sendBuffer);
+        return Result(client.Call(SocketRequests.SendFromBuffer, new SendSlice(id, sendBuffer, length, address, port), timeoutMs));
     }
 
     /// <summary>Reads into `destination` (at most MaxTransferBytes): the bytes read, 0 at end of file,

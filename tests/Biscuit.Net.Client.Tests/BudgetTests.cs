@@ -35,7 +35,8 @@ public class BudgetTests(Xunit.Abstractions.ITestOutputHelper output)
     [Fact]
     public void Every_request_allocates_within_its_admission_budget_on_the_real_stack()
     {
-        using var h = new ServiceHarness(budgets: ServerOptions.BudgetsFrom(Budgets.Value.Select(kv => (kv.Key, kv.Value))), measure: true);
+        using var h = new ServiceHarness(budgets: ServerOptions.BudgetsFrom(Budgets.Value.Select(kv => (kv.Key, kv.Value))), measure: true,
+            windowPages: new HostWindowPages());
         Assert.Equal(0, h.Net.Subscribe(new Biscuit.Lib.Kernel.Handle(9)));
 
         // Listen, accept many (the stack's tables grow), connect out, and move data both ways.
@@ -55,6 +56,13 @@ public class BudgetTests(Xunit.Abstractions.ITestOutputHelper output)
         foreach (var (_, a) in accepted) h.Net.Receive(a, chunk);
         h.PollAll();
         h.Net.Receive(outgoing, chunk);
+        var window = h.Net.MapWindow(0x7400_0000);                // the window: a send that grows a ring, a receive into a slot
+        Assert.Equal(0, window.Result);
+        Assert.Equal(0, h.Net.SetOption(accepted[2].Id, SOL_SOCKET, SO_SNDBUF, SocketBudgets.MaxBufferBytes));
+        for (int i = 0; i < 20 && h.Net.SendFromWindow(window.WindowId, accepted[2].Id, 0, 0, SocketWindowLimits.SlotBytes) > 0; i++) { }
+        foreach (var (r, _) in accepted.Take(3)) r.Send(big);
+        h.Advance(20);
+        h.Net.ReceiveToWindow(window.WindowId, accepted[3].Id, 1, 0, SocketWindowLimits.SlotBytes);
         h.Net.Receive(accepted[1].Id, chunk, out _, out _, MSG_PEEK);
         h.Net.Readiness(id);
         h.Net.Shutdown(outgoing, SHUT_WR);
@@ -84,5 +92,6 @@ public class BudgetTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Contains("Send", ran);
         Assert.Contains("Receive", ran);
         Assert.Contains("Accept", ran);
+        Assert.Contains("SendFromWindow", ran);
     }
 }

@@ -64,6 +64,9 @@ public class ProtocolTests
         var send = RoundTrip(SocketCodecs.Send, new SendRequest(3, [1, 2, 3], 4, 5));
         Assert.Equal((3L, 4L, 5L), (send.Id, send.Address, send.Port));
         Assert.Equal(new byte[] { 1, 2, 3 }, send.Data);
+        var slice = RoundTrip(SocketCodecs.SendSlice, new SendSlice(3, [1, 2, 3, 4, 5], 3, 4, 5));   // only the first Length bytes travel
+        Assert.Equal((3L, 3, 4L, 5L), (slice.Id, slice.Length, slice.Address, slice.Port));
+        Assert.Equal(new byte[] { 1, 2, 3 }, slice.Buffer);
         var receive = RoundTrip(SocketCodecs.Receive, new ReceiveReply(2, [9, 8], 1, 2));
         Assert.Equal((2L, 1L, 2L), (receive.Result, receive.Address, receive.Port));
         Assert.Equal(new byte[] { 9, 8 }, receive.Data);

@@ -248,6 +248,16 @@ public sealed class SocketCallTests : IDisposable
     }
 
     [Fact]
+    public void Sendfile_to_a_socket_has_the_file_read_into_the_networks_own_buffer()
+    {
+        var (file, socket, client) = SendfileSetup(50_000, 93);
+        Assert.Equal(50_000, h.Call(LinuxCall.Sendfile, (ulong)socket, (ulong)file, h.Put(BitConverter.GetBytes(0L)), 50_000));
+        Assert.Equal(50_000, h.Net.FilledBytes);                 // every byte was written by the filler, none by posix's own Send
+        Assert.True(h.Net.FilledSends >= 1);
+        Assert.Equal(Enumerable.Range(0, 50_000).Select(i => (byte)(i * 7)).ToArray(), Drain(client));
+    }
+
+    [Fact]
     public void Sendfile_from_a_pipe_is_EINVAL_with_a_bad_offset_pointer_EFAULT_and_count_0_is_0()
     {
         var (file, socket, _) = SendfileSetup(100, 92);

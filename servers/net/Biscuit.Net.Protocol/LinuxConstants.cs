@@ -10,9 +10,12 @@ public static class LinuxErrno
     public const int EIO = 5;
     public const int EBADF = 9;
     public const int EAGAIN = 11;
+    public const int EACCES = 13;
+    public const int EBUSY = 16;
     public const int EINVAL = 22;
     public const int ENFILE = 23;
     public const int EPIPE = 32;
+    public const int ERANGE = 34;
     public const int EDESTADDRREQ = 89;
     public const int EMSGSIZE = 90;
     public const int ENOPROTOOPT = 92;
@@ -28,6 +31,7 @@ public static class LinuxErrno
     public const int ETIMEDOUT = 110;
     public const int ECONNREFUSED = 111;
     public const int EALREADY = 114;
+    public const int ESTALE = 116;
     public const int EINPROGRESS = 115;
 }
 

@@ -52,6 +52,7 @@ public static class SocketCodecs
     public static readonly IMessageCodec<OptionReply> OptionReply = new IntegerRecordCodec<OptionReply>("OptionReply", 2,
         (v, f) => { f[0] = v.Result; f[1] = v.Value; }, f => new OptionReply(f[0], f[1]));
     public static readonly IMessageCodec<SendRequest> Send = new SendCodec();
+    public static readonly IMessageCodec<SendSlice> SendSlice = new SendSliceCodec();
     public static readonly IMessageCodec<ReceiveReply> Receive = new ReceiveCodec();
     public static readonly IMessageCodec<EventBatch> Events = new EventBatchCodec();
 
@@ -83,6 +84,25 @@ public static class SocketCodecs
             long address = reader.ReadInt64(), port = reader.ReadInt64();
             Codecs.SkipExtraFields(ref reader, count, 4);
             return new SendRequest(id, data, address, port);
+        }
+    }
+
+    // SendRequest's wire format, written from a slice of the client's buffer.
+    private sealed class SendSliceCodec : IMessageCodec<SendSlice>
+    {
+        public void Write(ref MessagePackWriter writer, SendSlice value)
+        {
+            writer.WriteArrayHeader(4);
+            writer.Write(value.Id);
+            writer.Write(value.Buffer.AsSpan(0, value.Length));
+            writer.Write(value.Address);
+            writer.Write(value.Port);
+        }
+
+        public SendSlice Read(ref MessagePackReader reader)
+        {
+            var r = Send.Read(ref reader);
+            return new SendSlice(r.Id, r.Data, r.Data.Length, r.Address, r.Port);
         }
     }
 

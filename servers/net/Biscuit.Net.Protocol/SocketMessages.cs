@@ -20,6 +20,10 @@ public readonly record struct ReceiveRequest(long Id, long Max, long Flags);
 /// <summary>Send: bytes for a socket; for UDP, a destination (Port 0: the connected peer).</summary>
 public readonly record struct SendRequest(long Id, byte[] Data, long Address, long Port);
 
+/// <summary>Send as a client writes it: the first Length bytes of Buffer (a buffer the client keeps
+/// and reuses, so a send allocates no array). The same bytes on the wire as SendRequest.</summary>
+public readonly record struct SendSlice(long Id, byte[] Buffer, int Length, long Address, long Port);
+
 /// <summary>A result with an address: Accept (new id or -errno, and the peer), GetName, GetPeer (0 or -errno).</summary>
 public readonly record struct AddressReply(long Result, long Address, long Port);
 

@@ -23,6 +23,8 @@ public static class SocketRequests
     public static readonly RequestType<SocketAddressRequest, long> Connect = new(21, "Connect", idempotent: false, SocketCodecs.AddressRequest, Codecs.Int64);
     /// <summary>send(2)/sendto(2): bytes accepted (a prefix of the data), -EAGAIN when none fit, or -EPIPE, -ECONNRESET...</summary>
     public static readonly RequestType<SendRequest, long> Send = new(22, "Send", idempotent: false, SocketCodecs.Send, Codecs.Int64);
+    /// <summary>Send as the client writes it (SendSlice: the same id and wire format; the server decodes SendRequest).</summary>
+    public static readonly RequestType<SendSlice, long> SendFromBuffer = new(22, "Send", idempotent: false, SocketCodecs.SendSlice, Codecs.Int64);
     /// <summary>recv(2)/recvfrom(2): at most Max bytes (and at most MaxTransferBytes); empty = end of file; or -EAGAIN.
     /// With MSG_PEEK the bytes stay queued.</summary>
     public static readonly RequestType<ReceiveRequest, ReceiveReply> Receive = new(23, "Receive", idempotent: false, SocketCodecs.ReceiveRequest, SocketCodecs.Receive);
@@ -57,6 +59,15 @@ public static class SocketRequests
     /// <summary>This server instance's number (positive, drawn at start): it changes when net restarts,
     /// which is how posix learns that its sockets are gone and its listeners must be made again.</summary>
     public static readonly RequestType<Empty, long> Instance = new(34, "Instance", idempotent: true, Codecs.Empty, Codecs.Int64);
+
+    /// <summary>Grants the caller net's socket data window at the page-aligned address given
+    /// (SocketWindow.cs): the layout, or -EINVAL (address), -EBUSY (granted already), -EOPNOTSUPP
+    /// (no window in this server), or the kernel's grant error (EEXIST: the caller uses that range).</summary>
+    public static readonly RequestType<long, SocketWindowLayout> MapWindow = new(35, "MapWindow", idempotent: false, Codecs.Int64, SocketWindowCodecs.Layout);
+    /// <summary>Send with the bytes in a window slot: as Send, or -ESTALE / -EACCES / -ERANGE for a bad window, caller or range.</summary>
+    public static readonly RequestType<WindowSend, long> SendFromWindow = new(36, "SendFromWindow", idempotent: false, SocketWindowCodecs.Send, Codecs.Int64);
+    /// <summary>Receive into a window slot: as Receive (the count, the sender, the readiness after), or -ESTALE / -EACCES / -ERANGE.</summary>
+    public static readonly RequestType<WindowReceive, WindowReceiveReply> ReceiveToWindow = new(37, "ReceiveToWindow", idempotent: false, SocketWindowCodecs.Receive, SocketWindowCodecs.ReceiveReply);
 
     /// <summary>The bit the server signals on the subscribed notification.</summary>
     public const ulong ReadinessSignalBit = 1;

@@ -13,6 +13,8 @@ namespace Biscuit.Net.Protocol;
 
 public sealed class SocketServiceClient(ServiceClient client, ulong timeoutMs = 10_000)
 {
+    private readonly byte[] sendBuffer = new byte[SocketLimits.MaxTransferBytes];   // this client's thread's: a Send's bytes
+
     /// <summary>Why the last call returned -EIO without the server's say (null after a call that reached it).</summary>
     public string? LastFailure { get; private set; }
 
@@ -42,8 +44,9 @@ public sealed class SocketServiceClient(ServiceClient client, ulong timeoutMs = 
     /// none fit, or -errno. For UDP, `port` 0 means the connected peer.</summary>
     public long Send(long id, ReadOnlySpan<byte> data, uint address = 0, int port = 0)
     {
-        var chunk = data.Length > SocketLimits.MaxTransferBytes ? data[..SocketLimits.MaxTransferBytes] : data;
-        return Result(client.Call(SocketRequests.Send, new SendRequest(id, chunk.ToArray(), address, port), timeoutMs));
+        int length = Math.Min(data.Length, SocketLimits.MaxTransferBytes);
+        data[..length].CopyTo(sendBuffer);
+        return Result(client.Call(SocketRequests.SendFromBuffer, new SendSlice(id, sendBuffer, length, address, port), timeoutMs));
     }
 
     /// <summary>Reads into `destination` (at most MaxTransferBytes): the bytes read, 0 at end of file,
@@ -119,6 +122,19 @@ public sealed class SocketServiceClient(ServiceClient client, ulong timeoutMs = 
 
     /// <summary>The server instance's number (positive), or -EIO when the call failed.</summary>
     public long Instance() => Result(client.Call(SocketRequests.Instance, default(Empty), timeoutMs));
+
+    /// <summary>Asks for the socket data window at `address` (page aligned): the layout, Result &lt; 0 if refused.</summary>
+    public SocketWindowLayout MapWindow(long address) =>
+        Value(client.Call(SocketRequests.MapWindow, address, timeoutMs), new SocketWindowLayout(-LinuxErrno.EIO, 0, 0, 0));
+
+    /// <summary>Sends `count` bytes at `offset` of window slot `slot`: the bytes accepted, or -errno.</summary>
+    public long SendFromWindow(ulong windowId, long id, int slot, int offset, int count, uint address = 0, int port = 0) =>
+        Result(client.Call(SocketRequests.SendFromWindow, new WindowSend(windowId, id, slot, offset, count, address, port), timeoutMs));
+
+    /// <summary>Receives at most `max` bytes into window slot `slot` at `offset`: the count (0 at end of file), or -errno.</summary>
+    public WindowReceiveReply ReceiveToWindow(ulong windowId, long id, int slot, int offset, int max, int flags = 0) =>
+        Value(client.Call(SocketRequests.ReceiveToWindow, new WindowReceive(windowId, id, slot, offset, max, flags), timeoutMs),
+            new WindowReceiveReply(-LinuxErrno.EIO, 0, 0, -1));
 
     /// <summary>The server's counters ("name value" lines), or null (LastFailure says why).</summary>
     public string? Counters()

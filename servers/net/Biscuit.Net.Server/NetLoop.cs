@@ -63,7 +63,7 @@ static class NetLoop
             ("readiness_signals_sent", Interlocked.Read(ref NotificationSignal.TotalSent)),
             ("readiness_signals_failed", Interlocked.Read(ref NotificationSignal.TotalFailed)),
             ("echo_connections_open", echo?.Connections ?? 0),
-        ]).RegisterOn(server);
+        ], new KernelSocketWindowPages()).RegisterOn(server);
         var endpoint = new Endpoint(Handle.Initial(0));
         for (int w = 0; w < 2; w++)
             new Thread(() => Console.WriteLine($"net: request worker ended: {server.Run(new KernelServerTransport(endpoint))}")) { IsBackground = true }.Start();

@@ -58,6 +58,13 @@ public static class SocketBudgets
     /// wait for ARP.</summary>
     public const long ReceiveBytes = Protocol.SocketLimits.MaxTransferBytes + 64 + ArpQueueBytes;
 
+    /// <summary>recv() into a buffer that is not on the heap (the scratch buffer, a window slot): a
+    /// window update that may wait for ARP.</summary>
+    public const long ReceiveIntoBytes = 64 + ArpQueueBytes;
+
+    /// <summary>MapWindow: the window's pages are native memory, the rest system calls.</summary>
+    public const long MapWindowBytes = 0;
+
     /// <summary>PollEvents: the reply's array of at most MaxEventsPerBatch events of 16 bytes.</summary>
     public const long PollEventsBytes = Protocol.SocketLimits.MaxEventsPerBatch * 16 + 32;
 

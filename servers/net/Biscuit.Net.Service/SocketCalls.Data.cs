@@ -16,33 +16,47 @@ public sealed partial class SocketCalls
     /// none of a non-empty message, or -errno (EPIPE after shutdown, ECONNRESET, ENOTCONN...).
     /// A TCP socket ignores the destination, as Linux does for a connected stream.</summary>
     [AssumeAllocation(SocketBudgets.SendBytes)]
-    public long Send(SendRequest request)
+    public long Send(SendRequest request) => Send(request.Id, request.Data, request.Address, request.Port);
+
+    /// <summary>Send of bytes wherever they are (the message, or a window slot: SendFromWindow).</summary>
+    [AssumeAllocation(SocketBudgets.SendBytes)]
+    public long Send(long id, ReadOnlySpan<byte> data, long address, long port)
     {
-        var entry = Table.Find(request.Id);
+        var entry = Table.Find(id);
         if (entry == null) return -EBADF;
-        if (!ValidPort(request.Port) || !ValidAddress(request.Address)) return -EINVAL;
+        if (!ValidPort(port) || !ValidAddress(address)) return -EINVAL;
         if (entry.Tcp is { } tcp)
         {
-            int n = tcp.Send(request.Data);
-            return n == 0 && request.Data.Length > 0 ? -EAGAIN : n;
+            int n = tcp.Send(data);
+            return n == 0 && data.Length > 0 ? -EAGAIN : n;
         }
         var udp = entry.Udp!;
-        return request.Port == 0 ? udp.Send(request.Data) : udp.SendTo(request.Data, new Ipv4Address((uint)request.Address), (ushort)request.Port);
+        return port == 0 ? udp.Send(data) : udp.SendTo(data, new Ipv4Address((uint)address), (ushort)port);
     }
 
-    /// <summary>recv(2)/recvfrom(2) of at most Value (and MaxTransferBytes) bytes: empty at end of
+    /// <summary>recv(2)/recvfrom(2) of at most Max (and MaxTransferBytes) bytes: empty at end of
     /// file, -EAGAIN when nothing is there yet. A UDP datagram longer than asked is truncated (and a
     /// receive of 0 bytes takes a whole datagram); a TCP receive of 0 bytes returns 0 at once.</summary>
     [AssumeAllocation(SocketBudgets.ReceiveBytes)]
     public ReceiveReply Receive(ReceiveRequest request)
     {
-        var entry = Table.Find(request.Id);
-        if (entry == null) return new ReceiveReply(-EBADF, [], 0, 0);
-        if (request.Max < 0) return new ReceiveReply(-EINVAL, [], 0, 0);
-        if ((request.Flags & MSG_OOB) != 0) return new ReceiveReply(-EOPNOTSUPP, [], 0, 0);   // no urgent data (README)
-        bool peek = (request.Flags & MSG_PEEK) != 0;
-        if (request.Max == 0 && entry.Tcp != null) return new ReceiveReply(0, [], 0, 0);   // as Linux's tcp_recvmsg: nothing asked, nothing waited for
+        if (request.Max < 0) return new ReceiveReply(Table.Find(request.Id) == null ? -EBADF : -EINVAL, [], 0, 0);
         var into = receiveScratch.AsSpan(0, (int)Math.Min(request.Max, SocketLimits.MaxTransferBytes));
+        var r = Receive(request.Id, into, request.Flags);
+        return r.Result <= 0 ? new ReceiveReply(r.Result, [], r.Address, r.Port, r.ReadinessAfter)
+            : new ReceiveReply(r.Result, into[..(int)r.Result].ToArray(), r.Address, r.Port, r.ReadinessAfter);
+    }
+
+    /// <summary>recv(2)/recvfrom(2) into `into` (the scratch buffer, or a window slot: ReceiveToWindow).
+    /// The readiness after is -1 when the socket is unknown or the call refused before receiving.</summary>
+    [AssumeAllocation(SocketBudgets.ReceiveIntoBytes)]
+    public WindowReceiveReply Receive(long id, Span<byte> into, long flags)
+    {
+        var entry = Table.Find(id);
+        if (entry == null) return new WindowReceiveReply(-EBADF, 0, 0, -1);
+        if ((flags & MSG_OOB) != 0) return new WindowReceiveReply(-EOPNOTSUPP, 0, 0, -1);   // no urgent data (README)
+        bool peek = (flags & MSG_PEEK) != 0;
+        if (into.Length == 0 && entry.Tcp != null) return new WindowReceiveReply(0, 0, 0, -1);   // as Linux's tcp_recvmsg: nothing asked, nothing waited for
         int n;
         uint from;
         int fromPort;
@@ -59,8 +73,8 @@ public sealed partial class SocketCalls
             from = address.Value;
             fromPort = port;
         }
-        if (n < 0) return new ReceiveReply(n, [], 0, 0, entry.Readiness);
-        return new ReceiveReply(n, into[..n].ToArray(), from, fromPort, entry.Readiness);
+        if (n < 0) return new WindowReceiveReply(n, 0, 0, entry.Readiness);
+        return new WindowReceiveReply(n, from, fromPort, entry.Readiness);
     }
 
     /// <summary>The socket's readiness now, for a level-triggered look at one socket.</summary>
@@ -147,12 +161,13 @@ public sealed partial class SocketCalls
 
     /// <summary>The stack's counters, one "name value" per line, with the service's own.</summary>
     [AssumeAllocation(SocketBudgets.CountersBytes)]
-    public string Counters(IEnumerable<(string Name, long Value)> extra)
+    public string Counters(IEnumerable<(string Name, long Value)> extra, IEnumerable<(string Name, long Value)> window)
     {
         var pairs = Stack.StatsSnapshot();
         pairs.Add(("sockets_open", Table.Count));
         pairs.Add(("readiness_events_waiting", host.Events.Pending));
         pairs.AddRange(extra);
+        pairs.AddRange(window);
         return string.Join("\n", pairs.Select(p => $"{p.Name} {p.Value}"));
     }
 }

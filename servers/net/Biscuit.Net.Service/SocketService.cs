@@ -12,22 +12,27 @@ using Biscuit.Net.Protocol;
 
 namespace Biscuit.Net.Service;
 
-public sealed class SocketService
+public sealed partial class SocketService
 {
     private readonly StackHost host;
     private readonly SocketCalls calls;
+    private readonly SocketWindow window;     // the socket data window; guarded by host.Gate
     private readonly Func<Handle, IReadinessSignal> signalFor;
     private readonly Func<IEnumerable<(string Name, long Value)>> extraCounters;
 
     /// <param name="signalFor">Makes the readiness signal from the handle Subscribe received
     /// (on Biscuit: <c>h => new NotificationSignal(h)</c>).</param>
     /// <param name="extraCounters">Counters to add to NetCounters (the NIC's).</param>
-    public SocketService(StackHost host, Func<Handle, IReadinessSignal> signalFor, Func<IEnumerable<(string Name, long Value)>>? extraCounters = null)
+    /// <param name="windowPages">The socket data window's pages (null: MapWindow answers EOPNOTSUPP).</param>
+    public SocketService(StackHost host, Func<Handle, IReadinessSignal> signalFor, Func<IEnumerable<(string Name, long Value)>>? extraCounters = null,
+        ISocketWindowPages? windowPages = null)
     {
         this.host = host;
+
         this.signalFor = signalFor;
         this.extraCounters = extraCounters ?? (() => []);
         calls = new SocketCalls(host);
+        window = new SocketWindow(windowPages, calls, host.Instance);
     }
 
     public void RegisterOn(MessageServer server)
@@ -51,6 +56,9 @@ public sealed class SocketService
         server.Register(SocketRequests.Readiness, Readiness);
         server.Register(SocketRequests.ResetClient, ResetClient);
         server.Register(SocketRequests.Instance, Instance);
+        server.Register(SocketRequests.MapWindow, MapWindow);
+        server.Register(SocketRequests.SendFromWindow, SendFromWindow);
+        server.Register(SocketRequests.ReceiveToWindow, ReceiveToWindow);
     }
 
     [RequestHandler("Socket")]
@@ -201,7 +209,8 @@ public sealed class SocketService
         lock (host.Gate) return calls.PollEvents(max);
     }
 
-    /// <summary>Every socket dropped (connections reset), the subscription forgotten (its handle released).</summary>
+    /// <summary>Every socket dropped (connections reset), the subscription forgotten (its handle
+    /// released), the socket data window taken back.</summary>
     [RequestHandler("ResetClient")]
     public long ResetClient(Empty _)
     {
@@ -213,6 +222,7 @@ public sealed class SocketService
             result = calls.ResetAll();
             host.PublishLocked();                 // the dropped sockets' changes: none is in the table any more
             dropped = host.UnsubscribeLocked();
+            window.Revoke();
         }
         StackHost.Release(dropped);
         return result;
@@ -225,7 +235,7 @@ public sealed class SocketService
     public string NetCounters(Empty _)
     {
         var extra = ExtraCounters();
-        lock (host.Gate) return calls.Counters(extra);
+        lock (host.Gate) return calls.Counters(extra, window.Counters());
     }
 
     // The signal made of the request's one handle (a 24-byte wrapper), or null if it did not carry exactly one.

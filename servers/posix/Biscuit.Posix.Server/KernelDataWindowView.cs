@@ -1,5 +1,6 @@
 // fs's data window as posix sees it on Biscuit (Biscuit.Posix.Links/FsDataWindow.cs): the pages fs
-// grants at DefaultAddress, a range nothing else in posix uses (the kernel places mmaps from
+// grants at DefaultAddress — and net's socket window (NetDataWindow.cs) at NetWindowAddress, 1 MiB
+// each — ranges nothing else in posix uses (the kernel places mmaps from
 // 0x1000_0000_0000 up, and posix's own image sits low). IsMapped probes with memory_map, as fs does
 // for the block driver's window: EEXIST means the granted pages are there; success means they are
 // not (the page just mapped is unmapped at once, leaving the range free for fs's next grant).
@@ -11,6 +12,7 @@ namespace Biscuit.Posix.Server;
 public sealed unsafe class KernelDataWindowView(long address = KernelDataWindowView.DefaultAddress) : IDataWindowView
 {
     public const long DefaultAddress = 0x7200_0000;
+    public const long NetWindowAddress = 0x7400_0000;
 
     public long Address { get; } = address;
 

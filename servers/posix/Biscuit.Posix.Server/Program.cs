@@ -59,7 +59,8 @@ if (!personalityEndpoint.IsOk)
 // (a client's buffers and IPC buffer belong to one thread).
 var fsEndpoint = new Endpoint(Handle.Initial(1));
 var netEndpoint = new Endpoint(Handle.Initial(2));
-var netLink = new NetLink(() => new SocketServiceClient(new ServiceClient(new KernelClientTransport(netEndpoint))));
+var netLink = new NetLink(() => new SocketServiceClient(new ServiceClient(new KernelClientTransport(netEndpoint))),
+    new KernelDataWindowView(KernelDataWindowView.NetWindowAddress));
 var readiness = new ReadinessThread(netLink);
 // Sockets outlive a restart of net: listeners are made again on the new instance (issue 9 item 3).
 var network = new RestartableNetwork(netLink, netLink.Instance, readiness.Subscribe, message => Console.WriteLine($"{name}: {message}"));

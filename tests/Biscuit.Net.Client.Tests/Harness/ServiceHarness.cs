@@ -34,12 +34,13 @@ public sealed class ServiceHarness : IDisposable
     public readonly StackHost Host;
     public readonly NetStack B;
     public readonly MessageServer Server;
+    public readonly SocketService Service;
     public readonly ServiceClient Raw;
     public readonly SocketServiceClient Net;
     public readonly Dictionary<uint, CountingSignal> Signals = new();   // by handle value; guarded by itself
 
     public ServiceHarness(int maxSockets = 64, IReadOnlyDictionary<string, long>? budgets = null, bool measure = false,
-        Action<NetStackOptions>? configure = null, int workers = 1, long instance = 1)
+        Action<NetStackOptions>? configure = null, int workers = 1, long instance = 1, ISocketWindowPages? windowPages = null)
     {
         var optionsA = new NetStackOptions { Address = AddressA, PrefixLength = 24, Gateway = Ipv4Address.Any,
             TcpMaxBuffer = SocketBudgets.MaxBufferBytes, TcpMaxConnections = SocketBudgets.MaxConnections };
@@ -50,7 +51,8 @@ public sealed class ServiceHarness : IDisposable
         B = new NetStack(new Wire(toA, MacAddress.Parse("02:00:00:00:09:02")), optionsB);
         Host = new StackHost(a, () => Volatile.Read(ref now), maxSockets, instance, wakeEventLoop: () => Interlocked.Increment(ref eventLoopWakes));
         Server = new MessageServer(new ServerOptions { Name = "net", Budgets = budgets, MeasureAllocations = measure });
-        new SocketService(Host, SignalFor, () => [("test_counter", 42)]).RegisterOn(Server);
+        Service = new SocketService(Host, SignalFor, () => [("test_counter", 42)], windowPages);
+        Service.RegisterOn(Server);
         for (int w = 0; w < workers; w++)
         {
             var transport = endpoint.CreateServer();
@@ -69,7 +71,7 @@ public sealed class ServiceHarness : IDisposable
     public int EventLoopWakes => Volatile.Read(ref eventLoopWakes);
 
     /// <summary>Another client of the same endpoint, for a second calling thread.</summary>
-    public SocketServiceClient NewClient() => new(new ServiceClient(endpoint.CreateClient()), timeoutMs: 30_000);
+    public SocketServiceClient NewClient(ulong badge = 0) => new(new ServiceClient(endpoint.CreateClient(badge)), timeoutMs: 30_000);
 
     private IReadinessSignal SignalFor(Handle handle)
     {

@@ -107,6 +107,21 @@ public sealed class LoopbackNetwork(long firstId = 100) : ISocketNetwork
         return 0;
     }
 
+    /// <summary>SendFilled calls (sendfile to a socket), and the bytes their fillers wrote.</summary>
+    public int FilledSends;
+    public long FilledBytes;
+
+    /// <summary>As net's window slot: `fill` writes into a buffer of at most 64 KiB, which is then sent.</summary>
+    public long SendFilled(long socket, int count, SpanFiller fill)
+    {
+        var slot = new byte[Math.Min(count, 64 * 1024)];
+        long filled = fill(slot);
+        Interlocked.Increment(ref FilledSends);
+        if (filled <= 0) return filled;
+        Interlocked.Add(ref FilledBytes, filled);
+        return Send(socket, slot.AsSpan(0, (int)filled), null);
+    }
+
     public long Send(long socket, ReadOnlySpan<byte> data, Ipv4Endpoint? to)
     {
         long remoteId;

@@ -96,14 +96,18 @@ public static class SocketCalls
         int flags = c.IntArg(3);
         bool peek = (flags & Sock.MSG_PEEK) != 0, dontWait = (flags & Sock.MSG_DONTWAIT) != 0;
         var net = c.Posix.Sockets.Network;
-        long wanted = (long)Math.Min(c.Arg(2), (ulong)UserIo.ChunkBytes);
-        var buffer = new byte[wanted];
-        Ipv4Endpoint from = default;
-        long n = Blocking.Retry(socket, Readiness.In, c, () => net.Receive(socket.Id, buffer, peek, out from), dontWait);
-        if (n < 0) return n;
-        c.Memory.Write(c.Arg(1), buffer.AsSpan(0, (int)n));
-        if (c.Arg(4) != 0) SockaddrIn.Write(c.Memory, c.Arg(4), c.Arg(5), from);
-        return n;
+        int wanted = (int)Math.Min(c.Arg(2), (ulong)UserIo.ChunkBytes);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(wanted);
+        try
+        {
+            Ipv4Endpoint from = default;
+            long n = Blocking.Retry(socket, Readiness.In, c, () => net.Receive(socket.Id, buffer.AsSpan(0, wanted), peek, out from), dontWait);
+            if (n < 0) return n;
+            c.Memory.Write(c.Arg(1), buffer.AsSpan(0, (int)n));
+            if (c.Arg(4) != 0) SockaddrIn.Write(c.Memory, c.Arg(4), c.Arg(5), from);
+            return n;
+        }
+        finally { System.Buffers.ArrayPool<byte>.Shared.Return(buffer); }
     }
 
     // struct msghdr (include/linux/socket.h), 56 bytes: msg_name @0, msg_namelen u32 @8, msg_iov @16,
@@ -131,15 +135,20 @@ public static class SocketCalls
         var bytes = c.Memory.Read(header, 56);
         ulong name = BitConverter.ToUInt64(bytes, 0), iov = BitConverter.ToUInt64(bytes, 16), iovLength = BitConverter.ToUInt64(bytes, 24);
         var iovecs = UserIo.ReadIovecs(c.Memory, iov, iovLength);
-        long wanted = Math.Min(iovecs.Sum(v => (long)v.Length), UserIo.ChunkBytes);
-        var buffer = new byte[wanted];
+        int wanted = (int)Math.Min(iovecs.Sum(v => (long)v.Length), UserIo.ChunkBytes);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(wanted);
         var net = c.Posix.Sockets.Network;
         int flags = c.IntArg(2);
         Ipv4Endpoint from = default;
-        long n = Blocking.Retry(socket, Readiness.In, c, () => net.Receive(socket.Id, buffer, (flags & Sock.MSG_PEEK) != 0, out from),
-            (flags & Sock.MSG_DONTWAIT) != 0);
-        if (n < 0) return n;
-        UserIo.Scatter(c.Memory, iovecs, buffer.AsSpan(0, (int)n));
+        long n;
+        try
+        {
+            n = Blocking.Retry(socket, Readiness.In, c, () => net.Receive(socket.Id, buffer.AsSpan(0, wanted), (flags & Sock.MSG_PEEK) != 0, out from),
+                (flags & Sock.MSG_DONTWAIT) != 0);
+            if (n < 0) return n;
+            UserIo.Scatter(c.Memory, iovecs, buffer.AsSpan(0, (int)n));
+        }
+        finally { System.Buffers.ArrayPool<byte>.Shared.Return(buffer); }
         if (name != 0) SockaddrIn.Write(c.Memory, name, header + 8, from);
         c.Memory.WriteU64(header + 40, 0);   // msg_controllen: no ancillary data
         c.Memory.WriteU32(header + 48, 0);   // msg_flags

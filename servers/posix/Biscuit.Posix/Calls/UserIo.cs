@@ -3,7 +3,9 @@
 // a count above MAX_RW_COUNT is clipped; a read blocks only until some bytes came; a blocking write
 // goes on until everything is written (pipe(7)), a non-blocking one stops at the first short write;
 // a later error, -EAGAIN or a cancelled wait ends the call with the bytes already moved; a bad
-// buffer is EFAULT.
+// buffer is EFAULT. The chunk is rented from the shared pool and given back at the end of the call,
+// so a socket's or a file's data path allocates nothing per call on posix's heap.
+using System.Buffers;
 using Biscuit.Posix.Events;
 
 namespace Biscuit.Posix;
@@ -19,29 +21,40 @@ public static class UserIo
     public static long ReadToUser(CallContext call, OpenFile file, ulong buffer, ulong count, ReadAttempt attempt, bool dontWait = false)
     {
         long wanted = (long)Math.Min(count, (ulong)MaxRwCount);
-        var chunk = new byte[Math.Min(wanted, ChunkBytes)];
-        long total = 0;
-        while (total < wanted || wanted == 0)
+        int chunkBytes = (int)Math.Min(wanted, ChunkBytes);
+        var chunk = ArrayPool<byte>.Shared.Rent(chunkBytes);
+        try
         {
-            int piece = (int)Math.Min(wanted - total, chunk.Length);
-            long n = Blocking.Retry(file, Readiness.In, call, () => attempt(chunk.AsSpan(0, piece)), nonBlocking: dontWait || total > 0);
-            if (n < 0) return total > 0 ? total : n;
-            call.Memory.Write(buffer + (ulong)total, chunk.AsSpan(0, (int)n));
-            total += n;
-            if (n < piece || wanted == 0) break;
+            long total = 0;
+            while (total < wanted || wanted == 0)
+            {
+                int piece = (int)Math.Min(wanted - total, chunkBytes);
+                long n = Blocking.Retry(file, Readiness.In, call, () => attempt(chunk.AsSpan(0, piece)), nonBlocking: dontWait || total > 0);
+                if (n < 0) return total > 0 ? total : n;
+                call.Memory.Write(buffer + (ulong)total, chunk.AsSpan(0, (int)n));
+                total += n;
+                if (n < piece || wanted == 0) break;
+            }
+            return total;
         }
-        return total;
+        finally { ArrayPool<byte>.Shared.Return(chunk); }
     }
 
     public static long WriteFromUser(CallContext call, OpenFile file, ulong buffer, ulong count, WriteAttempt attempt, bool dontWait = false)
     {
         long wanted = (long)Math.Min(count, (ulong)MaxRwCount);
-        var chunk = new byte[Math.Min(wanted, ChunkBytes)];
-        bool blocking = !dontWait && !file.NonBlocking;
+        int chunkBytes = (int)Math.Min(wanted, ChunkBytes);
+        var chunk = ArrayPool<byte>.Shared.Rent(chunkBytes);
+        try { return WriteChunks(call, file, buffer, wanted, chunk, chunkBytes, attempt, !dontWait && !file.NonBlocking); }
+        finally { ArrayPool<byte>.Shared.Return(chunk); }
+    }
+
+    private static long WriteChunks(CallContext call, OpenFile file, ulong buffer, long wanted, byte[] chunk, int chunkBytes, WriteAttempt attempt, bool blocking)
+    {
         long total = 0;
         while (total < wanted || wanted == 0)
         {
-            int piece = (int)Math.Min(wanted - total, chunk.Length);
+            int piece = (int)Math.Min(wanted - total, chunkBytes);
             call.Memory.Read(buffer + (ulong)total, chunk.AsSpan(0, piece));
             int written = 0;
             do

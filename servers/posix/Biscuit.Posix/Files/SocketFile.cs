@@ -24,14 +24,18 @@ public sealed class SocketFile : OpenFile
 
     public override long Read(Span<byte> into) => net.Receive(Id, into, peek: false, out _);
     public override long Write(ReadOnlySpan<byte> from) => net.Send(Id, from, null);
+    /// <summary>send(2) of at most `count` bytes written by `fill` where net will read them (sendfile).</summary>
+    public long WriteFilled(int count, SpanFiller fill) => net.SendFilled(Id, count, fill);
     public override Readiness CurrentReadiness() => (Readiness)net.Readiness(Id);
     public override FileStatus Status() => FileStatus.Synthetic(Mode.IFSOCK | 0x1FF, 0x10000 + (ulong)Id);
 
     public override long Control(uint request, ulong argument, UserMemory memory)
     {
         if (request != Ioctl.FIONREAD) return -Errno.ENOTTY;
-        var probe = new byte[65536];
-        long n = net.Receive(Id, probe, peek: true, out _);
+        var probe = System.Buffers.ArrayPool<byte>.Shared.Rent(65536);
+        long n;
+        try { n = net.Receive(Id, probe.AsSpan(0, 65536), peek: true, out _); }
+        finally { System.Buffers.ArrayPool<byte>.Shared.Return(probe); }
         memory.WriteU32(argument, (uint)Math.Max(0, n));
         return 0;
     }

@@ -13,6 +13,9 @@ public readonly record struct Ipv4Endpoint(uint Address, ushort Port)
 /// <summary>Told of every change of a socket's readiness (EPOLLIN/OUT/ERR/HUP/RDHUP bits), from any thread.</summary>
 public interface ISocketReadinessSink { void ReadinessChanged(long socket, uint epollMask); }
 
+/// <summary>Writes at most `into.Length` bytes into `into`: the count written, or -errno.</summary>
+public delegate long SpanFiller(Span<byte> into);
+
 public interface ISocketNetwork
 {
     /// <summary>Registers the one receiver of readiness changes (posix's socket table).</summary>
@@ -27,6 +30,19 @@ public interface ISocketNetwork
     /// <summary>0 when connected, -EINPROGRESS while the handshake runs, or -errno.</summary>
     long Connect(long socket, Ipv4Endpoint remote);
     long Send(long socket, ReadOnlySpan<byte> data, Ipv4Endpoint? to);
+    /// <summary>send(2) of at most `count` bytes that `fill` writes into a buffer it is handed — on
+    /// Biscuit a slot of net's data window, so sendfile's file bytes reach net in one copy: the bytes
+    /// sent, or -errno (fill's error, or 0 when fill wrote nothing). Here: a pooled buffer and Send.</summary>
+    long SendFilled(long socket, int count, SpanFiller fill)
+    {
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Min(count, 64 * 1024));
+        try
+        {
+            long filled = fill(buffer.AsSpan(0, Math.Min(count, buffer.Length)));
+            return filled <= 0 ? filled : Send(socket, buffer.AsSpan(0, (int)filled), null);
+        }
+        finally { System.Buffers.ArrayPool<byte>.Shared.Return(buffer); }
+    }
     /// <summary>Bytes received (0 at the peer's end of stream), or -EAGAIN.</summary>
     long Receive(long socket, Span<byte> into, bool peek, out Ipv4Endpoint from);
     long Shutdown(long socket, int how);

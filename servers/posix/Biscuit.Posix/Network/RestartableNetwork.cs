@@ -165,6 +165,16 @@ public sealed class RestartableNetwork : ISocketNetwork, ISocketReadinessSink
         }
     }
 
+    public long SendFilled(long socket, int count, SpanFiller fill)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            if (!Resolve(socket, Use.Write, out long netId, out long answer)) return answer;
+            long n = net.SendFilled(netId, count, fill);
+            if (!Retry(n, attempt, netId, socket)) return n;
+        }
+    }
+
     public long Receive(long socket, Span<byte> into, bool peek, out Ipv4Endpoint from)
     {
         for (int attempt = 0; ; attempt++)

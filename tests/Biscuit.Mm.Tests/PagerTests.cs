@@ -107,10 +107,10 @@ public class PagerTests
     }
 
     [Fact]
-    public void MmStats_reports_the_pagers_counts_when_mm_is_the_pager_and_Off_otherwise()
+    public void MmStats_reports_faults_served_by_mm_and_by_the_kernel_per_process_when_mm_is_the_pager_and_Off_otherwise()
     {
         var kernel = new FakeKernel { FreeFrames = 50_000 };
-        kernel.Processes = [Init(1), Application(10, "app", 1000)];
+        kernel.Processes = [Init(1), new ProcessMemory(10, "app", 1000, 65_536, 1040, 0, true, false)];   // 1,040 faults in all
         var monitor = new MemoryMonitor(kernel, new OomPolicy(1000), _ => { });
         monitor.Tick();
         var pager = new PagerPolicy();
@@ -119,7 +119,7 @@ public class PagerTests
         var with = MmStatsTests.Serve(monitor, pager).Call(MmContracts.MmStats, default, 10_000).Value!;
         Assert.True(with.Pager.Registered);
         Assert.Equal(1000, with.Pager.FaultsServed);
-        Assert.Equal(new PagerProcessFigures(10, 1000, 0), Assert.Single(with.Pager.Processes));
+        Assert.Equal(new PagerProcessFigures(10, 1000, 0, FaultsByKernel: 40), Assert.Single(with.Pager.Processes));
         var without = MmStatsTests.Serve(monitor).Call(MmContracts.MmStats, default, 10_000).Value!;
         Assert.False(without.Pager.Registered);
         Assert.Equal(0, without.Pager.FaultsServed);
@@ -173,7 +173,7 @@ public class PagerTests
             w.Write(true);
             for (int i = 0; i < 5; i++) w.Write(0L);
             w.WriteArrayHeader(17);
-            for (int i = 0; i < 17; i++) { w.WriteArrayHeader(3); w.Write(1L); w.Write(1L); w.Write(0L); }
+            for (int i = 0; i < 17; i++) { w.WriteArrayHeader(4); w.Write(1L); w.Write(1L); w.Write(0L); w.Write(0L); }
         });
         Assert.Throws<MalformedMessageException>(() => MmStatsTests.Decode(tooMany));
     }

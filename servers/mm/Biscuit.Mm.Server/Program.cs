@@ -81,7 +81,7 @@ if (pager)
 }
 new Thread(() =>
 {
-    var names = new Dictionary<long, string>();
+    var last = new Dictionary<long, ProcessMemory>();     // the previous census, for the processes that ended
     while (true)
     {
         Thread.Sleep((int)interval);
@@ -90,9 +90,14 @@ new Thread(() =>
         if (!pager) continue;
         var live = monitor.Snapshot().Processes;
         foreach (var ended in pagerPolicy.Forget(live.Select(p => p.Id)))
-            Console.WriteLine($"mm: pager: process {ended.Id} ({names.GetValueOrDefault(ended.Id, "?")}) ended: {ended.FaultsServed} faults served by mm, {ended.Signalled} answered with a signal");
-        names.Clear();
-        foreach (var p in live) names[p.Id] = p.Name;
+        {
+            var seen = last.GetValueOrDefault(ended.Id);
+            long byKernel = seen is null ? 0 : Math.Max(0, seen.PageFaults - ended.FaultsServed);
+            Console.WriteLine($"mm: pager: process {ended.Id} ({seen?.Name ?? "?"}) ended: {ended.FaultsServed} faults served by mm, " +
+                              $"{byKernel} by the kernel at the last look, {ended.Signalled} answered with a signal");
+        }
+        last.Clear();
+        foreach (var p in live) last[p.Id] = p;
     }
 }) { IsBackground = true, Name = "mm monitor" }.Start();
 var server = new MessageServer(new ServerOptions { Name = "mm" });

@@ -28,13 +28,13 @@ public static class MmContracts
 /// <summary>MmFigures as a MessagePack array of 11 fields: the StatsReport, the 7 system figures (an
 /// array), the 5 policy figures, the last event, the processes (arrays of 8 fields each), the 7
 /// shrink figures (an array), and the pager figures (an array of 7: registered, served, kills,
-/// segvs, supply errors, malformed, and the processes as arrays of 3). A writer of 10 fields (before
+/// segvs, supply errors, malformed, and the processes as arrays of 4: id, faults served by mm, answered with a signal, served by the kernel). A writer of 10 fields (before
 /// the pager option) reads as PagerFigures.Off.
 /// Reading refuses what a writer never sends: short arrays, negative figures, too many processes.</summary>
 public sealed class MmFiguresCodec : IMessageCodec<MmFigures>
 {
     public static readonly MmFiguresCodec Instance = new();
-    private const int Fields = 11, FieldsBeforePager = 10, SystemFields = 7, ProcessFields = 8, ShrinkFields = 7, PagerFields = 7, PagerProcessFields = 3;
+    private const int Fields = 11, FieldsBeforePager = 10, SystemFields = 7, ProcessFields = 8, ShrinkFields = 7, PagerFields = 7, PagerProcessFields = 4, PagerProcessFieldsBefore = 3;
 
     public void Write(ref MessagePackWriter w, MmFigures f)
     {
@@ -68,7 +68,7 @@ public sealed class MmFiguresCodec : IMessageCodec<MmFigures>
         {
             var p = g.Processes[i];
             w.WriteArrayHeader(PagerProcessFields);
-            w.Write(p.Id); w.Write(p.FaultsServed); w.Write(p.Signalled);
+            w.Write(p.Id); w.Write(p.FaultsServed); w.Write(p.Signalled); w.Write(p.FaultsByKernel);
         }
     }
 
@@ -114,9 +114,10 @@ public sealed class MmFiguresCodec : IMessageCodec<MmFigures>
         var processes = new PagerProcessFigures[n];
         for (int i = 0; i < n; i++)
         {
-            int pc = Codecs.ReadArrayAtLeast(ref r, PagerProcessFields, "MmFigures.Pager.Process");
-            processes[i] = new PagerProcessFigures(Count(ref r, "paged process id"), Count(ref r, "faults served"), Count(ref r, "signalled"));
-            Codecs.SkipExtraFields(ref r, pc, PagerProcessFields);
+            int pc = Codecs.ReadArrayAtLeast(ref r, PagerProcessFieldsBefore, "MmFigures.Pager.Process");
+            processes[i] = new PagerProcessFigures(Count(ref r, "paged process id"), Count(ref r, "faults served"), Count(ref r, "signalled"),
+                pc > PagerProcessFieldsBefore ? Count(ref r, "faults by the kernel") : 0);
+            Codecs.SkipExtraFields(ref r, pc, Math.Min(pc, PagerProcessFields));
         }
         Codecs.SkipExtraFields(ref r, gc, PagerFields);
         return new PagerFigures(registered, served, kills, segvs, errors, malformed, processes);

@@ -22,6 +22,19 @@ public sealed class MmService(MemoryMonitor monitor, PagerPolicy? pager = null)
         var s = monitor.Snapshot();
         var largest = s.Processes.OrderByDescending(p => p.ResidentPages).ThenBy(p => p.Id).Take(MmFigures.MaxProcesses).ToArray();
         return new MmFigures(gc, s.System, s.LowWaterFrames, s.Ticks, s.LowMemoryEpisodes, s.Kills, s.KillsRefused, s.LastEvent, largest, s.Shrink,
-            pager?.Figures() ?? PagerFigures.Off);
+            pager is null ? PagerFigures.Off : WithKernelFaults(pager.Figures(), s.Processes));
+    }
+
+    // The census counts every fault served for a process (mm's and the kernel's); the rest is the kernel's.
+    private static PagerFigures WithKernelFaults(PagerFigures f, IReadOnlyList<ProcessMemory> census)
+    {
+        var faults = census.ToDictionary(p => p.Id, p => p.PageFaults);
+        return f with
+        {
+            Processes = f.Processes.Select(p => p with
+            {
+                FaultsByKernel = faults.TryGetValue(p.Id, out long all) ? Math.Max(0, all - p.FaultsServed) : 0,
+            }).ToArray(),
+        };
     }
 }

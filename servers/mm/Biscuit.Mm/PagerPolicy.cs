@@ -15,7 +15,10 @@ namespace Biscuit.Mm;
 
 public enum PagerAnswer { Zero, Kill, Segv }
 
-public sealed record PagerProcessFigures(long Id, long FaultsServed, long Signalled);
+/// <summary>One process mm paged: faults it served, faults it answered with a signal, and the faults
+/// the kernel served for it (its census page faults less mm's: the kernel's own copies into lazy
+/// pages, copy-on-write, faults during a fallback; filled in by MmService from the last census).</summary>
+public sealed record PagerProcessFigures(long Id, long FaultsServed, long Signalled, long FaultsByKernel = 0);
 
 /// <summary>The pager's figures in MmStats: whether mm is the pager, faults it served, kills and
 /// SIGSEGVs it answered, supplies the kernel refused, messages it could not decode, and the

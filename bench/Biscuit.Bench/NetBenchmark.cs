@@ -104,7 +104,7 @@ public static class NetBenchmark
             ["echo_message_bytes"] = options.EchoBytes,
             ["connection_clients"] = options.Clients,
             ["connection_seconds"] = options.ConnectionSeconds,
-            ["gc_servers_note"] = "the NIC driver is part of the net server (no driver server of its own yet): net's figures include the driver's",
+            ["gc_servers_note"] = "the TCP/IP stack (net) and the e1000e driver (nic) are separate servers, each with its own rows; blk and fs take no part in the transfers",
             ["host_cores"] = Environment.ProcessorCount,
             ["host_loadavg_before"] = loadBefore,
             ["host_loadavg_after"] = LinuxHostLoad.Now(),

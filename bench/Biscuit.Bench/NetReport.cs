@@ -48,8 +48,8 @@ public static class NetReport
         Failures(w, measures, boots);
         w.AppendLine("What the figures are: both guests on the same emulated machine (QEMU TCG, -smp 1) on a shared 2-core host, so read the");
         w.AppendLine("ratios, not the absolute figures. Every figure is timed on the host and includes QEMU's slirp and the port forward (the");
-        w.AppendLine("same for both guests). On Biscuit each byte crosses the program → posix → net (TCP/IP and the e1000e driver, one");
-        w.AppendLine("server) by IPC; on Linux the program's system calls reach the kernel's stack directly.");
+        w.AppendLine("same for both guests). On Biscuit each byte crosses the program → posix → net (TCP/IP) by IPC and net → nic (the");
+        w.AppendLine("e1000e driver server) through granted packet slots; on Linux the program's system calls reach the kernel's stack directly.");
         w.AppendLine();
     }
 
@@ -64,8 +64,9 @@ public static class NetReport
         w.AppendLine("|---|---|---|---|---|---|");
         foreach (var g in gc)
         {
-            string server = g.Server == "net" ? "**net**" : g.Server;
-            string share = g.GcShareOfCpu is { } s ? $"{(g.Server == "net" ? "**" : "")}{s.Median:P2}{(g.Server == "net" ? "**" : "")} [{s.Min:P2}–{s.Max:P2}]" : "—";
+            bool network = g.Server is "net" or "nic";
+            string server = network ? $"**{g.Server}**" : g.Server;
+            string share = g.GcShareOfCpu is { } s ? $"{(network ? "**" : "")}{s.Median:P2}{(network ? "**" : "")} [{s.Min:P2}–{s.Max:P2}]" : "—";
             string cpu = g.CpuShareOfGuest is { } c ? $"{c.Median:P1}" : "—";
             w.AppendLine($"| {g.Phase} | {server} | {g.Collections.Median:F0} [{g.Collections.Min:F0}–{g.Collections.Max:F0}] | " +
                          $"{g.PauseMs.Median:F1} ms [{g.PauseMs.Min:F1}–{g.PauseMs.Max:F1}] | {cpu} | {share} |");

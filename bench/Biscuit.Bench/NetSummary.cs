@@ -50,7 +50,7 @@ public static class NetSummary
         var windows = boots.Where(b => b.Guest == "biscuit").SelectMany(b => b.Gc).Where(w => w.Error == null).ToList();
         var result = new List<NetGcSummary>();
         foreach (string phase in NetBenchmark.Phases)
-            foreach (var group in windows.Where(w => w.Phase == phase).SelectMany(w => w.Servers).GroupBy(s => s.Server).OrderBy(g => g.Key == "net" ? 0 : 1).ThenBy(g => g.Key))
+            foreach (var group in windows.Where(w => w.Phase == phase).SelectMany(w => w.Servers).GroupBy(s => s.Server).OrderBy(g => g.Key switch { "net" => 0, "nic" => 1, _ => 2 }).ThenBy(g => g.Key))
             {
                 var s = group.ToList();
                 var share = s.Where(x => x.GcShareOfCpu != null).Select(x => x.GcShareOfCpu!.Value).ToList();

@@ -96,12 +96,13 @@ if (results.TryGetValue("nginx", out var ng) && ng is Dictionary<string, object>
     nginx["plots"] = NginxPlots.Draw(outDir, (List<GuestBoot>)nginx["boots"], (Dictionary<string, object>)nginx["summary"])
         .Select(p => new Dictionary<string, string> { ["file"] = p.File, ["title"] = p.Title }).ToList();
 
+results["elapsed_minutes"] = Math.Round(runClock.Elapsed.TotalMinutes, 2);
 var json = JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower });
 File.WriteAllText(Path.Combine(outDir, "results.json"), json);
 string report = Report.Markdown(results);
 File.WriteAllText(Path.Combine(outDir, "report.md"), report);
 using (var written = JsonDocument.Parse(json))
-    Console.WriteLine(TerminalSummary.Format(written.RootElement, runClock.Elapsed));
+    Console.WriteLine(TerminalSummary.Format(written.RootElement));
 Console.WriteLine($"bench: results in {Path.GetRelativePath(root, outDir)}/ (results.json, report.md{(Directory.GetFiles(outDir, "*.png").Length > 0 ? ", plots" : "")})");
 return 0;
 
@@ -147,7 +148,7 @@ static int ParsePosixOutput(string? file)
     }
 }
 
-// --summary FILE: the one-screen summary of a saved results.json (elapsed time unknown: 0); exit 2
+// --summary FILE: the one-screen summary of a saved results.json (with the run's time if it recorded it); exit 2
 // if FILE cannot be read or is not JSON.
 static int PrintSummary(string? file)
 {
@@ -155,7 +156,7 @@ static int PrintSummary(string? file)
     try
     {
         using var saved = JsonDocument.Parse(File.ReadAllText(file));
-        Console.WriteLine(TerminalSummary.Format(saved.RootElement, TimeSpan.Zero));
+        Console.WriteLine(TerminalSummary.Format(saved.RootElement));
         return 0;
     }
     catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)

@@ -74,7 +74,8 @@ public static class Report
         if (results.TryGetValue("net", out var nt) && nt is Dictionary<string, object> net) NetReport.Markdown(w, net);
         Anchors.Report(w, results);
         w.AppendLine("Not measured yet on Biscuit: the kernel's own share of a request apart from the processes it works for");
-        w.AppendLine("(cpu_census charges both to the process), and the NIC driver server's (nic) own GC share in the net benchmark.");
+        w.AppendLine("(cpu_census charges both to the process), and mm's GC under load (mm starts after posix, which builds /proc/biscuit/gc,");
+        w.AppendLine("so posix holds no endpoint of it; `./biscuit stats` shows it).");
         return w.ToString();
     }
 }

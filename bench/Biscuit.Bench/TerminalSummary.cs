@@ -13,13 +13,15 @@ namespace Biscuit.Bench;
 
 public static class TerminalSummary
 {
-    public static string Format(JsonElement results, TimeSpan elapsed)
+    public static string Format(JsonElement results)
     {
         var w = new StringBuilder();
-        w.AppendLine($"== bench summary ({Text(results, "commit")}, {elapsed.TotalMinutes:F1} min; ratios are Biscuit / Linux guest, same machine, same minutes) ==");
+        string minutes = results.TryGetProperty("elapsed_minutes", out var m) && m.ValueKind == JsonValueKind.Number
+            ? $"{m.GetDouble().ToString("F1", CultureInfo.InvariantCulture)} min" : "time not recorded";
+        w.AppendLine($"== bench summary ({Text(results, "commit")}, {minutes}; ratios are Biscuit / Linux guest, same machine, same minutes) ==");
         foreach (var bench in results.EnumerateObject())
         {
-            if (bench.Name is "commit" or "date_utc" or "host" || bench.Value.ValueKind != JsonValueKind.Object) continue;
+            if (bench.Name is "commit" or "date_utc" or "host" or "elapsed_minutes" || bench.Value.ValueKind != JsonValueKind.Object) continue;
             var b = bench.Value;
             switch (bench.Name)
             {

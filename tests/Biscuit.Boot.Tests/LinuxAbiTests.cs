@@ -25,6 +25,7 @@ public class LinuxAbiTests : IClassFixture<LinuxAbiBoot>
         "futex wait checks the word and times out",
         "a handler runs and masked signals wait until unblocked",
         "tgkill interrupts a sleeping thread with EINTR",
+        "the main thread's tid is the pid and other threads lie above every pid",
         "a fault handler can repair the context and resume",
         "a null dereference is SIGSEGV at address zero",
         "floating-point state survives a signal handler",

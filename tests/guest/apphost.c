@@ -152,6 +152,7 @@ static int t_serve(void)
     struct loaded l;
     long r = launch("serve", (uint32_t)endpoint, BADGE, &l, &served.main_tid);
     EXPECT_EQ(r, 0);
+    EXPECT_EQ(served.main_tid, BADGE);   /* process_start answers the first thread's Linux tid: the pid set before */
     EXPECT_EQ(bsys3(SYS_process_watch, l.process, death, 1), 0);
     struct ipc_message *m = ipc_buffer();
     int calls = 0;

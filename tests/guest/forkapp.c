@@ -203,13 +203,17 @@ static void clone_on_a_new_stack(void)
 }
 
 /* clone(CHILD_SETTID|CHILD_CLEARTID|SIGCHLD, 0, 0, &tid_word), as glibc's fork makes it: the child
-   finds its own thread id in tid_word (exit 62), the parent's word stays 0. */
+   finds its own thread id in tid_word, and that id is its pid (exit 62); the parent's word stays 0. */
 static void clone_with_child_settid(void)
 {
     static volatile uint32_t tid_word;
     tid_word = 0;
     long pid = bsys5(SYS_clone_, CLONE_CHILD_SETTID_ | CLONE_CHILD_CLEARTID_ | SIGCHLD_, 0, 0, &tid_word, 0);
-    if (pid == 0) bsys1(SYS_exit_group_, tid_word == (uint32_t)bsys0(SYS_gettid_) ? 62 : 63);
+    if (pid == 0)
+    {
+        long tid = bsys0(SYS_gettid_);
+        bsys1(SYS_exit_group_, tid_word == (uint32_t)tid && tid == bsys0(SYS_getpid_) ? 62 : 63);
+    }
     int status = -1;
     long reaped = wait_for(pid, &status);
     check("child: clone with CLONE_CHILD_SETTID writes the child's thread id in the child only",

@@ -174,13 +174,22 @@ static int t_einval(void)
     return 1;
 }
 
-/* A forked child that is never started ends when its handle is closed, giving everything back. */
+/* A forked child that is never started ends when its handle is closed, giving everything back.
+   Its CLONE_CHILD_SETTID word gets its tid at process_start: made read-only since, it is EFAULT
+   there, and the child stays unstarted. */
 static int t_unstarted(void)
 {
     struct system_info before, made, after;
+    long word = process_mmap(g_parent, 0, 4096, PROT_R | PROT_W, MAP_PRIV);
+    EXPECT(word > 0, "process_mmap: %ld", word);
     snapshot(&before);
-    uint32_t child;
-    EXPECT_EQ(fork_for(g_parent, &g_call, 999, &child), 0);
+    long b = badged_personality();
+    long forked = process_fork(g_parent, g_call.thread_id, (uint32_t)b, 0, FORK_CHILD_SETTID, (uint64_t)word);
+    bsys1(SYS_handle_close, b);
+    EXPECT(forked > 0, "process_fork: %ld", forked);
+    uint32_t child = (uint32_t)forked;
+    EXPECT_EQ(process_mprotect(child, (uint64_t)word, 4096, PROT_R), 0);
+    EXPECT_EQ(process_start(child, 0, 0, 0), -EFAULT_);
     snapshot(&made);
     EXPECT(made.free_frames < before.free_frames, "the child holds no frames: %lu free before, %lu after",
            (unsigned long)before.free_frames, (unsigned long)made.free_frames);

@@ -280,6 +280,42 @@ static int test_tgkill_interrupts_a_sleeping_thread_with_EINTR(void)
     return 1;
 }
 
+/* Linux thread ids (microkernel/Kernel/Linux/LinuxThreadIds.cs): the main thread's tid is the pid,
+   another thread's lies in [2^22, 2^30) (above every Linux pid, inside FUTEX_TID_MASK) and is the
+   one clone stored for pthread (pthread_kill reaches it); an exited thread's tid is gone. */
+static volatile long other_tid;
+static volatile int other_may_exit;
+static void *note_own_tid(void *arg)
+{
+    other_tid = syscall(SYS_gettid);
+    while (!other_may_exit) sched_yield();
+    return arg;
+}
+
+static int test_the_main_threads_tid_is_the_pid_and_other_threads_lie_above_every_pid(void)
+{
+    EXPECT_EQ(syscall(SYS_gettid), getpid());
+    EXPECT_EQ(syscall(SYS_tgkill, getpid(), getpid(), 0), 0);
+    pthread_t t;
+    other_tid = 0;
+    other_may_exit = 0;
+    EXPECT_EQ(pthread_create(&t, NULL, note_own_tid, NULL), 0);
+    while (!other_tid) sched_yield();
+    EXPECT(other_tid >= (1L << 22) && other_tid <= 0x3FFFFFFF, "tid %ld", other_tid);
+    EXPECT_EQ(syscall(SYS_tgkill, getpid(), other_tid, 0), 0);
+    EXPECT_EQ(syscall(SYS_tkill, other_tid, 0), 0);
+    EXPECT_EQ(pthread_kill(t, 0), 0);
+    EXPECT(syscall(SYS_tgkill, other_tid, other_tid, 0) == -1 && errno == ESRCH, "a tid is not a tgid");
+    other_may_exit = 1;
+    EXPECT_EQ(pthread_join(t, NULL), 0);
+    EXPECT(syscall(SYS_tkill, other_tid, 0) == -1 && errno == ESRCH, "an exited thread's tid");
+    EXPECT(syscall(SYS_tkill, 0, 0) == -1 && errno == EINVAL, "tid 0");
+    EXPECT(syscall(SYS_tgkill, getpid(), -1, 0) == -1 && errno == EINVAL, "tid -1");
+    EXPECT(syscall(SYS_tgkill, 0, getpid(), 0) == -1 && errno == EINVAL, "tgid 0");
+    EXPECT(syscall(SYS_tgkill, getpid(), getpid(), 65) == -1 && errno == EINVAL, "signal 65");
+    return 1;
+}
+
 static void skip_instruction(int sig, siginfo_t *info, void *context)
 {
     ucontext_t *uc = context;
@@ -419,6 +455,7 @@ int main(void)
     run("futex wait checks the word and times out", test_futex_wait_checks_the_word_and_times_out);
     run("a handler runs and masked signals wait until unblocked", test_a_handler_runs_and_masked_signals_wait_until_unblocked);
     run("tgkill interrupts a sleeping thread with EINTR", test_tgkill_interrupts_a_sleeping_thread_with_EINTR);
+    run("the main thread's tid is the pid and other threads lie above every pid", test_the_main_threads_tid_is_the_pid_and_other_threads_lie_above_every_pid);
     run("a fault handler can repair the context and resume", test_a_fault_handler_can_repair_the_context_and_resume);
     run("a null dereference is SIGSEGV at address zero", test_null_dereference_is_SIGSEGV_at_address_zero);
     run("floating-point state survives a signal handler", test_floating_point_state_survives_a_signal_handler);

@@ -75,7 +75,7 @@ public readonly record struct ApplicationProcess(Handle Handle)
 
     /// <summary>process_start: the first thread, at `entry` with RSP = `stackPointer` and every other
     /// general register 0 (System V process entry, RDX = 0). `brkBase` (page aligned) is where brk's heap
-    /// starts; 0 makes brk always fail. Returns the thread id.</summary>
+    /// starts; 0 makes brk always fail. Returns the first thread's Linux tid (the pid set by SetPid, else the kernel's process id).</summary>
     public KernelResult<long> Start(ulong entry, ulong stackPointer, ulong brkBase)
     {
         long r = Syscalls.Invoke(SyscallNumbers.ProcessStart, Handle.Value, (long)entry, (long)stackPointer, (long)brkBase);
@@ -99,8 +99,8 @@ public readonly record struct ApplicationProcess(Handle Handle)
             : KernelResult<ApplicationProcess>.Ok(new ApplicationProcess(new Handle((uint)r)));
     }
 
-    /// <summary>process_start(child, 0, 0, 0) for a child of Fork: its thread runs; returns the thread id
-    /// (what CLONE_PARENT_SETTID stores in the parent).</summary>
+    /// <summary>process_start(child, 0, 0, 0) for a child of Fork: its thread runs; returns its Linux tid
+    /// (the pid set by SetPid: what CLONE_PARENT_SETTID stores in the parent).</summary>
     public KernelResult<long> StartForked() => Start(0, 0, 0);
 
     public KernelError Kill() => AsProcess.Kill();

@@ -3,6 +3,7 @@
 // which belongs to `posix` and `mm`), starts with a copy of the creator's registers and x87/SSE
 // state but RAX = 0 and RSP = the new stack, and honours SETTLS, PARENT_SETTID, CHILD_SETTID and
 // CHILD_CLEARTID (on exit: write 0 there and wake one futex waiter — how pthread_join works).
+// The tid returned and written is the new thread's Linux tid (LinuxThreadIds.cs), never the leader's.
 using Biscuit.Kernel.Arch.X64;
 using Biscuit.Kernel.Memory;
 using Biscuit.Kernel.Syscalls;
@@ -35,13 +36,13 @@ namespace Biscuit.Kernel.Linux
             Internal.Runtime.Memory.Move(child->FpuArea, parent->FpuArea, 512);
             child->FsBase = (flags & CLONE_SETTLS) != 0 ? tls : parent->FsBase;
             child->SignalMask = parent->SignalMask;
-            uint tid = (uint)id;
+            uint tid = (uint)ThreadIdCalls.TidOf(child);
             if ((flags & CLONE_PARENT_SETTID) != 0 && UserMemory.CopyOut(parent->Process, parentTid, (byte*)&tid, 4) != 0)
                 return Undo(child, -Errno.EFAULT);
             if ((flags & CLONE_CHILD_SETTID) != 0 && UserMemory.CopyOut(parent->Process, childTid, (byte*)&tid, 4) != 0)
                 return Undo(child, -Errno.EFAULT);
             if ((flags & CLONE_CHILD_CLEARTID) != 0) child->ClearChildTid = childTid;
-            return id;
+            return tid;
         }
 
         private static long Undo(Thread* child, long error)

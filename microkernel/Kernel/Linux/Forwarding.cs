@@ -3,7 +3,7 @@
 // core set (ForwardingRules.IsCore); every other call becomes an ipc_call the kernel makes on the thread's behalf:
 //   label   LabelTag | number  ("LNX\0" in the high 32 bits)
 //   badge   the badge of the personality capability (set by process_set_personality)
-//   payload number, arg0..arg5, kernel_process_id, thread_id, flags (0): 80 bytes, little-endian
+//   payload number, arg0..arg5, kernel_process_id, thread_id (the Linux tid, LinuxThreadIds.cs), flags (0): 80 bytes, little-endian
 // The reply's first 8 payload bytes are the thread's RAX; a shorter reply, or the server's death,
 // gives -EIO. An unblocked signal ends the wait with -EINTR (Interrupt): the server then finds
 // ipc_reply_pending = 0 and its late reply answers ESRCH.
@@ -46,7 +46,7 @@ namespace Biscuit.Kernel.Linux
             Arch.X64.InterruptFrame* f = t->Frame;
             ulong* args = stackalloc ulong[6];
             args[0] = f->Rdi; args[1] = f->Rsi; args[2] = f->Rdx; args[3] = f->R10; args[4] = f->R8; args[5] = f->R9;
-            ForwardingRules.WriteMessage(MessageTransfer.HeaderOf(t), t->SyscallNumber, args, t->Process->Id, t->Id);
+            ForwardingRules.WriteMessage(MessageTransfer.HeaderOf(t), t->SyscallNumber, args, t->Process->Id, ThreadIdCalls.TidOf(t));
         }
 
         // Called by Blocking.Wake for a forwarding thread: `ipcResult` 0 means the reply is in its

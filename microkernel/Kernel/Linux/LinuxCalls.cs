@@ -58,12 +58,12 @@ namespace Biscuit.Kernel.Linux
                 case 160: return InfoCalls.Prlimit(t, 0, a0, a1, 0);                // setrlimit
                 case 150: return 0;                                             // munlock
                 case 158: return ArchPrctl(t, a0, a1);
-                case 186: return (long)t->Id;                                   // gettid
+                case 186: return (long)ThreadIdCalls.TidOf(t);                  // gettid
                 case 200: return SignalCalls.Tkill(t, a0, a1);
                 case 201: return TimeCalls.Time(t, a0);
                 case 202: return Futex.Call(t, a0, a1, a2, a3, a4, a5);
                 case 204: return InfoCalls.SchedGetaffinity(t, a0, a1, a2);
-                case 218: t->ClearChildTid = a0; return (long)t->Id;            // set_tid_address
+                case 218: return ThreadIdCalls.SetTidAddress(t, a0);
                 case 228: return TimeCalls.ClockGettime(t, a0, a1);
                 case 229: return TimeCalls.ClockGetres(t, a0, a1);
                 case 230: return TimeCalls.ClockNanosleep(t, a0, a1, a2);

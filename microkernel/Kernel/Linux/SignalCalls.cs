@@ -55,13 +55,6 @@ namespace Biscuit.Kernel.Linux
             return 0;
         }
 
-        private static Thread* FindThread(Process* p, ulong tid)
-        {
-            for (Thread* t = p->Threads; t != null; t = t->ProcessNext)
-                if (t->Id == tid) return t;
-            return null;
-        }
-
         // rt_sigsuspend(mask, size): waits with `mask` until a signal runs a handler (or ends the
         // process), then -EINTR; the handler's frame carries the old mask for sigreturn to restore
         // (Signals.PushFrame), and if no handler runs the old mask comes back at once.
@@ -79,17 +72,23 @@ namespace Biscuit.Kernel.Linux
             return -Errno.EINTR;
         }
 
+        // tgkill(tgid, tid, sig), tkill(tid, sig): `tid` is a Linux tid (LinuxThreadIds.cs) of the
+        // caller's own process (threads of others are not reachable: ESRCH). As kernel/signal.c
+        // (do_tkill, do_send_specific): a tgid or tid ≤ 0 is EINVAL, then the lookup (ESRCH), then
+        // the signal number (EINVAL).
         public static long Tgkill(Thread* t, ulong tgid, ulong tid, ulong signal)
         {
-            if (tgid != t->Process->Id && tgid != Signals.VisiblePid(t->Process)) return -Errno.ESRCH;
+            if (!LinuxThreadIds.IsValidTarget(tgid) || !LinuxThreadIds.IsValidTarget(tid)) return -Errno.EINVAL;
+            if ((uint)tgid != Signals.VisiblePid(t->Process)) return -Errno.ESRCH;
             return Tkill(t, tid, signal);
         }
 
         public static long Tkill(Thread* t, ulong tid, ulong signal)
         {
-            if (signal > LinuxState.Signals) return -Errno.EINVAL;
-            Thread* target = FindThread(t->Process, tid);
+            if (!LinuxThreadIds.IsValidTarget(tid)) return -Errno.EINVAL;
+            Thread* target = ThreadIdCalls.Find(t->Process, (uint)tid);
             if (target == null) return -Errno.ESRCH;
+            if (signal > LinuxState.Signals) return -Errno.EINVAL;
             if (signal != 0) Signals.Post(target, (int)signal, Signals.SI_TKILL, Signals.VisiblePid(t->Process));
             return 0;
         }

@@ -9,7 +9,9 @@
 //   - one thread, Suspended until process_start, with T's user registers as saved at the
 //     forwarded system call, RAX = 0 (fork's return in the child), RSP = the new stack if one is
 //     given, T's FS base, x87/SSE state, signal mask and priority; no pending signals (fork(2)).
-//   - CLONE_CHILD_SETTID writes the child's thread id (u32) at child_tid in the child's memory;
+//   - CLONE_CHILD_SETTID: the child's Linux tid (u32) is written at child_tid in the child's memory
+//     by process_start (Linux/ThreadIdCalls.cs), once posix has set the child's pid — its main
+//     thread's tid; here the word is only written with 0, so that a bad address fails the fork;
 //     CLONE_CHILD_CLEARTID makes the thread clear it and wake a futex waiter when it exits.
 // All or nothing: any failure gives back every frame and pool slot taken, and P is untouched
 // (except that its untouched Shared pages may have received their frames).
@@ -27,16 +29,15 @@ namespace Biscuit.Kernel.Processes
         public const ulong CloneChildClearTid = 0x0020_0000, CloneChildSetTid = 0x0100_0000;
         public const ulong KnownFlags = CloneChildClearTid | CloneChildSetTid;
 
-        // The thread of `p` with id `threadId` that waits in a forwarded call (its saved registers
-        // are a system call's), or null.
+        // The thread of `p` with Linux tid `threadId` (the forwarded call's thread_id) that waits in a
+        // forwarded call (its saved registers are a system call's), or null.
         public static Thread* ForwardingThread(Process* p, ulong threadId)
         {
-            for (Thread* t = p->Threads; t != null; t = t->ProcessNext)
-                if (t->Id == threadId) return Forwarding.IsWaiting(t) ? t : null;
-            return null;
+            Thread* t = ThreadIdCalls.Find(p, threadId);
+            return t != null && Forwarding.IsWaiting(t) ? t : null;
         }
 
-        // Arguments are checked by the caller (ApplicationCalls.Fork). Returns the child's thread id
+        // Arguments are checked by the caller (ApplicationCalls.Fork). Returns the child's kernel thread id
         // (> 0) with the child in `made`, or -ENOMEM / -EFAULT with nothing left behind.
         public static long Fork(Process* parent, Thread* source, Endpoint* personality, ulong badge,
             ulong stack, ulong flags, ulong childTid, out Process* made)
@@ -74,13 +75,14 @@ namespace Biscuit.Kernel.Processes
             t->SignalMask = source->SignalMask;
             if ((flags & CloneChildSetTid) != 0)
             {
-                uint tid = (uint)id;
-                if (UserMemory.CopyOut(child, childTid, (byte*)&tid, 4) != 0)
+                uint placeholder = 0;   // the tid comes at process_start; this makes the page the child's own
+                if (UserMemory.CopyOut(child, childTid, (byte*)&placeholder, 4) != 0)
                 {
                     ThreadControl.Destroy(t);
                     ProcessControl.Discard(child);
                     return -Errno.EFAULT;
                 }
+                t->ChildTidAtStart = childTid;
             }
             if ((flags & CloneChildClearTid) != 0) t->ClearChildTid = childTid;
 

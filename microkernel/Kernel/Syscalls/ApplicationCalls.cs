@@ -71,8 +71,9 @@ namespace Biscuit.Kernel.Syscalls
         }
 
         // process_set_pid(process, pid): the pid the personality numbers the process with; getpid
-        // answers it, tgkill and kill accept it (an application's pid stays the same across execve,
-        // which makes a new kernel process). 1..2^31-1.
+        // answers it, tgkill and kill accept it, and it is its first thread's Linux tid (gettid;
+        // Linux/LinuxThreadIds.cs) — an application's pid stays the same across execve, which makes
+        // a new kernel process. 1..2^31-1.
         public static long SetPid(Thread* t, ulong process, ulong pid)
         {
             Process* p;
@@ -131,7 +132,9 @@ namespace Biscuit.Kernel.Syscalls
 
         // process_start(process, entry, stack_pointer, brk_base): the first thread, every general
         // register 0 but RIP and RSP (System V AMD64 ABI §3.4.1: RDX = 0, no exit handler). For a
-        // child of process_fork it runs the thread fork prepared; entry, stack and brk must be 0.
+        // child of process_fork it runs the thread fork prepared, after writing its CLONE_CHILD_SETTID
+        // word; entry, stack and brk must be 0. Returns the thread's Linux tid (the pid, once
+        // process_set_pid is done: what posix writes for CLONE_PARENT_SETTID).
         public static long Start(Thread* t, ulong process, ulong entry, ulong stackPointer, ulong brkBase)
         {
             Process* p;
@@ -141,9 +144,11 @@ namespace Biscuit.Kernel.Syscalls
             if (p->Threads != null)
             {
                 if ((entry | stackPointer | brkBase) != 0) return -Errno.EINVAL;
+                error = ThreadIdCalls.WriteForkedChildTid(p->Threads);
+                if (error != 0) return error;
                 p->Started = true;
                 ThreadControl.Resume(p->Threads);
-                return (long)p->Threads->Id;
+                return (long)ThreadIdCalls.TidOf(p->Threads);
             }
             if (entry == 0 || entry >= UserMemory.UserTop || stackPointer >= UserMemory.UserTop) return -Errno.EFAULT;
             if ((brkBase & 4095) != 0 || brkBase >= MemoryMapCalls.MmapTop) return -Errno.EINVAL;
@@ -152,7 +157,7 @@ namespace Biscuit.Kernel.Syscalls
             error = ThreadControl.Create(p, entry, stackPointer, 0, Scheduler.ApplicationPriority, out first);
             if (error < 0) return error;
             p->Started = true;
-            return error;
+            return (long)ThreadIdCalls.TidOf(first);
         }
 
         // process_fork(process, thread_id, personality, stack, flags, child_tid): a copy of the

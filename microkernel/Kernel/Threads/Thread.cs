@@ -45,6 +45,8 @@ namespace Biscuit.Kernel.Threads
         public ulong IpcBufferUser;           // where the process sees it
         public ulong FsBase;                  // IA32_FS_BASE (thread-local storage), set by arch_prctl
         public ulong ClearChildTid;           // set_tid_address
+        public bool IsLeader;                 // its process's first thread: its Linux tid is the pid (Linux/LinuxThreadIds.cs)
+        public ulong ChildTidAtStart;         // process_fork's CLONE_CHILD_SETTID: process_start writes the Linux tid here (0: none)
 
         public ulong SignalMask;              // blocked signals (bit n-1 for signal n)
         public ulong PendingSignals;          // sent to this thread, not yet delivered

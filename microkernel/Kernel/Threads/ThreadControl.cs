@@ -81,6 +81,7 @@ namespace Biscuit.Kernel.Threads
             f->Ss = Gdt.UserData;
             f->Rdi = argument;
 
+            t->IsLeader = p->ThreadCount == 0;   // the first thread: Linux numbers it with the pid
             t->ProcessNext = p->Threads;
             p->Threads = t;
             p->ThreadCount++;

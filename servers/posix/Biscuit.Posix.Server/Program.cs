@@ -1,9 +1,11 @@
 // posix-server: the POSIX personality on Biscuit (issue 7).
-//   posix-server serve NAME [workers=N] [-- PROGRAM ARGS...]
+//   posix-server serve NAME [workers=N] [stats=NAME,...] [-- PROGRAM ARGS...]
 // Initial handles (from init's manifest line: the own endpoint, then USES in order):
 //   0 posix's own endpoint: Stats (lib's MessageServer), for ./biscuit stats and init's heartbeat;
 //   1 the fs server's endpoint;  2 the net server's endpoint;
-//   3 the Console capability, with the manifest option `console` (console input: ConsoleReaderThread).
+//   3.. the endpoints of the servers named by stats= (USES after fs,net, in that order), asked only
+//      for their Stats so that /proc/biscuit/gc shows them too (boot/manifest: the drivers blk, nic);
+//   then the Console capability, with the manifest option `console` (console input: ConsoleReaderThread).
 // It creates the personality endpoint, starts N worker threads serving forwarded Linux calls on it
 // (default 4: a blocking call holds one), execs PROGRAM (e.g. /usr/sbin/nginx) as the first
 // application with descriptors 0-2 on the console, and serves Stats on the main thread.
@@ -20,7 +22,7 @@ using Biscuit.Posix.Server;
 
 if (args.Length < 2 || args[0] != "serve")
 {
-    Console.Error.WriteLine("usage: posix-server serve NAME [workers=N] [-- PROGRAM ARGS...]");
+    Console.Error.WriteLine("usage: posix-server serve NAME [workers=N] [stats=NAME,...] [-- PROGRAM ARGS...]");
     return 2;
 }
 string name = args[1];
@@ -28,8 +30,10 @@ int separator = Array.IndexOf(args, "--");
 var options = separator < 0 ? args[2..] : args[2..separator];
 var program = separator < 0 ? [] : args[(separator + 1)..];
 int workers = 4;
+string[] statsOnly = [];
 foreach (var option in options)
     if (option.StartsWith("workers=") && int.TryParse(option["workers=".Length..], out int n) && n is > 0 and <= 64) workers = n;
+    else if (option.StartsWith("stats=") && StatsPeers.Parse(option["stats=".Length..]) is { } peers) statsOnly = peers;
     else { Console.Error.WriteLine($"{name}: unknown option '{option}'"); return 2; }
 
 if (!Syscalls.ErrnoPathWorks())
@@ -42,7 +46,8 @@ var own = new Endpoint(Handle.Initial(0));
 var fsClient = new ServiceClient(new KernelClientTransport(new Endpoint(Handle.Initial(1))));
 var netClient = new ServiceClient(new KernelClientTransport(new Endpoint(Handle.Initial(2))));
 var stats = new MessageServer(new ServerOptions { Name = name });
-var services = new KernelSystemServices(stats.CollectStats, [("fs", fsClient), ("net", netClient)]);
+var services = new KernelSystemServices(stats.CollectStats,
+    [("fs", fsClient), ("net", netClient), .. statsOnly.Select((peer, i) => (peer, new ServiceClient(new KernelClientTransport(new Endpoint(Handle.Initial(3 + i))))))]);
 
 var personalityEndpoint = Endpoint.Create();
 if (!personalityEndpoint.IsOk)
@@ -79,7 +84,7 @@ if (!network.LearnInstance()) Console.Error.WriteLine($"{name}: net did not say 
 long subscribed = readiness.Start(network);
 if (subscribed < 0) Console.Error.WriteLine($"{name}: no readiness events from net (errno {-subscribed}); sockets will not wake epoll");
 
-long consoleInput = ConsoleReaderThread.Start(Handle.Initial(3), posix.Files.Terminal);
+long consoleInput = ConsoleReaderThread.Start(Handle.Initial(3 + statsOnly.Length), posix.Files.Terminal);
 if (consoleInput < 0)
 {
     posix.Files.Terminal.EndInput();

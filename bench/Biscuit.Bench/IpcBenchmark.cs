@@ -4,7 +4,8 @@
 // (and p99). The page fault also has its breakdown (`page_fault_phases`): per phase of the kernel's
 // path (memory_fault_census read around each fault) and for what is left of each timed store — the
 // hardware's exception entry and iretq and the assembly stub — the median over faults, then the
-// median of that over boots.
+// median of that over boots. Then the fault of an application with mm as its pager beside the
+// kernel's path (PagerFaultBenchmark: its own boots of tests/manifests/mm-pager).
 using System.Globalization;
 using System.Text.RegularExpressions;
 
@@ -16,7 +17,7 @@ public static class IpcBenchmark
     private static readonly Regex Phases = new(@"^bench page_fault_phases faults=(\d+) touch=(\d+) entry=(\d+) lookup=(\d+) frame=(\d+) zero=(\d+) map=(\d+) exit=(\d+) outside=(\d+)$");
     public static readonly string[] PhaseNames = ["touch", "entry", "lookup", "frame", "zero", "map", "exit", "outside"];
 
-    public static Dictionary<string, object> Run(string build, int repetitions, Action<string> progress)
+    public static Dictionary<string, object> Run(string build, int repetitions, Action<string> progress, bool withPager = true)
     {
         var perName = new Dictionary<string, List<double[]>>();   // name -> per boot [median_cycles, p99_cycles, median_ns, p99_ns]
         var phases = new List<double[]>();                          // per boot: PhaseNames' figures
@@ -51,6 +52,7 @@ public static class IpcBenchmark
             for (int k = 0; k < PhaseNames.Length; k++) breakdown[PhaseNames[k]] = Summary.Of(phases.Select(b => b[k]).ToList());
             result["page_fault_phases"] = breakdown;
         }
+        if (withPager) result["page_fault_pager"] = PagerFaultBenchmark.Run(build, repetitions, progress);
         return result;
     }
 }

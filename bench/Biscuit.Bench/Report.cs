@@ -30,7 +30,7 @@ public static class Report
             w.AppendLine("|---|---|---|---|---|");
             foreach (var (name, value) in ipc)
             {
-                if (value is not Dictionary<string, object> f) continue;
+                if (value is not Dictionary<string, object> f || !f.ContainsKey("median_cycles")) continue;
                 w.AppendLine($"| {name} | {((Summary)f["median_cycles"]).Median:F0} | {((Summary)f["p99_cycles"]).Median:F0} | " +
                              $"{((Summary)f["median_ns"]).Median:F0} | {((Summary)f["p99_ns"]).Median:F0} |");
             }
@@ -60,6 +60,8 @@ public static class Report
                 w.AppendLine("so no IPC appears here. The same fault from a Linux program, beside Linux's, is in the `posix` section (anonymous page faults).");
                 w.AppendLine();
             }
+            if (ipc.TryGetValue("page_fault_pager", out var pp) && pp is Dictionary<string, object> pager)
+                PagerFaultBenchmark.Markdown(w, pager);
         }
         w.Append(LinuxReport.Markdown(results));
         if (results.TryGetValue("servers", out var sv) && sv is Dictionary<string, object> servers)

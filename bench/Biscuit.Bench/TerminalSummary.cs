@@ -34,6 +34,9 @@ public static class TerminalSummary
                     if (b.TryGetProperty("page_fault_phases", out var pf))
                         w.AppendLine($"          page fault cycles: zero {N(Num(pf, "zero", "median"), "F0")}, entry/exit outside the kernel {N(Num(pf, "outside", "median"), "F0")}, " +
                                      $"map {N(Num(pf, "map", "median"), "F0")}, frame {N(Num(pf, "frame", "median"), "F0")} of {N(Num(pf, "touch", "median"), "F0")}");
+                    if (b.TryGetProperty("page_fault_pager", out var pp))
+                        w.AppendLine($"          application first touch, cycles: mm as pager {N(Num(pp, "mm", "touch", "median"), "F0")} (IPC to mm {N(Num(pp, "mm", "to_mm", "median"), "F0")}, " +
+                                     $"mm's decision {N(Num(pp, "mm", "decision", "median"), "F0")}, resume {N(Num(pp, "mm", "resume", "median"), "F0")}), kernel as pager {N(Num(pp, "kernel", "touch", "median"), "F0")}");
                     break;
                 case "nginx":
                     foreach (var r in Children(b, "summary", "ratios_biscuit_over_linux"))

@@ -43,6 +43,7 @@ public class KernelCoreTests : IClassFixture<KernelCoreBoot>
         "death watches are bounded and fire for every watcher",
         "bad user pointers are EFAULT, never a kernel fault",
         "anonymous memory is zeroed, owned and freed",
+        "the pager calls check their authority and a server's faults stay in the kernel",
         "the fault census counts each demand-zero fault from ring 3 and not the kernel's copies",
         "grants share pages read-only or writable until revoked",
         "a grantee unmapping granted pages frees nothing and a later revoke spares its own memory",

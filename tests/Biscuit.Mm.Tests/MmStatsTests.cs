@@ -14,11 +14,11 @@ namespace Biscuit.Mm.Tests;
 
 public class MmStatsTests
 {
-    private static ServiceClient Serve(MemoryMonitor monitor)
+    internal static ServiceClient Serve(MemoryMonitor monitor, PagerPolicy? pager = null)
     {
         var endpoint = new InMemoryEndpoint();
         var server = new MessageServer(new ServerOptions { Name = "mm", Log = _ => { } });
-        new MmService(monitor).RegisterOn(server);
+        new MmService(monitor, pager).RegisterOn(server);
         var side = endpoint.CreateServer();
         new Thread(() => server.Run(side)) { IsBackground = true }.Start();
         return new ServiceClient(endpoint.CreateClient());
@@ -59,9 +59,9 @@ public class MmStatsTests
         Assert.Equal(40, f.Processes[0].Id);
     }
 
-    private delegate void Body(ref MessagePackWriter w);
+    internal delegate void Body(ref MessagePackWriter w);
 
-    private static byte[] Encode(Body write)
+    internal static byte[] Encode(Body write)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
         var w = new MessagePackWriter(buffer);
@@ -70,15 +70,16 @@ public class MmStatsTests
         return buffer.WrittenSpan.ToArray();
     }
 
-    private static MmFigures Decode(byte[] bytes)
+    internal static MmFigures Decode(byte[] bytes)
     {
         var reader = new MessagePackReader(bytes);
         return MmFiguresCodec.Instance.Read(ref reader);
     }
 
-    private static MmFigures Sample(long free = 7, int processes = 1) => new(new StatsReport { Server = "mm", HistogramCounts = [0] },
+    internal static MmFigures Sample(long free = 7, int processes = 1, PagerFigures? pager = null) => new(new StatsReport { Server = "mm", HistogramCounts = [0] },
         new SystemMemory(free, 1, 8, 0, 0, 0, 0), 2, 3, 0, 0, 0, "",
-        Enumerable.Range(0, processes).Select(i => Application(i + 1, "a", 1)).ToArray(), new ShrinkFigures(1, 2, 3, 4, 5, 6, 7));
+        Enumerable.Range(0, processes).Select(i => Application(i + 1, "a", 1)).ToArray(), new ShrinkFigures(1, 2, 3, 4, 5, 6, 7),
+        pager ?? PagerFigures.Off);
 
     [Fact]
     public void The_codec_round_trips_its_figures()

@@ -36,6 +36,7 @@ enum {
     SYS_handle_dup = 0x840, SYS_handle_close, SYS_handle_info,
     SYS_memory_map = 0x850, SYS_memory_unmap, SYS_grant_create, SYS_grant_revoke,
     SYS_memory_info, SYS_memory_set_quota, SYS_memory_census, SYS_memory_oom_kill, SYS_memory_fault_census,
+    SYS_memory_pager_set, SYS_memory_page_supply, SYS_memory_pager_census,
     SYS_pci_info = 0x860, SYS_device_claim, SYS_irq_bind, SYS_irq_ack, SYS_mmio_map, SYS_ioport_read,
     SYS_ioport_write, SYS_dma_alloc, SYS_irq_claim, SYS_ioport_claim,
     SYS_console_claim = 0x86A, SYS_console_read, SYS_console_stats,

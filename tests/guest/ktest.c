@@ -1028,6 +1028,44 @@ static int test_the_fault_census_counts_each_demand_zero_fault_from_ring_3_and_n
     return 1;
 }
 
+/* The pager option (Memory/Pager.cs, PagerFaults.cs; Syscalls.md 0x859-0x85B), as far as a server can
+   see it: registering needs the device manager and an endpoint the caller receives on; a server's own
+   faults never go to the pager (only applications'); supplying with no fault owed is ESRCH;
+   unregistering is one fallback; the census is 112 bytes or EFAULT. */
+struct pager_census { uint64_t forwarded, supplied, signalled, kernel, registrations, fallbacks, phases[8]; };
+
+static int test_the_pager_calls_check_their_authority_and_a_servers_faults_stay_in_the_kernel(void)
+{
+    struct pager_census before, after;
+    EXPECT_EQ(bsys1(SYS_memory_pager_census, &before), 0);
+    long ep = bsys0(SYS_endpoint_create);
+    EXPECT(ep > 0, "endpoint_create: %ld", ep);
+    long send_only = bsys3(SYS_handle_dup, ep, R_SEND, 0);
+    long weak = bsys3(SYS_handle_dup, device_manager, R_TRANSFER | R_DUPLICATE, 0);
+    EXPECT(send_only > 0 && weak > 0, "handle_dup: %ld, %ld", send_only, weak);
+    EXPECT_EQ(bsys2(SYS_memory_pager_set, ep, ep), -EBADF);                 /* not the device manager */
+    EXPECT_EQ(bsys2(SYS_memory_pager_set, weak, ep), -EPERM);               /* without Control */
+    EXPECT_EQ(bsys2(SYS_memory_pager_set, device_manager, send_only), -EPERM);   /* cannot receive on it */
+    EXPECT_EQ(bsys2(SYS_memory_pager_set, device_manager, 0x7777), -EBADF);
+    EXPECT_EQ(bsys2(SYS_memory_pager_set, device_manager, ep), 0);
+    long base = bsys6(9 /* mmap */, 0, 2 * 4096L, 3, 0x22 /* MAP_PRIVATE|MAP_ANONYMOUS */, -1, 0);
+    EXPECT(base > 0, "mmap: %ld", base);
+    for (int i = 0; i < 2; i++) ((volatile char *)base)[i * 4096L] = 1;   /* a server: the kernel serves these */
+    EXPECT_EQ(bsys3(SYS_memory_page_supply, 1, base, 0), -ESRCH);
+    EXPECT_EQ(bsys2(SYS_memory_pager_set, device_manager, 0), 0);
+    EXPECT_EQ(bsys2(SYS_memory_pager_set, device_manager, 0), 0);          /* none registered: nothing to drop */
+    EXPECT_EQ(bsys1(SYS_memory_pager_census, &after), 0);
+    EXPECT_EQ(after.forwarded - before.forwarded, 0);
+    EXPECT_EQ(after.registrations - before.registrations, 1);
+    EXPECT_EQ(after.fallbacks - before.fallbacks, 1);
+    EXPECT_EQ(bsys1(SYS_memory_pager_census, 0xffffffff80000000UL), -EFAULT);
+    EXPECT_EQ(bsys1(SYS_memory_pager_census, 0x10), -EFAULT);
+    EXPECT_EQ(bsys6(11 /* munmap */, base, 2 * 4096L, 0, 0, 0, 0), 0);
+    long handles[] = { ep, send_only, weak };
+    for (int i = 0; i < 3; i++) bsys1(SYS_handle_close, handles[i]);
+    return 1;
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -1061,6 +1099,8 @@ int main(void)
     run("death watches are bounded and fire for every watcher", test_death_watches_are_bounded_and_fire_for_every_watcher);
     run("bad user pointers are EFAULT, never a kernel fault", test_bad_user_pointers_are_EFAULT_never_a_kernel_fault);
     run("anonymous memory is zeroed, owned and freed", test_anonymous_memory_is_zeroed_owned_and_freed);
+    run("the pager calls check their authority and a server's faults stay in the kernel",
+        test_the_pager_calls_check_their_authority_and_a_servers_faults_stay_in_the_kernel);
     run("the fault census counts each demand-zero fault from ring 3 and not the kernel's copies",
         test_the_fault_census_counts_each_demand_zero_fault_from_ring_3_and_not_the_kernels_copies);
     run("grants share pages read-only or writable until revoked", test_grants_share_pages_read_only_or_writable_until_revoked);

@@ -30,6 +30,7 @@ public static class SyscallNumbers
     // Memory
     public const long MemoryMap = 0x850, MemoryUnmap = 0x851, GrantCreate = 0x852, GrantRevoke = 0x853;
     public const long MemoryInfo = 0x854, MemorySetQuota = 0x855, MemoryCensus = 0x856, MemoryOomKill = 0x857, MemoryFaultCensus = 0x858;
+    public const long MemoryPagerSet = 0x859, MemoryPageSupply = 0x85A, MemoryPagerCensus = 0x85B;
 
     // Devices (numbers only: lib/ has no typed wrappers for them yet, see lib/README.md)
     public const long PciInfo = 0x860, DeviceClaim = 0x861, IrqBind = 0x862, IrqAck = 0x863, MmioMap = 0x864,

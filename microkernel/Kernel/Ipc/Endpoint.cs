@@ -24,7 +24,8 @@ namespace Biscuit.Kernel.Ipc
 
         public static long Call(Thread* caller, Endpoint* ep, ulong badge, ulong wakeTick)
         {
-            long error = MessageTransfer.Validate(caller);
+            // A page fault sent to the pager carries the kernel's message, not the buffer's (MessageTransfer.Copy).
+            long error = caller->PagerFault ? 0 : MessageTransfer.Validate(caller);
             if (error != 0) return error;
             Thread* receiver = ep->Receivers.Dequeue();
             if (receiver != null)
@@ -93,7 +94,7 @@ namespace Biscuit.Kernel.Ipc
             if (error != 0) return error;
             server->ReplyTo = null;
             caller->ServedBy = null;
-            MessageTransfer.Copy(server, caller, 0);
+            if (!caller->PagerFault) MessageTransfer.Copy(server, caller, 0);   // a faulting thread has no reply to read
             if (server->Process->Injections != 0) Processes.FaultInjection.AfterReply(server, caller);
             Blocking.Wake(caller, 0);
             return 0;

@@ -28,6 +28,16 @@ namespace Biscuit.Kernel.Ipc
 
         public static void Copy(Thread* from, Thread* to, ulong badge)
         {
+            if (from->PagerFault)
+            {
+                // A page fault for the pager (Memory/PagerFaults.cs): the kernel's message goes straight
+                // into the pager's buffer; the application's own IPC buffer page is left alone.
+                Memory.PagerFaults.WriteMessage(from, HeaderOf(to));
+                HeaderOf(to)->Badge = badge;
+                HeaderOf(to)->Dropped = 0;
+                Memory.PagerCensus.Delivered(to);
+                return;
+            }
             if (from->Forwarding) Linux.Forwarding.Fill(from);   // the kernel's message, not the page's current bytes
             MessageHeader* src = HeaderOf(from);
             MessageHeader* dst = HeaderOf(to);

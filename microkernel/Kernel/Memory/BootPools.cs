@@ -17,7 +17,7 @@ namespace Biscuit.Kernel.Memory
     {
         public const ulong MinThreads = 64, MaxThreads = 4096;
         public const ulong KernelStackBytes = 16 * 1024, IpcBufferBytes = 4096;
-        public const ulong ThreadBlockBytes = 1024, EndpointBytes = 128, NotificationBytes = 64;
+        public const ulong ThreadBlockBytes = 1280, EndpointBytes = 128, NotificationBytes = 64;
         public const ulong ProcessBytes = 512, HandleTableBytes = 256 * 24, GrantBytes = 64;
         public const ulong AddressMapBytes = 4096, LinuxStateBytes = 4096, PipeBytes = 4096 + 256;
         // Memory that must remain for user space (servers' heaps, page tables) after the pools.

@@ -41,6 +41,14 @@ namespace Biscuit.Kernel.Memory
             pending = true;
         }
 
+        // PagerCensus, right after DemandPaging.Serve mapped a page for the pager: the phase
+        // boundaries it took, which then belong to the pager's census, not to this one.
+        public static void TakeServed(out ulong start, out ulong checkedTsc, out ulong frameTsc, out ulong zero, out ulong mappedTsc)
+        {
+            start = servedFrom; checkedTsc = checkedAt; frameTsc = frameAt; zero = zeroCycles; mappedTsc = mappedAt;
+            pending = false;
+        }
+
         // Interrupts.Dispatch, once the frame to resume is chosen: counts the fault if it was a
         // demand-zero one served by DemandPaging. `entered` is the dispatcher's first timestamp.
         public static void EndUserFault(ulong entered, ulong resumedAt)

@@ -1,7 +1,8 @@
 // The page-fault path for faults taken in ring 3 (Arch/X64/Interrupts.cs): decides from the error
 // code (Intel SDM Vol. 3A §4.7: bit 0 P, 1 W/R, 2 U/S, 4 I/D) which of the kernel's paging
 // mechanisms serves the fault:
-//   - not present: a committed page's first touch, served by DemandPaging with a zeroed frame;
+//   - not present: a committed page's first touch, served by DemandPaging with a zeroed frame —
+//     or, for an application while a user-space pager is registered, sent to it (PagerFaults.cs);
 //   - present, a write, on a CopyOnWrite page: fork's sharing ends, CopyOnWrite copies the frame;
 //   - anything else is the program's error, left to the caller (a signal, Linux/Signals.cs).
 // Running out is told apart, as Linux tells its OOM cases apart:
@@ -14,6 +15,7 @@
 // The kernel never panics for either.
 using Biscuit.Kernel.Diagnostics;
 using Biscuit.Kernel.Processes;
+using Biscuit.Kernel.Threads;
 
 namespace Biscuit.Kernel.Memory
 {
@@ -24,16 +26,18 @@ namespace Biscuit.Kernel.Memory
 
         // True if the fault was served (retry the access) or ended the process; false if the
         // caller must raise the signal the fault deserves.
-        public static bool Handle(Process* p, ulong address, ulong errorCode)
+        // `entered`: the dispatcher's first timestamp (PagerCensus).
+        public static bool Handle(Thread* t, ulong address, ulong errorCode, ulong entered)
         {
+            Process* p = t->Process;
             bool present = (errorCode & 1) != 0, write = (errorCode & 2) != 0, fetch = (errorCode & 16) != 0;
             if (!present)
             {
+                if (PagerFaults.TryForward(t, address, write, fetch, entered)) return true;   // blocked until the pager answers
                 FaultInResult r = DemandPaging.Serve(p, address, write, fetch);
                 if (r == FaultInResult.Mapped) return true;
                 if (r == FaultInResult.OverQuota) { KillOverQuota(p, address); return true; }
-                if (r == FaultInResult.OutOfFrames)
-                    Report(p, address, UserFrames.StoppedByReserve(p) ? "only the servers' reserve is free, no frame for a demand-zero fault" : "no free frame for a demand-zero fault");
+                if (r == FaultInResult.OutOfFrames) ReportOutOfFrames(p, address);
                 return false;
             }
             if (!write || fetch) return false;
@@ -49,7 +53,10 @@ namespace Biscuit.Kernel.Memory
             return false;
         }
 
-        private static void KillOverQuota(Process* p, ulong address)
+        public static void ReportOutOfFrames(Process* p, ulong address) =>
+            Report(p, address, UserFrames.StoppedByReserve(p) ? "only the servers' reserve is free, no frame for a demand-zero fault" : "no free frame for a demand-zero fault");
+
+        public static void KillOverQuota(Process* p, ulong address)
         {
             QuotaKills++;
             Report(p, address, "over its page quota: killed (SIGKILL)");
@@ -57,7 +64,7 @@ namespace Biscuit.Kernel.Memory
         }
 
         // "biscuit: out of memory: process N (name) at ADDRESS, WHAT; quota Q pages, resident R pages, F frames free"
-        private static void Report(Process* p, ulong address, string what)
+        public static void Report(Process* p, ulong address, string what)
         {
             Console.Write("biscuit: out of memory: process ");
             Console.WriteDecimal(p->Id);

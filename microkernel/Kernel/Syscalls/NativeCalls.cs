@@ -68,6 +68,9 @@ namespace Biscuit.Kernel.Syscalls
                 case 0x856: return Memory.MemoryCensus.Census(t, a0, a1, a2);
                 case 0x857: return Memory.MemoryCensus.Kill(t, a0, a1);
                 case 0x858: return Memory.FaultCensus.Read(t, a0);
+                case 0x859: return Memory.Pager.Set(t, a0, a1);
+                case 0x85A: return Memory.PagerFaults.Supply(t, a0, a1, a2);
+                case 0x85B: return Memory.PagerCensus.Read(t, a0);
 
                 case 0x860: return DeviceCalls.PciInfo(t, a0, a1);
                 case 0x861: return DeviceCalls.Claim(t, a0, a1, a2, a3);

@@ -31,6 +31,7 @@ namespace Biscuit.Kernel.Threads
             Timeouts.Disarm(t);
             t->BlockedOn = null;
             t->Interruptible = false;
+            if (t->PagerFault) { Memory.PagerFaults.Complete(t, result); return; }   // a page fault's registers are not a call's
             if (t->Forwarding) result = Linux.Forwarding.Complete(t, result);
             if (result == Restart)
             {

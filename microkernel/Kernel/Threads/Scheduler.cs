@@ -108,6 +108,7 @@ namespace Biscuit.Kernel.Threads
                 if (t->Process->Injections != 0 && !Processes.FaultInjection.BeforeReturnToUser(t)) continue;
                 if (t->PendingSignals != 0 && !Linux.Signals.DeliverPending(t)) continue;
                 Load(t);
+                if (t->PagerMark != 0) Memory.PagerCensus.Runs(t);
                 CpuAccounting.Charge(t);
                 return t->Frame;
             }

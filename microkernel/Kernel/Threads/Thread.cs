@@ -76,6 +76,11 @@ namespace Biscuit.Kernel.Threads
         public Thread* ServedBy;              // the thread whose reply we wait for
         public bool ReplyAbandoned;           // the caller of the last call received gave up (signal, death, timeout)
         public bool Forwarding;               // in a forwarded Linux call (Linux/Forwarding.cs): RAX comes from the reply
+        public bool PagerFault;               // waiting for the pager to answer a demand-zero fault (Memory/PagerFaults.cs)
+        public byte PagerMark;                // a resume Memory/PagerCensus.cs times (0: none)
+        public ulong PagerAddress;            // while PagerFault: the faulting address (CR2)
+        public ulong PagerAccess;             // and its access (PagerRules: bit 0 write, bit 1 fetch)
+        public fixed ulong PagerTimes[Memory.PagerCensus.Marks];   // the fault's TSC marks (PagerCensus)
 
         public fixed byte FpuBytes[FpuAreaBytes + 16];   // FpuArea is the aligned part
 

@@ -49,7 +49,7 @@ namespace Biscuit.Kernel.Arch.X64
                 if (vector == Idt.PageFaultVector)
                 {
                     FaultCensus.BeginUserFault();
-                    if (PageFaults.Handle(t->Process, cr2, frame->ErrorCode))
+                    if (PageFaults.Handle(t, cr2, frame->ErrorCode, entered))
                     {
                         InterruptFrame* resume = Scheduler.Resume();
                         FaultCensus.EndUserFault(entered, Cpu.ReadTimestampCounter());

@@ -53,11 +53,7 @@ public sealed partial class RemoteBlockDevice
             Died(deadline, "lending the window (no driver serving)");
             return true;
         }
-        if (lent != 0)
-        {
-            directOff = $"the kernel refused to lend the window to the driver: errno {lent}";
-            return false;
-        }
+        if (lent != 0) return TurnOff($"the kernel refused to lend the window to the driver: errno {lent}");
         var r = driver.Call(DirectContracts.PinDirect, new PinRequest(loan.Pages), CallTimeoutMs);
         if (!r.IsOk && DriverDied(r))
         {
@@ -65,12 +61,17 @@ public sealed partial class RemoteBlockDevice
             return true;
         }
         if (!r.IsOk || !r.Value.IsOk)
-        {
-            directOff = r.IsOk ? $"the driver refused the pin: errno {r.Value.Errno}: {r.Value.Message}" : $"PinDirect: {r}";
-            return false;
-        }
+            return TurnOff(r.IsOk ? $"the driver refused the pin: errno {r.Value.Errno}: {r.Value.Message}" : $"PinDirect: {r}");
         pinned = true;
-        Pins++;
+        if (Pins++ == 0) Console.WriteLine($"fs: the block driver pinned the {loan.Pages} pages of the data window: large reads go disk → window");
         return true;
+    }
+
+    // Says why once (the serial console) and keeps the reason: reads go through the cache from now on.
+    private bool TurnOff(string why)
+    {
+        directOff = why;
+        Console.WriteLine($"fs: direct reads off: {why}");
+        return false;
     }
 }

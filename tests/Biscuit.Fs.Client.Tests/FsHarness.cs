@@ -18,6 +18,10 @@ public sealed class FsHarness : IDisposable
     private readonly ServerOptions options;
     private Thread serverThread = null!;
     private ImageFileDevice? device;
+    private readonly bool directReads;
+
+    /// <summary>The direct path of this run (directReads only).</summary>
+    public HostWindowDisk? WindowDisk { get; private set; }
 
     public string Image => dir["disk.img"];
     public string Stage { get; }
@@ -33,9 +37,12 @@ public sealed class FsHarness : IDisposable
 
     /// <param name="stage">fills the staging folder before mke2fs -d copies it in</param>
     /// <param name="gauge">a heap gauge for admission tests (default: the runtime's)</param>
+    /// <param name="directReads">the disk reads large uncached runs straight into the window (HostWindowDisk)</param>
     public FsHarness(Action<string>? stage = null, int sizeKiB = 16 * 1024, IHeapGauge? gauge = null,
-        IReadOnlyDictionary<string, long>? budgets = null, bool measureAllocations = false, Action<FsHarness>? beforeMount = null)
+        IReadOnlyDictionary<string, long>? budgets = null, bool measureAllocations = false, Action<FsHarness>? beforeMount = null,
+        bool directReads = false)
     {
+        this.directReads = directReads;
         Stage = Directory.CreateDirectory(dir["stage"]).FullName;
         stage?.Invoke(Stage);
         E2fsTools.MakeImage(Image, sizeKiB, 4096, Stage, "-t", "ext3");
@@ -79,7 +86,8 @@ public sealed class FsHarness : IDisposable
         device = new ImageFileDevice(Image, readOnly: false, flushToDisk: false);
         Fs = Ext2FileSystem.Mount(device, new MountOptions { CacheBytes = CacheBytes, LookupCacheEntries = CacheSizing.LookupCacheEntries });
         WindowPages = new HostDataWindowPages();
-        Service = new FileService(Fs, CacheBytes, WindowPages);
+        WindowDisk = directReads ? new HostWindowDisk(device, WindowPages) : null;
+        Service = new FileService(Fs, CacheBytes, WindowPages, WindowDisk);
     }
 
     /// <summary>Stops serving and unmounts cleanly, so that host tools may read the image.</summary>

@@ -1,7 +1,8 @@
 // One test's block driver on the host: BlockService over a MemoryDisk, served by lib's MessageServer
 // on several worker threads (as blk-server does) over an InMemoryEndpoint, and a ServiceClient.
 // Kill() is the driver process dying: callers in service get EOWNERDEAD, the window is revoked;
-// Restart() starts a new instance (a fresh BlockService: not connected) on the same endpoint.
+// Restart() starts a new instance (a fresh BlockService: not connected, nothing pinned) on the same
+// endpoint.
 using Biscuit.Block.Protocol;
 using Biscuit.Lib.Client;
 using Biscuit.Lib.Ipc;
@@ -14,16 +15,19 @@ public sealed class DriverHarness : IDisposable
     public const int Workers = 4;
     public MemoryDisk Disk { get; }
     public MemoryWindow Window { get; }
+    /// <summary>The pages a client lends for direct reads, as both sides see them (null: a driver without pins).</summary>
+    public MemoryLoan? Loan { get; }
     public InMemoryEndpoint Endpoint { get; } = new();
     public BlockService Service { get; private set; } = null!;
     public MessageServer Server { get; private set; } = null!;
     public List<string> Log { get; } = [];
     public int Instances { get; private set; }
 
-    public DriverHarness(long sectors = 2048, int slots = 4, int slotBytes = 8192)
+    public DriverHarness(long sectors = 2048, int slots = 4, int slotBytes = 8192, bool pins = true)
     {
         Disk = new MemoryDisk(sectors, slots, slotBytes);
         Window = new MemoryWindow(Disk);
+        Loan = pins ? new MemoryLoan() : null;
         Start();
     }
 
@@ -42,7 +46,7 @@ public sealed class DriverHarness : IDisposable
     private void StartLocked()
     {
         Instances++;
-        Service = new BlockService(Disk, Window);
+        Service = new BlockService(Disk, Window, Loan);
         Server = new MessageServer(new ServerOptions { Name = "blk-test", Log = line => { lock (Log) Log.Add(line); } });
         Service.RegisterOn(Server);
         var server = Server;
@@ -58,6 +62,7 @@ public sealed class DriverHarness : IDisposable
         lock (lifecycle)
         {
             Window.Revoke();
+            Loan?.DriverDied();
             Endpoint.ServerDied();
         }
     }
@@ -102,5 +107,6 @@ public sealed class DriverHarness : IDisposable
         dead.Set();
         Endpoint.Close();
         Disk.Dispose();
+        Loan?.Dispose();
     }
 }

@@ -39,7 +39,7 @@ enum {
     SYS_memory_pager_set, SYS_memory_page_supply, SYS_memory_pager_census,
     SYS_pci_info = 0x860, SYS_device_claim, SYS_irq_bind, SYS_irq_ack, SYS_mmio_map, SYS_ioport_read,
     SYS_ioport_write, SYS_dma_alloc, SYS_irq_claim, SYS_ioport_claim,
-    SYS_console_claim = 0x86A, SYS_console_read, SYS_console_stats,
+    SYS_console_claim = 0x86A, SYS_console_read, SYS_console_stats, SYS_dma_pin, SYS_dma_unpin,
     SYS_process_set_pid = 0x870, SYS_process_signal,
     SYS_process_inject = 0x872, SYS_cpu_census = 0x87C, SYS_orphans_kill,
 };

@@ -7,6 +7,9 @@
                 pattern there, label 12 munmaps the range, label 13 mprotects it to `prot`, label
                 14 maps anonymous memory there (MAP_FIXED) filled with 0x5A, label 3 exits
                 (payload: address, length, prot; 12-14 reply the call's result)
+     granter    serve endpoint 0: label 20 maps `pages` pages of its own (filled with i * 5) and
+                grants them to the caller at `address`, writable if `writable` (payload: address,
+                pages, writable; replies grant_create's result), label 3 exits
      fault KIND raise a CPU exception in ring 3: null, ud, divide, gp, kernel
      spin       loop forever without a system call
      sleep      sleep forever
@@ -71,6 +74,30 @@ static void serve_grantee(uint32_t ep)
     }
 }
 
+/* Lends pages to its caller (process 0 of grant_create: the caller it owes a reply to), each call
+   from fresh memory of its own: ktest pins them with dma_pin and then kills this process. */
+static void serve_granter(uint32_t ep)
+{
+    struct ipc_message *m = ipc_buffer();
+    uint64_t next = 0x44000000UL;
+    long r = bsys2(SYS_ipc_recv, ep, FOREVER);
+    while (r >= 0) {
+        if (m->label == 3) { m->length = 0; bsys0(SYS_ipc_reply); return; }
+        uint64_t args[3];
+        memcpy(args, m->payload, 24);
+        long result = bsys3(SYS_memory_map, next, args[1], 1);
+        if (result == 0) {
+            for (uint64_t i = 0; i < args[1] * 4096; i++) ((volatile uint8_t *)next)[i] = (uint8_t)(i * 5);
+            result = bsys5(SYS_grant_create, 0, next, args[1], args[0], args[2]);
+        }
+        next += 0x100000;
+        m->label = (uint64_t)result;
+        m->length = 0;
+        m->handle_count = 0;
+        r = bsys2(SYS_ipc_reply_recv, ep, FOREVER);
+    }
+}
+
 /* A thread body that needs no stack: sleep forever. */
 __asm__(".globl hog_entry\nhog_entry:\n mov $0x804, %eax\n mov $-1, %rdi\n syscall\n jmp hog_entry\n");
 extern void hog_entry(void);
@@ -124,6 +151,7 @@ int main(int argc, char **argv)
     if (!strcmp(mode, "echo")) serve_echo(initial_handle(0));
     else if (!strcmp(mode, "dying")) { bsys2(SYS_ipc_recv, initial_handle(0), FOREVER); return 0; }
     else if (!strcmp(mode, "grantee")) serve_grantee(initial_handle(0));
+    else if (!strcmp(mode, "granter")) serve_granter(initial_handle(0));
     else if (!strcmp(mode, "spin")) for (;;) __asm__ volatile("");
     else if (!strcmp(mode, "sleep")) for (;;) bsys1(SYS_thread_sleep, FOREVER);
     else if (!strcmp(mode, "threadhog")) threadhog(initial_handle(0));

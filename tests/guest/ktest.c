@@ -852,6 +852,105 @@ static int test_DMA_memory_is_contiguous_zeroed_and_its_physical_address_known(v
     return 1;
 }
 
+/* ---- DMA into granted pages (dma_pin, dma_unpin; issue 5 item 3) ------------------------ */
+
+/* Run before ktest claims any device: pinning is a device claimant's right only. */
+static int test_dma_pin_without_a_device_claim_is_EPERM(void)
+{
+    uint64_t phys[1];
+    EXPECT_EQ(bsys3(SYS_dma_pin, 0x45000000UL, 1, phys), -EPERM);
+    return 1;
+}
+
+/* Run after ktest claimed a device. A child lends ktest pages; ktest pins them, the child dies,
+   and the frames stay in use until the unpin frees exactly them. Every bad argument is refused. */
+static int test_dma_pin_holds_granted_frames_past_the_granters_death_until_unpinned(void)
+{
+    const uint64_t theirs = 0x52000000UL, readonly = 0x52100000UL, own = 0x45000000UL;
+    uint64_t phys[4] = { 0, 0, 0, 0 };
+    long ep = bsys0(SYS_endpoint_create);
+    uint32_t handles[1] = { (uint32_t)ep };
+    long p = spawn_child("granter", NULL, handles, 1);
+    EXPECT(p > 0, "spawn: %ld", p);
+    uint64_t args[3] = { theirs, 2, 1 };
+    message(20, args, 24);
+    EXPECT_EQ(bsys2(SYS_ipc_call, ep, 5000), 0);
+    EXPECT((long)msg->label > 0, "the granter's writable grant_create: %ld", (long)msg->label);
+    EXPECT_EQ(((volatile uint8_t *)theirs)[4097], (uint8_t)(4097 * 5));
+    uint64_t ro[3] = { readonly, 1, 0 };
+    message(20, ro, 24);
+    EXPECT_EQ(bsys2(SYS_ipc_call, ep, 5000), 0);
+    EXPECT((long)msg->label > 0, "the granter's read-only grant_create: %ld", (long)msg->label);
+    EXPECT_EQ(bsys3(SYS_memory_map, own, 1, 1), 0);
+
+    EXPECT_EQ(bsys3(SYS_dma_pin, theirs + 1, 1, phys), -EINVAL);            /* misaligned */
+    EXPECT_EQ(bsys3(SYS_dma_pin, theirs, 0, phys), -EINVAL);                /* no pages */
+    EXPECT_EQ(bsys3(SYS_dma_pin, theirs, 257, phys), -EINVAL);              /* more than a pin holds */
+    EXPECT_EQ(bsys3(SYS_dma_pin, own, 1, phys), -EINVAL);                   /* its own memory, not a grant */
+    EXPECT_EQ(bsys3(SYS_dma_pin, 0x46000000UL, 1, phys), -EFAULT);          /* nothing mapped */
+    EXPECT_EQ(bsys3(SYS_dma_pin, theirs, 3, phys), -EFAULT);                /* runs past the grant */
+    EXPECT_EQ(bsys3(SYS_dma_pin, 0xFFFF800000000000UL, 1, phys), -EFAULT);  /* the kernel's half */
+    EXPECT_EQ(bsys3(SYS_dma_pin, theirs, 2, 0x10), -EFAULT);                /* nowhere to write the addresses */
+    EXPECT_EQ(bsys3(SYS_dma_pin, readonly, 1, phys), -EACCES);              /* the device would write it */
+    EXPECT_EQ(bsys1(SYS_dma_unpin, 0), -EINVAL);
+    EXPECT_EQ(bsys1(SYS_dma_unpin, 99), -EINVAL);
+
+    long pin = bsys3(SYS_dma_pin, theirs, 2, phys);
+    EXPECT(pin > 0, "dma_pin: %ld", pin);
+    EXPECT(phys[0] != 0 && phys[0] % 4096 == 0 && phys[1] != 0 && phys[1] % 4096 == 0 && phys[0] != phys[1],
+           "physical addresses %lx %lx", (unsigned long)phys[0], (unsigned long)phys[1]);
+    EXPECT_EQ(phys[2], 0);
+
+    EXPECT_EQ(bsys1(SYS_process_kill, p), 0);
+    EXPECT_EQ(wait_exit(p, 5000), SIGKILL);
+    bsys1(SYS_handle_close, p);
+    EXPECT_EQ(bsys3(SYS_memory_map, theirs, 2, 1), 0);                      /* the grant is gone from here */
+    EXPECT_EQ(bsys2(SYS_memory_unmap, theirs, 2), 0);
+    uint64_t free_before = info().free_frames;
+    EXPECT_EQ(bsys1(SYS_dma_unpin, pin), 0);
+    EXPECT_EQ(info().free_frames, free_before + 2);                         /* the pin held the last share */
+    EXPECT_EQ(bsys1(SYS_dma_unpin, pin), -EINVAL);
+    EXPECT_EQ(bsys2(SYS_memory_unmap, own, 1), 0);
+    bsys1(SYS_handle_close, ep);
+    return 1;
+}
+
+/* grant_create to an endpoint: the pages go to the server receiving on it, only where that server
+   has nothing; a handle without Send, or an endpoint nobody serves, is refused. */
+static int test_a_client_lends_pages_to_the_server_behind_an_endpoint(void)
+{
+    uint8_t *mine = (uint8_t *)0x47000000UL;
+    const uint64_t theirs = 0x53000000UL;
+    EXPECT_EQ(bsys3(SYS_memory_map, mine, 1, 1), 0);
+    uint64_t expected = 0;
+    for (int i = 0; i < 4096; i++) { mine[i] = (uint8_t)(i * 3); expected += (uint8_t)(i * 3); }
+    long ep = bsys0(SYS_endpoint_create);
+    uint32_t handles[1] = { (uint32_t)ep };
+    long p = spawn_child("grantee", NULL, handles, 1);
+    EXPECT(p > 0, "spawn: %ld", p);
+    EXPECT_EQ(grantee_call(ep, 10, theirs, 0, 0), 0);                       /* it serves the endpoint now */
+    long nobody = bsys0(SYS_endpoint_create);
+    EXPECT_EQ(bsys5(SYS_grant_create, nobody, mine, 1, theirs, 0), -ESRCH);
+    long weak = bsys3(SYS_handle_dup, ep, R_TRANSFER | R_DUPLICATE, 0);
+    EXPECT_EQ(bsys5(SYS_grant_create, weak, mine, 1, theirs, 0), -EPERM);
+    long g = bsys5(SYS_grant_create, ep, mine, 1, theirs, 0);
+    EXPECT(g > 0, "grant_create to the endpoint's server: %ld", g);
+    EXPECT_EQ((uint64_t)grantee_call(ep, 10, theirs, 4096, 0), expected);
+    EXPECT_EQ(bsys5(SYS_grant_create, ep, mine, 1, theirs, 0), -EEXIST);   /* something is there */
+    EXPECT_EQ(grantee_call(ep, 14, theirs + 0x100000, 4096, 0), (long)(theirs + 0x100000));
+    EXPECT_EQ(bsys5(SYS_grant_create, ep, mine, 1, theirs + 0x100000, 0), -EEXIST);   /* its own memory */
+    EXPECT_EQ(bsys1(SYS_grant_revoke, g), 0);
+    message(3, NULL, 0);
+    EXPECT_EQ(bsys2(SYS_ipc_call, ep, 5000), 0);
+    EXPECT_EQ(wait_exit(p, 2000), 0);
+    bsys1(SYS_handle_close, p);
+    bsys1(SYS_handle_close, weak);
+    bsys1(SYS_handle_close, nobody);
+    bsys1(SYS_handle_close, ep);
+    EXPECT_EQ(bsys2(SYS_memory_unmap, mine, 1), 0);
+    return 1;
+}
+
 /* ---- fault injection (process_inject, issue 9) ------------------------------------------ */
 
 enum { INJECT_FAULT = 1, INJECT_HANG = 2, INJECT_CORRUPT_REPLY = 3 };
@@ -1106,11 +1205,14 @@ int main(void)
     run("grants share pages read-only or writable until revoked", test_grants_share_pages_read_only_or_writable_until_revoked);
     run("a grantee unmapping granted pages frees nothing and a later revoke spares its own memory",
         test_a_grantee_unmapping_granted_pages_frees_nothing_and_a_later_revoke_spares_its_own_memory);
+    run("dma_pin without a device claim is EPERM", test_dma_pin_without_a_device_claim_is_EPERM);
+    run("a client lends pages to the server behind an endpoint", test_a_client_lends_pages_to_the_server_behind_an_endpoint);
     run("PCI devices are listed and claimed once with a capability", test_PCI_devices_are_listed_and_claimed_once_with_a_capability);
     run("a dead holder's device claim is released and its capabilities go stale", test_a_dead_holders_device_claim_is_released_and_its_capabilities_go_stale);
     run("an IRQ bound to a notification wakes the driver", test_an_IRQ_bound_to_a_notification_wakes_the_driver);
     run("the console is read only through the console capability, claimed once", test_the_console_is_read_only_through_the_console_capability_claimed_once);
     run("DMA memory is contiguous, zeroed and its physical address known", test_DMA_memory_is_contiguous_zeroed_and_its_physical_address_known);
+    run("dma_pin holds granted frames past the granter's death until unpinned", test_dma_pin_holds_granted_frames_past_the_granters_death_until_unpinned);
     run("process_inject refuses bad handles, rights, kinds and dead processes", test_process_inject_refuses_bad_handles_rights_kinds_and_dead_processes);
     run("an injected fault kills the server at its next call with SIGSEGV", test_an_injected_fault_kills_the_server_at_its_next_call_with_SIGSEGV);
     run("an injected hang stops answering until killed", test_an_injected_hang_stops_answering_until_killed);

@@ -106,10 +106,11 @@ public static class BlockCodecs
     {
         public void Write(ref MessagePackWriter writer, DiskStats v)
         {
-            writer.WriteArrayHeader(12);
+            writer.WriteArrayHeader(14);
             writer.Write(v.Requests); writer.Write(v.Reads); writer.Write(v.Writes); writer.Write(v.Flushes);
             writer.Write(v.BytesRead); writer.Write(v.BytesWritten); writer.Write(v.Errors); writer.Write(v.Interrupts);
             writer.Write(v.InFlight); writer.Write(v.MaxInFlight); writer.Write(v.QueueSize); writer.Write(v.Connects);
+            writer.Write(v.DirectReads); writer.Write(v.Pins);
         }
 
         public DiskStats Read(ref MessagePackReader reader)
@@ -118,7 +119,8 @@ public static class BlockCodecs
             var v = new DiskStats(reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(),
                 reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(),
                 reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt64());
-            Codecs.SkipExtraFields(ref reader, n, 12);
+            if (n >= 14) v = v with { DirectReads = reader.ReadInt64(), Pins = reader.ReadInt64() };
+            Codecs.SkipExtraFields(ref reader, n, n >= 14 ? 14 : 12);
             return v;
         }
     }

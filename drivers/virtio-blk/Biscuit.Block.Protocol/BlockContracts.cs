@@ -24,6 +24,7 @@ public static class BlockContracts
         new(20, "Identify", idempotent: true, Codecs.Empty, BlockCodecs.ConnectReply);
     public static readonly RequestType<Empty, DiskStats> DiskStats =
         new(21, "DiskStats", idempotent: true, Codecs.Empty, BlockCodecs.DiskStats);
+    // 22 PinDirect and 23 ReadDirect: DirectContracts.cs.
 }
 
 /// <summary>The Linux errno values a reply carries (0: done).</summary>
@@ -55,6 +56,7 @@ public readonly record struct BlockStatus(int Errno, string Message)
     public bool IsOk => Errno == BlockErrno.None;
 }
 
-/// <summary>The driver's figures (GC figures come from lib's standard Stats).</summary>
+/// <summary>The driver's figures (GC figures come from lib's standard Stats). DirectReads and Pins
+/// (DirectContracts.cs) came later: a reader of an older driver sees 0.</summary>
 public readonly record struct DiskStats(long Requests, long Reads, long Writes, long Flushes, long BytesRead, long BytesWritten,
-    long Errors, long Interrupts, int InFlight, int MaxInFlight, int QueueSize, long Connects);
+    long Errors, long Interrupts, int InFlight, int MaxInFlight, int QueueSize, long Connects, long DirectReads = 0, long Pins = 0);

@@ -44,7 +44,7 @@ new Thread(disk.Run) { IsBackground = true, Name = "interrupts" }.Start();
 
 var window = new KernelWindowGrant(VirtioDisk.SlotsAddress, (long)VirtioDisk.SlotCount * VirtioDisk.BytesPerSlot / 4096);
 var server = new MessageServer(new ServerOptions { Name = name, Budgets = ServerOptions.BudgetsFrom(Biscuit.Generated.MaxLiveBudgets.All) });
-new BlockService(disk, window).RegisterOn(server);
+new BlockService(disk, window, new KernelDirectPin()).RegisterOn(server);
 Console.WriteLine($"{name}: virtio-blk disk of {disk.Sectors / 2048} MiB, queue of {disk.QueueSize} ({disk.MaxInFlight} requests in flight), " +
     $"{VirtioDisk.SlotCount} slots of {VirtioDisk.BytesPerSlot >> 10} KiB, {(disk.CanFlush ? "write cache flushed on Flush" : "no write cache")}; serving");
 var endpoint = new Endpoint(Handle.Initial(0));

@@ -24,4 +24,21 @@ public static class BlockMessages
 
     [AssumeAllocation(256)]
     public static string GrantFailed(int errno) => $"grant_create of the window failed: errno {errno}";
+
+    public static readonly BlockStatus NoDirect = new(BlockErrno.Invalid, "this driver reads into slots only (no pin support)");
+
+    public static readonly BlockStatus NotPinned = new(BlockErrno.NotConnected, "no pages pinned: lend pages and send PinDirect first (the driver may have restarted)");
+
+    [AssumeAllocation(256)]
+    public static BlockStatus BadPinCount(int pages, int most) => new(BlockErrno.Invalid, $"{pages} pages: a pin holds 1 to {most}");
+
+    [AssumeAllocation(256)]
+    public static BlockStatus PinFailed(int errno) => new(errno, $"dma_pin of the lent pages failed: errno {errno} (are they granted writable at the agreed address?)");
+
+    [AssumeAllocation(256)]
+    public static BlockStatus MisalignedOffset(long offset) => new(BlockErrno.Invalid, $"offset {offset} is not a multiple of 512");
+
+    [AssumeAllocation(256)]
+    public static BlockStatus OutsidePinned(long offset, long bytes, int pages) =>
+        new(BlockErrno.Invalid, $"bytes {offset}..{offset + bytes - 1} leave the {pages} pinned pages");
 }

@@ -6,7 +6,8 @@
 // Invariants: `connected` and `connects` change only under `gate` (Connect is rare and serialised);
 // Read/Write/Flush run concurrently on lib's workers, each blocking only itself in the queue;
 // counters are updated with Interlocked. One client at a time: a Connect moves the window to its
-// caller (the previous grant, a dead fs's, is revoked).
+// caller (the previous grant, a dead fs's, is revoked). Direct reads into lent pages:
+// BlockService.Direct.cs.
 using Biscuit.Annotations;
 using Biscuit.Block.Protocol;
 using Biscuit.Lib.Messages;
@@ -14,7 +15,7 @@ using Biscuit.Lib.Server;
 
 namespace Biscuit.VirtioBlk;
 
-public sealed class BlockService(IDiskQueue disk, IWindowGrant window)
+public sealed partial class BlockService(IDiskQueue disk, IWindowGrant window, IDirectPin? direct = null)
 {
     public const int SectorSize = 512;
 
@@ -32,6 +33,8 @@ public sealed class BlockService(IDiskQueue disk, IWindowGrant window)
         server.Register(BlockContracts.Flush, Flush);
         server.Register(BlockContracts.Identify, Identify);
         server.Register(BlockContracts.DiskStats, Stats);
+        server.Register(DirectContracts.PinDirect, PinDirect);
+        server.Register(DirectContracts.ReadDirect, ReadDirect);
     }
 
     [RequestHandler("Connect")]
@@ -81,7 +84,8 @@ public sealed class BlockService(IDiskQueue disk, IWindowGrant window)
     [RequestHandler("DiskStats")]
     public DiskStats Stats(Empty request) => new(Volatile.Read(ref requests), Volatile.Read(ref reads), Volatile.Read(ref writes),
         Volatile.Read(ref flushes), Volatile.Read(ref bytesRead), Volatile.Read(ref bytesWritten), Volatile.Read(ref errors),
-        disk.Interrupts, Volatile.Read(ref inFlight), Volatile.Read(ref maxInFlight), disk.QueueSize, ConnectCount);
+        disk.Interrupts, Volatile.Read(ref inFlight), Volatile.Read(ref maxInFlight), disk.QueueSize, ConnectCount,
+        DirectReads, Volatile.Read(ref pins));
 
     private bool IsConnected
     {

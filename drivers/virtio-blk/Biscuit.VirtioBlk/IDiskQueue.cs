@@ -1,5 +1,6 @@
 // What BlockService needs from a disk: its geometry, a window of DMA slots, and synchronous
-// transfers that several threads may have in flight at once (each call blocks only its caller).
+// transfers that several threads may have in flight at once (each call blocks only its caller),
+// into a slot or straight into pages a client lent (ReadInto).
 // VirtioDisk is the real one; tests use a memory-backed fake.
 //
 // Invariants a queue keeps: Transfer and Flush are safe to call from many threads at once; the
@@ -24,6 +25,10 @@ public interface IDiskQueue
 
     /// <summary>Moves `sectors` 512-byte sectors between the disk at `sector` and slot `slot`.</summary>
     BlockStatus Transfer(bool write, int slot, long sector, int sectors);
+
+    /// <summary>Reads `sectors` sectors from `sector` into the pinned pages, at byte `offset` of them
+    /// (validated: 512-aligned, inside the pinned pages, at most DirectWindow.MaxTransferBytes).</summary>
+    BlockStatus ReadInto(IDirectPin pages, long offset, long sector, int sectors);
 
     /// <summary>Makes completed writes durable (VIRTIO_BLK_T_FLUSH); nothing to do without a write cache.</summary>
     BlockStatus Flush();

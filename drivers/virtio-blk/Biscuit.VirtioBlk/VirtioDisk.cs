@@ -3,9 +3,11 @@
 // offered (Virtio 1.1 §5.2.3, VIRTIO_BLK_F_FLUSH, bit 9), one virtqueue in DMA memory (descriptors,
 // available ring, then the used ring on the next page: Virtio 0.9.5 §2.3), DRIVER_OK.
 //
-// Requests are tagged: tag k owns descriptors 3k..3k+2 and the 32 bytes at headers + 32k (the
-// 16-byte virtio_blk_req header, then the status byte the device writes). A read or write is the
-// chain header → slot data → status; a flush (§5.2.6) header → status. The caller's thread
+// Requests are tagged: tag k owns descriptors DescriptorsPerTag·k .. +DescriptorsPerTag-1 and the 32
+// bytes at headers + 32k (the 16-byte virtio_blk_req header, then the status byte the device writes).
+// A read or write is the chain header → data → status, the data one descriptor per physically
+// contiguous run (a slot is one run; pages a client lent, ReadInto, up to MaxSegments runs); a flush
+// (§5.2.6) header → status. The caller's thread
 // publishes its chain and waits; the interrupt thread (Run) drains the used ring and wakes the
 // owners of the completed tags. The data never leaves the slots: the device DMAs into and out of
 // the slot pages, which are granted to the client (KernelWindowGrant).
@@ -22,6 +24,8 @@ public sealed unsafe class VirtioDisk : IDiskQueue
 {
     public const long RingsAddress = 0x7100_0000, HeadersAddress = 0x7180_0000, SlotsAddress = 0x7200_0000;
     public const int SlotCount = 16, BytesPerSlot = 64 * 1024, MaxTags = 64;
+    // A direct read of at most 64 KiB at a 512-byte offset touches at most 17 pages.
+    public const int MaxSegments = DirectWindow.MaxTransferBytes / DirectWindow.PageBytes + 1, DescriptorsPerTag = MaxSegments + 2;
     private const int HostFeatures = 0x00, GuestFeatures = 0x04, QueuePfn = 0x08, QueueSizeRegister = 0x0C, QueueSelect = 0x0E,
         QueueNotify = 0x10, DeviceStatus = 0x12, IsrStatus = 0x13, Capacity = 0x14;
     private const byte Acknowledge = 1, Driver = 2, DriverOk = 4, Failed = 128;
@@ -58,7 +62,7 @@ public sealed unsafe class VirtioDisk : IDiskQueue
         this.ports = ports; this.basePort = basePort; this.irq = irq; this.interrupt = interrupt;
         this.headersPhysical = headersPhysical; this.slotsPhysical = slotsPhysical;
         QueueSize = queueSize; Sectors = sectors; CanFlush = canFlush;
-        tags = Math.Min(MaxTags, queueSize / 3);
+        tags = Math.Min(MaxTags, queueSize / DescriptorsPerTag);
         freeTags = new Stack<int>(tags);
         for (int k = tags - 1; k >= 0; k--) freeTags.Push(k);
         done = new bool[tags];
@@ -110,7 +114,7 @@ public sealed unsafe class VirtioDisk : IDiskQueue
         Write(GuestFeatures, 4, accepted);
         Write(QueueSelect, 2, 0);
         int size = (int)Read(QueueSizeRegister, 2);
-        if (size < 3 || size > 1024) { Write(DeviceStatus, 1, Failed); reason = $"queue 0 size {size}"; return null; }
+        if (size < DescriptorsPerTag || size > 1024) { Write(DeviceStatus, 1, Failed); reason = $"queue 0 size {size}"; return null; }
         long ringPhysical = Syscalls.Invoke(SyscallNumbers.DmaAlloc, RingsAddress, RingBytes(size) / 4096);
         long headersPhysical = Syscalls.Invoke(SyscallNumbers.DmaAlloc, HeadersAddress, 1);
         long slotsPhysical = Syscalls.Invoke(SyscallNumbers.DmaAlloc, SlotsAddress, SlotCount * BytesPerSlot / 4096);
@@ -129,13 +133,41 @@ public sealed unsafe class VirtioDisk : IDiskQueue
         return new VirtioDisk(ports, basePort, irq, interrupt, size, (ulong)headersPhysical, (ulong)slotsPhysical, sectors, accepted != 0);
     }
 
-    public BlockStatus Transfer(bool write, int slot, long sector, int sectors) =>
-        Submit(write ? RequestOut : RequestIn, sector, slotsPhysical + (ulong)slot * BytesPerSlot, (uint)sectors * 512);
+    public BlockStatus Transfer(bool write, int slot, long sector, int sectors)
+    {
+        Span<ulong> address = stackalloc ulong[1];
+        Span<uint> length = stackalloc uint[1];
+        address[0] = slotsPhysical + (ulong)slot * BytesPerSlot;
+        length[0] = (uint)sectors * 512;
+        return Submit(write ? RequestOut : RequestIn, sector, address, length);
+    }
 
-    public BlockStatus Flush() => CanFlush ? Submit(RequestFlush, 0, 0, 0) : BlockStatus.Done;
+    public BlockStatus ReadInto(IDirectPin pages, long offset, long sector, int sectors)
+    {
+        Span<ulong> address = stackalloc ulong[MaxSegments];
+        Span<uint> length = stackalloc uint[MaxSegments];
+        int runs = 0;
+        for (long at = offset, end = offset + (long)sectors * 512; at < end;)
+        {
+            int page = (int)(at / DirectWindow.PageBytes), inPage = (int)(at % DirectWindow.PageBytes);
+            uint bytes = (uint)Math.Min(DirectWindow.PageBytes - inPage, end - at);
+            ulong physical = pages.PhysicalPage(page) + (ulong)inPage;
+            if (runs > 0 && address[runs - 1] + length[runs - 1] == physical) length[runs - 1] += bytes;   // contiguous: one run
+            else
+            {
+                address[runs] = physical;
+                length[runs] = bytes;
+                runs++;
+            }
+            at += bytes;
+        }
+        return Submit(RequestIn, sector, address[..runs], length[..runs]);
+    }
+
+    public BlockStatus Flush() => CanFlush ? Submit(RequestFlush, 0, default, default) : BlockStatus.Done;
 
     // Publishes one chain under a free tag and waits for the interrupt thread to see it completed.
-    private BlockStatus Submit(uint type, long sector, ulong dataPhysical, uint bytes)
+    private BlockStatus Submit(uint type, long sector, ReadOnlySpan<ulong> dataAddress, ReadOnlySpan<uint> dataLength)
     {
         int tag;
         byte status;
@@ -150,15 +182,12 @@ public sealed unsafe class VirtioDisk : IDiskQueue
             *(ulong*)(header + 8) = (ulong)sector;
             header[16] = 0xFF;
             ulong headerPhysical = headersPhysical + (ulong)(32 * tag);
-            int d = 3 * tag;
+            int d = DescriptorsPerTag * tag;
             Descriptor(d, headerPhysical, 16, DescNext, (ushort)(d + 1));
-            if (type == RequestFlush)
-                Descriptor(d + 1, headerPhysical + 16, 1, DescWrite, 0);
-            else
-            {
-                Descriptor(d + 1, dataPhysical, bytes, (ushort)(DescNext | (type == RequestOut ? 0 : DescWrite)), (ushort)(d + 2));
-                Descriptor(d + 2, headerPhysical + 16, 1, DescWrite, 0);
-            }
+            ushort dataFlags = (ushort)(DescNext | (type == RequestOut ? 0 : DescWrite));
+            for (int i = 0; i < dataAddress.Length; i++)
+                Descriptor(d + 1 + i, dataAddress[i], dataLength[i], dataFlags, (ushort)(d + 2 + i));
+            Descriptor(d + 1 + dataAddress.Length, headerPhysical + 16, 1, DescWrite, 0);
             ushort* avail = (ushort*)(ring + AvailOffset(QueueSize));
             avail[2 + availIndex % QueueSize] = (ushort)d;
             Thread.MemoryBarrier();
@@ -210,7 +239,7 @@ public sealed unsafe class VirtioDisk : IDiskQueue
                 while (Volatile.Read(ref used[1]) != usedSeen)
                 {
                     uint head = usedElements[2 * (usedSeen % QueueSize)];   // vring_used_elem { id, len }
-                    int tag = (int)(head / 3);
+                    int tag = (int)(head / DescriptorsPerTag);
                     if (tag < tags) done[tag] = true;
                     usedSeen++;
                     any = true;

@@ -35,5 +35,5 @@ public static class SyscallNumbers
     // Devices (numbers only: lib/ has no typed wrappers for them yet, see lib/README.md)
     public const long PciInfo = 0x860, DeviceClaim = 0x861, IrqBind = 0x862, IrqAck = 0x863, MmioMap = 0x864,
         IoportRead = 0x865, IoportWrite = 0x866, DmaAlloc = 0x867, IrqClaim = 0x868, IoportClaim = 0x869,
-        ConsoleClaim = 0x86A, ConsoleRead = 0x86B, ConsoleStats = 0x86C;
+        ConsoleClaim = 0x86A, ConsoleRead = 0x86B, ConsoleStats = 0x86C, DmaPin = 0x86D, DmaUnpin = 0x86E;
 }

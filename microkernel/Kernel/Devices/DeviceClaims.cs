@@ -8,7 +8,8 @@
 //    device nobody drives cannot hold a shared interrupt line asserted;
 //  * the device's Mmio/IoPorts capabilities, wherever the holder passed them, go stale
 //    (DeviceRanges: their epoch moves on); its Irq binding went with the holder's handles;
-//  * the device is unclaimed: the next device_claim re-enables it, and the new driver resets it.
+//  * the device is unclaimed: the next device_claim re-enables it, and the new driver resets it;
+//  * the process's DMA pins end (DmaPins.cs), after bus mastering went off above.
 // Invariant: Claimed != 0 exactly when s_claimant holds a process id; epochs only grow.
 using Biscuit.Kernel.Processes;
 
@@ -21,6 +22,14 @@ namespace Biscuit.Kernel.Devices
         private static uint s_lastEpoch;     // the epoch of the latest claim (never reused)
 
         public static bool IsClaimed(int device) => Pci.Device(device)->Claimed != 0;
+
+        /// <summary>True if `p` holds a claim on some device (dma_pin's authority, DmaPins.cs).</summary>
+        public static bool HoldsAny(Process* p)
+        {
+            for (int i = 0; i < Pci.Count; i++)
+                if (p->Id != 0 && s_claimant.Values[i] == p->Id) return true;
+            return false;
+        }
 
         /// <summary>Records `p` as the holder of `device`; returns the new claim's epoch.</summary>
         public static uint Take(int device, Process* p)
@@ -44,6 +53,8 @@ namespace Biscuit.Kernel.Devices
                 d->Claimed = 0;
                 released++;
             }
+            // Bus mastering is off for every device p drove: the frames it pinned may go.
+            DmaPins.ReleaseAllOf(p);
             return released;
         }
     }

@@ -1,4 +1,5 @@
-// memory_map, memory_unmap (anonymous memory the process owns), grant_create.
+// memory_map, memory_unmap (anonymous memory the process owns), grant_create (to a process, to the
+// caller being served, or to the server behind an endpoint).
 // memory_map is all-or-nothing: on any failure the pages mapped so far are unmapped and freed.
 using Biscuit.Kernel.Arch.X64;
 using Biscuit.Kernel.Boot;
@@ -92,10 +93,38 @@ namespace Biscuit.Kernel.Syscalls
             else
             {
                 Capability* c;
+                error = HandleCalls.Lookup(t, process, CapabilityType.None, 0, out c);
+                if (error != 0) return error;
+                if (c->Type == CapabilityType.Endpoint) return CreateGrantToServer(t, c, sourceAddress, pages, targetAddress, writable);
                 error = HandleCalls.Lookup(t, process, CapabilityType.Process, Rights.Control, out c);
                 if (error != 0) return error;
                 target = (Process*)c->Object;
             }
+            return Make(t, target, sourceAddress, pages, targetAddress, writable);
+        }
+
+        // An endpoint handle (with Send) names the server receiving on it now: a client grants its pages
+        // to a server it calls (fs lends its data window to blk, which pins it for DMA: Devices/DmaPins.cs).
+        // The server did not ask for them, so they may land only where the server has nothing at all — no
+        // page-table entry and no mmap region, not even a PROT_NONE reservation (EEXIST): its own
+        // allocations never reach such pages (mmap skips ranges with entries), so nothing the server
+        // owns or will own can be replaced by the client's memory.
+        private static long CreateGrantToServer(Thread* t, Capability* c, ulong sourceAddress, ulong pages, ulong targetAddress, ulong writable)
+        {
+            if ((c->Rights & Rights.Send) == 0) return -Errno.EPERM;
+            Ipc.Endpoint* ep = (Ipc.Endpoint*)c->Object;
+            Process* target = ep->Owner;
+            if (target == null || ep->Orphaned || target->Id != ep->OwnerId || target->State != ProcessState.Alive) return -Errno.ESRCH;
+            if (pages == 0 || pages > GrantControl.MaxPages || targetAddress % 4096 != 0) return -Errno.EINVAL;
+            if (!UserMemory.RangeIsUser(targetAddress, pages * 4096)) return -Errno.EFAULT;
+            if (target->Map != null && target->Map->Overlaps(targetAddress, pages * 4096)) return -Errno.EEXIST;
+            if (target->Space.AnyEntryIn(targetAddress, targetAddress + pages * 4096)) return -Errno.EEXIST;
+            return Make(t, target, sourceAddress, pages, targetAddress, writable);
+        }
+
+        private static long Make(Thread* t, Process* target, ulong sourceAddress, ulong pages, ulong targetAddress, ulong writable)
+        {
+            long error;
             if (target == t->Process) return -Errno.EINVAL;
             if (targetAddress >= ThreadControl.IpcBufferRegion && targetAddress < ProcessControl.StackTop) return -Errno.EFAULT;
             Grant* g;

@@ -85,6 +85,8 @@ namespace Biscuit.Kernel.Syscalls
                 case 0x86A: return Devices.ConsoleInput.Claim(t, a0);
                 case 0x86B: return Devices.ConsoleInput.Read(t, a0, a1, a2, a3);
                 case 0x86C: return Devices.ConsoleInput.Stats(t, a0, a1);
+                case 0x86D: return Devices.DmaPins.Pin(t, a0, a1, a2);
+                case 0x86E: return Devices.DmaPins.Unpin(t, a0);
                 default: return -Errno.ENOSYS;
             }
         }

@@ -10,7 +10,7 @@ static class CheckMode
 {
     public static int Run()
     {
-        var disk = Disk.Open(out string reason);
+        var disk = Disk.Open(null, out string reason);
         if (disk == null) { Console.WriteLine($"fs: {reason}"); return 1; }
         Console.WriteLine($"fs: block driver's disk of {disk.BlockCount} sectors ({disk.BlockCount / 2048} MiB)");
         try

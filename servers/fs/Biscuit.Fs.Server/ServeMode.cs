@@ -15,7 +15,8 @@ static class ServeMode
 {
     public static int Run(string name, bool measureAllocations)
     {
-        var disk = Disk.Open(out string reason);
+        var windowPages = new KernelDataWindowPages(Handle.Initial(1));   // lent to blk (its endpoint) too
+        var disk = Disk.Open(windowPages, out string reason);
         if (disk == null)
         {
             Console.WriteLine($"{name}: {reason}");
@@ -42,7 +43,7 @@ static class ServeMode
 
         var budgets = FileService.AdmissionBudgets(Biscuit.Generated.MaxLiveBudgets.All, mountOptions.CacheBytes, mountOptions.LookupCacheEntries);
         var server = new MessageServer(new ServerOptions { Name = name, Budgets = budgets, MeasureAllocations = measureAllocations });
-        new FileService(fs, mountOptions.CacheBytes, new KernelDataWindowPages()).RegisterOn(server);
+        new FileService(fs, mountOptions.CacheBytes, windowPages, disk).RegisterOn(server);
         Console.WriteLine($"{name}: serving (block cache {mountOptions.CacheBytes >> 10} KiB of a {heapLimit >> 20} MiB heap)");
         var error = server.Run(new KernelServerTransport(new Endpoint(Handle.Initial(0))));
         Console.WriteLine($"{name}: server loop ended: {error}");

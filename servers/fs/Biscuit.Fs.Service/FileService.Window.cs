@@ -1,6 +1,7 @@
 // The data window's requests (Biscuit.Fs.Protocol/DataWindow.cs): MapDataWindow grants fs's window
 // pages to the calling client once per client run; ReadToWindow and WriteFromWindow move one slot's
-// bytes between an open file and the window, so file data never travels in a message. Every check
+// bytes between an open file and the window, so file data never travels in a message. A large
+// ReadToWindow has the disk DMA its uncached blocks into the window (WindowDisk.cs): no copy in fs. Every check
 // — a window not granted or of another run (ENOTCONN), a slot or count outside the window (ERANGE),
 // an unknown handle (EBADF), an address that is not page aligned (EINVAL), a second window (EBUSY) —
 // is an error reply; nothing here throws for bad input.
@@ -16,6 +17,13 @@ public sealed partial class FileService
     private readonly ulong windowNonce = (ulong)Random.Shared.Next(1, int.MaxValue) << 32;   // fixed for this run
     private long windowBytesRead, windowBytesWritten;     // guarded by gate: file bytes moved through the window
     private long messageBytesRead, messageBytesWritten;   // guarded by gate: file bytes moved inside messages (Read, Write)
+    // Direct reads (WindowDisk.cs): a ReadToWindow of at least DirectReadThreshold bytes has the disk
+    // read its uncached whole blocks straight into the window; the rest is copied as before.
+    private const int DirectReadThreshold = 16 * 1024;
+    private readonly WindowDirectReader? directReader = windowDisk == null ? null : new WindowDirectReader(windowDisk, fs.BlockSize);   // guarded by gate
+
+    /// <summary>Blocks the disk read straight into the window (for tests and figures).</summary>
+    public long DirectBlocksRead { get { lock (gate) return directReader?.BlocksRead ?? 0; } }
 
     /// <summary>The window granted now, or 0 (for tests).</summary>
     public ulong WindowId { get { lock (gate) return windowId; } }
@@ -47,7 +55,14 @@ public sealed partial class FileService
             if (!files.TryGet(t.Handle, out uint inode)) return BadHandle<long>(t.Handle);
             try
             {
-                int read = LibraryCalls.ReadSpan(fs, inode, t.Offset, windowPages!.Bytes(t.Slot * DataWindowLimits.SlotBytes, t.Count));
+                var destination = windowPages!.Bytes(t.Slot * DataWindowLimits.SlotBytes, t.Count);
+                int read;
+                if (directReader != null && t.Count >= DirectReadThreshold)
+                {
+                    directReader.WindowBase = t.Slot * DataWindowLimits.SlotBytes;
+                    read = LibraryCalls.ReadDirect(fs, inode, t.Offset, destination, directReader);
+                }
+                else read = LibraryCalls.ReadSpan(fs, inode, t.Offset, destination);
                 windowBytesRead += read;
                 return FsReply<long>.Ok(read);
             }

@@ -18,7 +18,8 @@ using Biscuit.Lib.Telemetry;
 
 namespace Biscuit.Fs.Service;
 
-public sealed partial class FileService(Ext2FileSystem fs, long cacheBytes, IDataWindowPages? windowPages = null)
+public sealed partial class FileService(Ext2FileSystem fs, long cacheBytes, IDataWindowPages? windowPages = null,
+    IWindowDisk? windowDisk = null)
 {
     private readonly object gate = new();
     private readonly int blockSize = fs.BlockSize;                // the file system's, fixed at mount

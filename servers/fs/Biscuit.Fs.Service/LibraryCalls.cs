@@ -71,6 +71,12 @@ internal static class LibraryCalls
     [AssumeAllocation(WindowCallBytes)]
     public static int ReadSpan(Ext2FileSystem fs, uint inode, long offset, Span<byte> destination) => fs.Read(inode, offset, destination);
 
+    /// <summary>As ReadSpan, the uncached whole blocks read by the device into the window (the same
+    /// allocations: the block map's indirect blocks through the cache, a failure's exception).</summary>
+    [AssumeAllocation(WindowCallBytes)]
+    public static int ReadDirect(Ext2FileSystem fs, uint inode, long offset, Span<byte> destination, IDirectBlockReader direct) =>
+        fs.ReadDirect(inode, offset, destination, direct);
+
     [AssumeAllocation(WindowCallBytes)]
     public static int WriteSpan(Ext2FileSystem fs, uint inode, long offset, ReadOnlySpan<byte> data) => fs.Write(inode, offset, data);
 

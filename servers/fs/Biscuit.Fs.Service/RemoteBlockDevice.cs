@@ -11,14 +11,15 @@
 //
 // Invariants: the window is touched only right after IsMapped said true (a vanished window is
 // never touched: that would kill fs); `connected` is false from a death until the next successful
-// Connect. Not thread-safe: the file system calls it under its own lock, one request at a time.
+// Connect; `pinned` is false from a death until the next successful PinDirect. Not thread-safe: the
+// file system calls it under its own lock, one request at a time.
 using Biscuit.Block.Protocol;
 using Biscuit.Lib.Client;
 using Biscuit.Lib.Kernel;
 
 namespace Biscuit.Fs.Service;
 
-public sealed class RemoteBlockDevice : IBlockDevice
+public sealed partial class RemoteBlockDevice : IBlockDevice, IWindowDisk
 {
     public static readonly TimeSpan DefaultGiveUpAfter = TimeSpan.FromSeconds(30);
     private const ulong CallTimeoutMs = 20_000;
@@ -38,17 +39,19 @@ public sealed class RemoteBlockDevice : IBlockDevice
     public long Reissued { get; private set; }
     public long Connects { get; private set; }
 
-    private RemoteBlockDevice(ServiceClient driver, IBlockWindow window, TimeSpan giveUpAfter)
+    private RemoteBlockDevice(ServiceClient driver, IBlockWindow window, TimeSpan giveUpAfter, IWindowLoan? loan)
     {
         this.driver = driver;
         this.window = window;
         this.giveUpAfter = giveUpAfter;
+        this.loan = loan;
     }
 
-    /// <summary>Connects to the driver (its window mapped at window.Address) or throws FsException(EIO) saying why.</summary>
-    public static RemoteBlockDevice Open(ServiceClient driver, IBlockWindow window, TimeSpan? giveUpAfter = null)
+    /// <summary>Connects to the driver (its window mapped at window.Address) or throws FsException(EIO)
+    /// saying why. With a loan, large reads may go straight into fs's data window (RemoteBlockDevice.Direct.cs).</summary>
+    public static RemoteBlockDevice Open(ServiceClient driver, IBlockWindow window, TimeSpan? giveUpAfter = null, IWindowLoan? loan = null)
     {
-        var device = new RemoteBlockDevice(driver, window, giveUpAfter ?? DefaultGiveUpAfter);
+        var device = new RemoteBlockDevice(driver, window, giveUpAfter ?? DefaultGiveUpAfter, loan);
         string? why = device.TryConnect(out bool retryable);
         if (why != null) throw new FsException(FsError.EIO, "block driver: " + why + (retryable ? " (the driver is not answering)" : ""));
         return device;
@@ -137,6 +140,7 @@ public sealed class RemoteBlockDevice : IBlockDevice
     private void Died(DateTime deadline, string what)
     {
         connected = false;
+        pinned = false;
         Reissued++;
         if (DateTime.UtcNow > deadline)
             throw new FsException(FsError.EIO, $"block driver: {what}: the driver did not come back within {giveUpAfter.TotalSeconds:0} s");

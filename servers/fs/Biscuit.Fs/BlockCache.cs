@@ -199,6 +199,12 @@ public sealed class BlockCache
     /// <summary>Number of blocks currently cached.</summary>
     public int Count => _entries.Count;
 
+    /// <summary>True if block `number` is cached (clean or dirty). A block that is not cached reads
+    /// the same from the device as through the cache: a dirty block is written before it is evicted,
+    /// and dirty journaled metadata is never evicted. Direct reads (Ext2FileSystem.DirectRead.cs)
+    /// rely on this. Neither a hit nor a miss.</summary>
+    public bool Holds(long number) => _entries.ContainsKey(number);
+
     /// <summary>Journaling: dirty metadata blocks are never evicted (written home before their
     /// transaction commits); only Flush, run as the checkpoint after the commit, writes them.</summary>
     public bool HoldMetadata { get; set; }

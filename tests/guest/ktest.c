@@ -745,7 +745,7 @@ static int test_a_dead_holders_device_claim_is_released_and_its_capabilities_go_
     long ep = bsys0(SYS_endpoint_create);
     long manager = bsys3(SYS_handle_dup, device_manager, R_CONTROL | R_TRANSFER | R_DUPLICATE, 0);
     uint32_t handles[2] = { (uint32_t)manager, (uint32_t)ep };
-    char index[8];
+    char index[24];
     snprintf(index, sizeof index, "%ld", device);
     long p = spawn_child("claim", index, handles, 2);
     EXPECT(p > 0, "spawn: %ld", p);

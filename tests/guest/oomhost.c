@@ -161,7 +161,7 @@ static int t_application_stops_at_the_reserve_with_SIGSEGV(void)
 {
     if (!run_hog()) return 0;
     EXPECT_EQ(hog_status, 11 /* SIGSEGV */);
-    EXPECT(hog_mib * 256 + 2 * reserve_frames() + 1024 > (long)before.free_frames, "memhog stopped early: %ld MiB of %lu free frames",
+    EXPECT(hog_mib * 256 + 2 * (long)reserve_frames() + 1024 > (long)before.free_frames, "memhog stopped early: %ld MiB of %lu free frames",
            hog_mib, (unsigned long)before.free_frames);
     return 1;
 }

@@ -171,7 +171,8 @@ public class ShellTests : IClassFixture<ShellDisk>
             Assert.True(ended, "posix's first program did not end; output:\n" + string.Join("\n", log));
             Assert.Contains("AN ADDED FILE", ProgramOutput(log));
             Assert.DoesNotContain(log, l => l.StartsWith("ready: "));   // nginx is not started
-            Assert.Contains("-- serve posix -- /bin/sh /etc/biscuit/exec",
+            // posix's first program is replaced; its own options (boot/manifest's stats=) are kept.
+            Assert.Contains("-- serve posix stats=blk,nic -- /bin/sh /etc/biscuit/exec",
                 File.ReadAllText(Path.Combine(Repository.Build, "run", $"manifest-{port}", "manifest")));
             Assert.Contains("exec " + command, File.ReadAllText(Path.Combine(Repository.Build, "run", $"exec-{port}")));
         }

@@ -14,31 +14,9 @@ using Biscuit.Lib.Server;
 using Biscuit.Nic;
 
 const int Workers = 3;
-string name = args.Length > 1 && args[0] == "serve" ? args[1] : "nic";
-if (args.Length < 1 || args[0] != "serve")
-{
-    Console.Error.WriteLine("usage: nic-server serve NAME");
-    return 2;
-}
-
-Handle deviceManager = default;
-for (int slot = 0; slot < 8; slot++)
-{
-    var info = Handle.Initial(slot).Info();
-    if (info.IsOk && info.Value.Type == CapabilityType.DeviceManager) deviceManager = Handle.Initial(slot);
-}
-if (deviceManager.IsNone)
-{
-    Console.WriteLine($"{name}: no device manager handle (manifest option `devices`)");
-    return 1;
-}
-var interrupt = Notification.Create();
-if (!interrupt.IsOk)
-{
-    Console.WriteLine($"{name}: no notification for the NIC's interrupt: {interrupt.Error.Symbol()}");
-    return 1;
-}
-var nic = PciNic.Open(deviceManager, interrupt.Value, 1, out string reason);
+int refused = DriverStartup.Prepare(args, "nic-server", "NIC", out string name, out Handle deviceManager, out Notification interrupt);
+if (refused != 0) return refused;
+var nic = PciNic.Open(deviceManager, interrupt, 1, out string reason);
 if (nic == null)
 {
     Console.WriteLine($"{name}: {reason}");
@@ -50,12 +28,11 @@ var window = new KernelSlotWindow((long)PciNic.SlotsAddress, PciNic.RxSlotPages,
 var service = new NicService(nic.Rings, nic.Device, window, h => new KernelClientSignal(h), CallerStillWaits, instance);
 service.Start();
 nic.Device.EnableInterrupts();
-var events = interrupt.Value;
 new Thread(() =>
 {
     while (true)
     {
-        var bits = events.Wait(100);
+        var bits = interrupt.Wait(100);
         bool fired = bits.IsOk && bits.Value != 0;
         service.Service(fired);
         if (fired) nic.AcknowledgeInterrupt();
@@ -67,11 +44,7 @@ service.RegisterOn(server);
 ulong mac = nic.Device.Mac;
 Console.WriteLine($"{name}: {nic.Device.Model}, MAC {string.Join(":", Enumerable.Range(0, 6).Select(i => ((mac >> (8 * i)) & 0xFF).ToString("x2")))}, " +
     $"link {(nic.Device.LinkUp ? "up" : "down")}, {SlotRings.RxSlots} RX and {SlotRings.TxSlots} TX slots of {SlotRings.SlotBytes} bytes; serving");
-var endpoint = new Endpoint(Handle.Initial(0));
-for (int i = 1; i < Workers; i++)
-    new Thread(() => Console.WriteLine($"{name}: worker ended: {server.Run(new KernelServerTransport(endpoint))}")) { IsBackground = true }.Start();
-var error = server.Run(new KernelServerTransport(endpoint));
-Console.WriteLine($"{name}: server loop ended: {error}");
+DriverStartup.Serve(server, name, Workers);
 return 1;
 
 // ipc_reply_pending for the Hold being served: 1 while the client waits; 0 or ESRCH: it is gone.

@@ -10,31 +10,9 @@ using Biscuit.Lib.Server;
 using Biscuit.VirtioBlk;
 
 const int Workers = 4;
-string name = args.Length > 1 && args[0] == "serve" ? args[1] : "blk";
-if (args.Length < 1 || args[0] != "serve")
-{
-    Console.Error.WriteLine("usage: blk-server serve NAME");
-    return 2;
-}
-
-Handle deviceManager = default;
-for (int slot = 0; slot < 8; slot++)
-{
-    var info = Handle.Initial(slot).Info();
-    if (info.IsOk && info.Value.Type == CapabilityType.DeviceManager) deviceManager = Handle.Initial(slot);
-}
-if (deviceManager.IsNone)
-{
-    Console.WriteLine($"{name}: no device manager handle (manifest option `devices`)");
-    return 1;
-}
-var interrupt = Notification.Create();
-if (!interrupt.IsOk)
-{
-    Console.WriteLine($"{name}: no notification for the disk's interrupt: {interrupt.Error.Symbol()}");
-    return 1;
-}
-var disk = VirtioDisk.Open(deviceManager, interrupt.Value, 1, out string reason);
+int refused = DriverStartup.Prepare(args, "blk-server", "disk", out string name, out Handle deviceManager, out Notification interrupt);
+if (refused != 0) return refused;
+var disk = VirtioDisk.Open(deviceManager, interrupt, 1, out string reason);
 if (disk == null)
 {
     Console.WriteLine($"{name}: {reason}");
@@ -47,10 +25,6 @@ var server = new MessageServer(new ServerOptions { Name = name, Budgets = Server
 new BlockService(disk, window, new KernelDirectPin()).RegisterOn(server);
 Console.WriteLine($"{name}: virtio-blk disk of {disk.Sectors / 2048} MiB, queue of {disk.QueueSize} ({disk.MaxInFlight} requests in flight), " +
     $"{VirtioDisk.SlotCount} slots of {VirtioDisk.BytesPerSlot >> 10} KiB, {(disk.CanFlush ? "write cache flushed on Flush" : "no write cache")}; serving");
-var endpoint = new Endpoint(Handle.Initial(0));
-for (int i = 1; i < Workers; i++)
-    new Thread(() => Console.WriteLine($"{name}: worker ended: {server.Run(new KernelServerTransport(endpoint))}")) { IsBackground = true }.Start();
-var error = server.Run(new KernelServerTransport(endpoint));
-Console.WriteLine($"{name}: server loop ended: {error}");
+DriverStartup.Serve(server, name, Workers);
 disk.Reset();
 return 1;

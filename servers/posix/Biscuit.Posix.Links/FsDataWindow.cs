@@ -23,7 +23,7 @@ public sealed class FsDataWindow(IDataWindowView view)
     /// <summary>The window mapped now (mapping it first if needed, through `fs`) and its generation;
     /// false when fs cannot give one (the caller uses messages).</summary>
     public bool Current(FileServiceClient fs, out DataWindowLayout current, out long seen) =>
-        window.Current(address => Granted(fs.MapDataWindow(address)), out current, out seen);
+        window.Current(fs, static (client, address) => Granted(client.MapDataWindow(address)), out current, out seen);
 
     // No window from this fs: an fs without one, a bad address or a window it thinks is still ours
     // (EBUSY: a lost MapDataWindow reply) are final; a dead fs, a refused admission or EEXIST

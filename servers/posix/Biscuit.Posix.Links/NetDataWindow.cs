@@ -22,7 +22,7 @@ public sealed class NetDataWindow(IDataWindowView view)
     /// <summary>The window mapped now (mapping it first if needed, through `net`) and its generation;
     /// false when net cannot give one (the caller uses messages).</summary>
     public bool Current(SocketServiceClient net, out SocketWindowLayout current, out long seen) =>
-        window.Current(address => Granted(net.MapWindow(address)), out current, out seen);
+        window.Current(net, static (client, address) => Granted(client.MapWindow(address)), out current, out seen);
 
     // No window from this net: a net without one, a bad address or a window it thinks is still ours
     // (EBUSY: a lost MapWindow reply) are final; a dead net (EIO) or EEXIST (another thread probing

@@ -84,9 +84,10 @@ public sealed class SlottedWindow<TLayout>(IDataWindowView view, int defaultSlot
         lock (gate) taken &= ~(1UL << slot);
     }
 
-    /// <summary>The window mapped now (asking the server with `map` first if needed) and its
-    /// generation; false when the server cannot give one (the caller uses messages).</summary>
-    public bool Current(Func<long, WindowGrant<TLayout>> map, out TLayout current, out long seen)
+    /// <summary>The window mapped now (asking the server with `map(client, address)` first if needed)
+    /// and its generation; false when the server cannot give one (the caller uses messages). `map` is
+    /// given its client rather than capturing it, so that a static lambda makes no allocation per call.</summary>
+    public bool Current<TClient>(TClient client, Func<TClient, long, WindowGrant<TLayout>> map, out TLayout current, out long seen)
     {
         lock (gate)
         {
@@ -99,7 +100,7 @@ public sealed class SlottedWindow<TLayout>(IDataWindowView view, int defaultSlot
                 if (unavailable) { current = default; seen = 0; return false; }
                 if (layout is { } l) { current = l; seen = generation; return true; }   // another thread mapped it
             }
-            var answer = map(view.Address);
+            var answer = map(client, view.Address);
             lock (gate)
             {
                 if (answer.Layout is { } granted && shape(granted).Fits(pageBytes))
